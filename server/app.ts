@@ -1,0 +1,74 @@
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Config } from './config.js';
+import { HealthBody } from '../shared/schemas/common.js';
+import dbPlugin from './plugins/db.js';
+import errorHandler from './plugins/error-handler.js';
+import originPlugin from './plugins/origin.js';
+import corpsPlugin from './plugins/corps.js';
+import wecomPlugin from './plugins/wecom.js';
+import servicesPlugin from './plugins/services.js';
+import workerPlugin from './plugins/worker.js';
+import emulatorMount from './plugins/emulator.js';
+import staticPages from './plugins/static-pages.js';
+import adminAuth from './plugins/admin-auth.js';
+import { callbackRoutes } from './modules/callback/routes.js';
+import { createCallbackService } from './modules/callback/service.js';
+
+/** Query parameters that must never reach a log line. */
+const SECRET_QUERY = /([?&](?:corpsecret|access_token|code|key|ticket)=)[^&]*/gi;
+
+export interface BuildOptions {
+  logger?: FastifyServerOptions['logger'];
+}
+
+/** Builds the whole app (no listen). main.ts listens; tests call this and use inject() or listen on port 0. */
+export async function buildApp(config: Config, options: BuildOptions = {}) {
+  const app = Fastify({
+    logger: options.logger ?? {
+      level: config.logLevel,
+      serializers: {
+        req: (req) => ({ method: req.method, url: req.url.replace(SECRET_QUERY, '$1***'), remoteAddress: req.ip }),
+      },
+    },
+    trustProxy: true,
+    forceCloseConnections: 'idle',
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorate('config', config);
+  await app.register(errorHandler);
+  await app.register(dbPlugin, { databasePath: config.databasePath });
+  await app.register(adminAuth, { adminToken: config.adminToken });
+  await app.register(originPlugin, { publicUrl: config.publicUrl });
+  await app.register(corpsPlugin, {
+    corp: { ...config.wecom, name: config.wecom.corpName },
+    databasePath: config.databasePath,
+    secretKey: config.secretKey,
+  });
+  await app.register(wecomPlugin, { apiBase: config.wecom.apiBase });
+  await app.register(servicesPlugin);
+  await app.register(workerPlugin, config.worker);
+  if (config.emulator) await app.register(emulatorMount, { config });
+
+  await app.register(staticPages);
+
+  app.get('/healthz', { schema: { response: { 200: HealthBody } } }, async () => ({ status: 'ok' as const }));
+
+  await app.register(callbackRoutes, {
+    service: createCallbackService({
+      corps: app.corps,
+      inbox: app.services.eventRepo,
+      onAccepted: () => app.worker.wakeEvents(),
+    }),
+  });
+
+  return app;
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+  }
+}

@@ -1,0 +1,178 @@
+import { randomBytes } from 'node:crypto';
+import { validateEncodingAesKey } from './wecom/crypto.js';
+
+/** The WeCom app this deployment talks to (the default corp). */
+export interface WecomConfig {
+  corpId: string;
+  corpName: string;
+  agentId: number;
+  secret: string;
+  token: string;
+  encodingAesKey: string;
+  /** `null` means "our own emulator", resolved from the listening address at run time. */
+  apiBase: string | null;
+  oauthBase: string | null;
+}
+
+export interface WorkerConfig {
+  /** How many inbox events / jobs run at the same time. */
+  concurrency: number;
+  /** Poll interval for retries whose backoff has elapsed. */
+  pollMs: number;
+  /** First retry delay; doubles per attempt. */
+  backoffBaseMs: number;
+  maxAttempts: number;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  databasePath: string;
+  /** Absolute origin users reach us at (OAuth redirects, QR links); derived from host/port when unset. */
+  publicUrl: string | null;
+  /** Demo mode: no WECOM_CORP_ID, the emulator plays WeCom with seeded data. */
+  demo: boolean;
+  /** Mount the emulator at /emulator (demo mode and tests only). */
+  emulator: boolean;
+  adminToken: string;
+  /** base64 32-byte key for secrets at rest; null → a key file beside the database. */
+  secretKey: string | null;
+  logLevel: string;
+  wecom: WecomConfig;
+  worker: WorkerConfig;
+  /** Start cron jobs and boot-time syncs (off in unit tests). */
+  backgroundJobs: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Credentials of the emulator's demo corp; only ever used when no real corp is configured. */
+export interface DemoCorp {
+  corpId: string;
+  corpName: string;
+  agentId: number;
+  secret: string;
+  token: string;
+  encodingAesKey: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function parsePort(raw: string | undefined, problems: string[]): number {
+  if (raw === undefined || raw === '') return 3000;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    problems.push(`PORT must be an integer between 0 and 65535 (got "${raw}")`);
+    return 3000;
+  }
+  return n;
+}
+
+function parseUrl(name: string, raw: string | undefined, problems: string[]): string | null {
+  if (raw === undefined || raw === '') return null;
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol');
+    return raw.replace(/\/+$/, '');
+  } catch {
+    problems.push(`${name} must be an absolute http(s) URL (got "${raw}")`);
+    return null;
+  }
+}
+
+/**
+ * Parses the environment once. Every problem is collected so an operator fixes them all in one go;
+ * the caller (main.ts) prints them and exits with code 1.
+ */
+export function loadConfig(env: Env, demoCorp: DemoCorp): Config {
+  const problems: string[] = [];
+  const corpId = env.WECOM_CORP_ID?.trim() || '';
+  const demo = corpId === '';
+
+  const port = parsePort(env.PORT, problems);
+  const host = env.HOST?.trim() || '127.0.0.1';
+  const databasePath = env.DATABASE_PATH?.trim() || './data/scrm.db';
+  const publicUrl = parseUrl('PUBLIC_URL', env.PUBLIC_URL, problems);
+  const apiBase = parseUrl('WECOM_API_BASE', env.WECOM_API_BASE, problems);
+  const oauthBase = parseUrl('WECOM_OAUTH_BASE', env.WECOM_OAUTH_BASE, problems);
+
+  const secretKey = env.SECRET_KEY?.trim() || null;
+  if (secretKey !== null && Buffer.from(secretKey, 'base64').length !== 32) {
+    problems.push('SECRET_KEY must be 32 bytes encoded as base64 (openssl rand -base64 32)');
+  }
+
+  let wecom: WecomConfig;
+  if (demo) {
+    for (const name of ['WECOM_AGENT_ID', 'WECOM_SECRET', 'WECOM_TOKEN', 'WECOM_ENCODING_AES_KEY']) {
+      if (env[name]) problems.push(`${name} is set but WECOM_CORP_ID is not (set WECOM_CORP_ID, or unset ${name} for demo mode)`);
+    }
+    wecom = { ...demoCorp, apiBase: null, oauthBase: null };
+  } else {
+    const required = ['WECOM_AGENT_ID', 'WECOM_SECRET', 'WECOM_TOKEN', 'WECOM_ENCODING_AES_KEY'] as const;
+    for (const name of required) {
+      if (!env[name]?.trim()) problems.push(`${name} is required when WECOM_CORP_ID is set`);
+    }
+    const agentRaw = env.WECOM_AGENT_ID?.trim() ?? '';
+    const agentId = Number(agentRaw);
+    if (agentRaw && (!Number.isInteger(agentId) || agentId <= 0)) {
+      problems.push(`WECOM_AGENT_ID must be a positive integer (got "${agentRaw}")`);
+    }
+    const token = env.WECOM_TOKEN?.trim() ?? '';
+    if (token && !/^[A-Za-z0-9]{1,32}$/.test(token)) {
+      problems.push('WECOM_TOKEN must be 1 to 32 letters or digits');
+    }
+    const aesKey = env.WECOM_ENCODING_AES_KEY?.trim() ?? '';
+    if (aesKey) {
+      const problem = validateEncodingAesKey(aesKey);
+      if (problem) problems.push(`WECOM_ENCODING_AES_KEY ${problem}`);
+    }
+    wecom = {
+      corpId,
+      corpName: env.WECOM_CORP_NAME?.trim() || corpId,
+      agentId,
+      secret: env.WECOM_SECRET?.trim() ?? '',
+      token,
+      encodingAesKey: aesKey,
+      apiBase: apiBase ?? 'https://qyapi.weixin.qq.com',
+      oauthBase: oauthBase ?? 'https://open.weixin.qq.com',
+    };
+  }
+
+  let adminToken = env.ADMIN_TOKEN?.trim() || '';
+  if (!adminToken) {
+    if (demo) adminToken = randomBytes(18).toString('base64url');
+    else problems.push('ADMIN_TOKEN is required when WECOM_CORP_ID is set (the admin API is never open)');
+  } else if (adminToken.length < 16) {
+    problems.push('ADMIN_TOKEN must be at least 16 characters');
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return deepFreeze({
+    port,
+    host,
+    databasePath,
+    publicUrl,
+    demo,
+    emulator: demo,
+    adminToken,
+    secretKey,
+    logLevel: env.LOG_LEVEL?.trim() || 'info',
+    wecom,
+    worker: { concurrency: 16, pollMs: 500, backoffBaseMs: 1000, maxAttempts: 8 },
+    backgroundJobs: true,
+  });
+}

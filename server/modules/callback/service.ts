@@ -1,0 +1,77 @@
+import { WecomCryptoError, openCallback } from '../../wecom/crypto.js';
+import { eventTypeOf, idempotencyKey, parseEnvelope, parseEvent } from '../../wecom/events.js';
+import { WecomXmlError } from '../../wecom/xml.js';
+import { BadRequestError, NotFoundError, UnauthorizedError } from '../../errors.js';
+import type { CorpService } from '../corps/service.js';
+import type { EventRepo } from '../events/repo.js';
+import type { CallbackPostQuery, CallbackVerifyQuery } from '../../../shared/schemas/callback.js';
+
+/**
+ * Turns WeCom's encrypted callbacks into inbox rows. Nothing slow happens here: verify, decrypt,
+ * parse, one INSERT, and the caller answers 200 once that insert has committed.
+ */
+export function createCallbackService(deps: {
+  corps: Pick<CorpService, 'find'>;
+  inbox: Pick<EventRepo, 'insert'>;
+  onAccepted: () => void;
+  now?: () => number;
+}) {
+  const now = deps.now ?? Date.now;
+
+  function credentialsOf(corpId: string) {
+    const corp = deps.corps.find(corpId);
+    if (!corp) throw new NotFoundError('unknown corp');
+    return { token: corp.token, encodingAesKey: corp.encodingAesKey, receiveId: corp.corpId };
+  }
+
+  function open(corpId: string, q: { msg_signature: string; timestamp: string; nonce: string }, encrypted: string) {
+    const cred = credentialsOf(corpId);
+    try {
+      return openCallback(cred, { msgSignature: q.msg_signature, timestamp: q.timestamp, nonce: q.nonce }, encrypted);
+    } catch (err) {
+      if (err instanceof WecomCryptoError) {
+        if (err.failure === 'signature') throw new UnauthorizedError('signature mismatch');
+        throw new BadRequestError(`cannot decrypt the message (${err.failure})`);
+      }
+      throw err;
+    }
+  }
+
+  return {
+    /** URL verification: the decrypted echostr, to be answered as bare text. */
+    verifyUrl(corpId: string, q: CallbackVerifyQuery): string {
+      return open(corpId, q, q.echostr);
+    },
+
+    /** Stores the event under its idempotency key; `duplicate` is true for a retried delivery. */
+    receive(corpId: string, q: CallbackPostQuery, body: string): { duplicate: boolean; eventType: string } {
+      let encrypted: string;
+      try {
+        encrypted = parseEnvelope(body).encrypt;
+      } catch (err) {
+        if (err instanceof WecomXmlError) throw new BadRequestError('malformed callback body');
+        throw err;
+      }
+      const plain = open(corpId, q, encrypted);
+      let event;
+      try {
+        event = parseEvent(plain);
+      } catch (err) {
+        if (err instanceof WecomXmlError) throw new BadRequestError('malformed event XML');
+        throw err;
+      }
+      const eventType = eventTypeOf(event);
+      const inserted = deps.inbox.insert({
+        corpId,
+        idempotencyKey: idempotencyKey(event),
+        eventType,
+        rawXml: plain,
+        payload: JSON.stringify({ ...event, raw: undefined }),
+        receivedAt: now(),
+      });
+      if (inserted) deps.onAccepted();
+      return { duplicate: !inserted, eventType };
+    },
+  };
+}
+export type CallbackService = ReturnType<typeof createCallbackService>;

@@ -1,0 +1,34 @@
+import { dirname, join, resolve } from 'node:path';
+import fp from 'fastify-plugin';
+import type { Config } from '../config.js';
+import { createEmulator, emulatorPlugin, type Emulator } from '../emulator/index.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Present only in demo mode and tests. */
+    emulator?: Emulator;
+  }
+}
+
+/**
+ * Mounts the WeCom emulator at /emulator. buildApp registers this only when config.emulator is set
+ * (demo mode, tests): with real credentials the path does not exist.
+ */
+export default fp(
+  async (app, { config }: { config: Config }) => {
+    const corpId = config.wecom.corpId;
+    const emulator = createEmulator({
+      corp: config.wecom,
+      callbackUrl: () => `${app.origin.internal()}/wecom/callback/${corpId}`,
+      publicOrigin: () => app.origin.public(),
+      statePath:
+        config.demo && config.databasePath !== ':memory:'
+          ? join(dirname(resolve(config.databasePath)), 'emulator-state.json')
+          : undefined,
+    });
+    app.decorate('emulator', emulator);
+    await app.register(emulatorPlugin, { prefix: '/emulator', emulator });
+    app.addHook('onClose', async () => emulator.close());
+  },
+  { name: 'emulator', dependencies: ['origin'] },
+);

@@ -1,0 +1,284 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { App } from '../../server/app.js';
+import { DEMO_CORP } from '../../server/emulator/index.js';
+import { computeSignature, sealCallback } from '../../server/wecom/crypto.js';
+import { buildExternalContactEventXml } from '../../server/wecom/events.js';
+import { startApp, tableCounts, testConfig, waitFor } from '../support/app.js';
+
+const REP = 'zhangwei';
+let app: App;
+
+afterEach(async () => {
+  await app?.close();
+});
+
+async function simulate(body: Record<string, unknown>) {
+  const res = await app.inject({ method: 'POST', url: '/emulator/_simulate', payload: body });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json() as { externalUserId: string; welcomeCode: string | null; deliveries: { status: number }[] };
+}
+
+async function calls(path: string) {
+  const res = await app.inject({ url: `/emulator/_calls?path=${encodeURIComponent(path)}` });
+  return res.json() as { path: string; response: { errcode: number } }[];
+}
+
+function eventsOf(externalUserId: string) {
+  return app.db.$client
+    .prepare(`SELECT * FROM events WHERE payload LIKE ? ORDER BY id`)
+    .all(`%${externalUserId}%`) as { status: string; attempts: number; last_error: string | null }[];
+}
+
+const settled = (externalUserId: string) => () => {
+  const rows = eventsOf(externalUserId);
+  return rows.length > 0 && rows.every((r) => r.status !== 'pending' && r.status !== 'processing') && rows;
+};
+
+function sealedAdd(externalUserId: string, createTime = Math.floor(Date.now() / 1000)) {
+  const xml = buildExternalContactEventXml({
+    corpId: DEMO_CORP.corpId,
+    changeType: 'add_external_contact',
+    userId: REP,
+    externalUserId,
+    createTime,
+  });
+  const sealed = sealCallback(
+    { token: DEMO_CORP.token, encodingAesKey: DEMO_CORP.encodingAesKey, receiveId: DEMO_CORP.corpId },
+    xml,
+  );
+  const body = `<xml><ToUserName><![CDATA[${DEMO_CORP.corpId}]]></ToUserName><Encrypt><![CDATA[${sealed.encrypt}]]></Encrypt><AgentID><![CDATA[${DEMO_CORP.agentId}]]></AgentID></xml>`;
+  const query = `msg_signature=${sealed.msgSignature}&timestamp=${sealed.timestamp}&nonce=${sealed.nonce}`;
+  return { body, query, sealed };
+}
+
+describe('callback → inbox → worker', () => {
+  it('a simulated add stores the contact with the emulator profile and a follow for the rep', async () => {
+    app = await startApp();
+    const { externalUserId } = await simulate({ changeType: 'add_external_contact', userId: REP, name: '林晓雨' });
+    await waitFor(settled(externalUserId), 'the add to be processed');
+
+    const contact = app.db.$client
+      .prepare('SELECT * FROM contacts WHERE external_user_id = ?')
+      .get(externalUserId) as Record<string, unknown>;
+    const state = (await app.inject({ url: '/emulator/_state' })).json() as {
+      customers: { external_userid: string; name: string; gender: number; type: number }[];
+    };
+    const profile = state.customers.find((c) => c.external_userid === externalUserId)!;
+    expect(contact).toMatchObject({ corp_id: DEMO_CORP.corpId, name: '林晓雨', gender: profile.gender, type: profile.type });
+    const follow = app.db.$client
+      .prepare('SELECT * FROM follows WHERE external_user_id = ? AND user_id = ?')
+      .get(externalUserId, REP) as Record<string, unknown>;
+    expect(follow).toMatchObject({ status: 'active', lost_at: null });
+    const rep = app.db.$client.prepare('SELECT name FROM reps WHERE user_id = ?').get(REP) as { name: string };
+    expect(rep.name).toMatch(/\p{Script=Han}/u);
+  });
+
+  it('the same callback delivered 4 times is processed once, with one externalcontact/get', async () => {
+    app = await startApp();
+    const { externalUserId, deliveries } = await simulate({
+      changeType: 'add_external_contact',
+      userId: REP,
+      deliveries: 4,
+    });
+    expect(deliveries.map((d) => d.status)).toEqual([200, 200, 200, 200]);
+    const rows = await waitFor(settled(externalUserId), 'the add to be processed');
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.status).toBe('done');
+    const gets = (await calls('/cgi-bin/externalcontact/get')).filter((c) => JSON.stringify(c).includes(externalUserId));
+    expect(gets).toHaveLength(1);
+    const counts = app.db.$client
+      .prepare('SELECT count(*) AS n FROM contacts WHERE external_user_id = ?')
+      .get(externalUserId) as { n: number };
+    expect(counts.n).toBe(1);
+  });
+
+  it('del_follow_user and del_external_contact end the follow with time and reason', async () => {
+    app = await startApp();
+    const { externalUserId } = await simulate({ changeType: 'add_external_contact', userId: REP });
+    await waitFor(settled(externalUserId), 'the add');
+    await simulate({ changeType: 'del_follow_user', userId: REP, externalUserId });
+    const follow = await waitFor(
+      () =>
+        app.db.$client
+          .prepare(`SELECT * FROM follows WHERE external_user_id = ? AND status = 'lost'`)
+          .get(externalUserId) as { lost_reason: string; lost_at: number } | undefined,
+      'the follow to be lost',
+    );
+    expect(follow.lost_reason).toBe('deleted_by_customer');
+    expect(Math.abs(follow.lost_at - Date.now())).toBeLessThan(60_000);
+
+    const second = await simulate({ changeType: 'add_external_contact', userId: 'lina' });
+    await waitFor(settled(second.externalUserId), 'the second add');
+    await simulate({ changeType: 'del_external_contact', userId: 'lina', externalUserId: second.externalUserId });
+    const lost = await waitFor(
+      () =>
+        app.db.$client
+          .prepare(`SELECT lost_reason FROM follows WHERE external_user_id = ? AND status = 'lost'`)
+          .get(second.externalUserId) as { lost_reason: string } | undefined,
+      'the rep-side loss',
+    );
+    expect(lost.lost_reason).toBe('deleted_by_rep');
+  });
+
+  it('edit_external_contact re-syncs the follow from WeCom', async () => {
+    app = await startApp();
+    const { externalUserId } = await simulate({ changeType: 'add_external_contact', userId: REP });
+    await waitFor(settled(externalUserId), 'the add');
+    await simulate({ changeType: 'edit_external_contact', userId: REP, externalUserId });
+    await waitFor(() => eventsOf(externalUserId).filter((r) => r.status === 'done').length === 2, 'the edit');
+    const state = (await app.inject({ url: '/emulator/_state' })).json() as {
+      customers: { external_userid: string; follows: { userid: string; description: string }[] }[];
+    };
+    const emulated = state.customers.find((c) => c.external_userid === externalUserId)!.follows.find(
+      (f) => f.userid === REP,
+    )!;
+    const follow = app.db.$client
+      .prepare('SELECT description FROM follows WHERE external_user_id = ?')
+      .get(externalUserId) as { description: string };
+    expect(follow.description).toBe(emulated.description);
+    expect(await calls('/cgi-bin/externalcontact/get').then((c) => c.length)).toBeGreaterThanOrEqual(2);
+  });
+
+  it('GET answers the decrypted echostr as bare text', async () => {
+    app = await startApp();
+    const cred = { token: DEMO_CORP.token, encodingAesKey: DEMO_CORP.encodingAesKey, receiveId: DEMO_CORP.corpId };
+    const sealed = sealCallback(cred, '8390217445361029');
+    const res = await app.inject({
+      url: `/wecom/callback/${DEMO_CORP.corpId}?msg_signature=${sealed.msgSignature}&timestamp=${sealed.timestamp}&nonce=${sealed.nonce}&echostr=${encodeURIComponent(sealed.encrypt)}`,
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toBe('8390217445361029');
+  });
+});
+
+describe('rejected callbacks change nothing', () => {
+  it('forged signature → 401, unknown corp → 404, garbage → 400, oversized → 413', async () => {
+    app = await startApp();
+    const before = tableCounts(app);
+    const { body, query, sealed } = sealedAdd('wmForgedCustomer0000000000000001');
+
+    const forgedSig = computeSignature('not-the-token', sealed.timestamp, sealed.nonce, sealed.encrypt);
+    const forged = await app.inject({
+      method: 'POST',
+      url: `/wecom/callback/${DEMO_CORP.corpId}?msg_signature=${forgedSig}&timestamp=${sealed.timestamp}&nonce=${sealed.nonce}`,
+      payload: body,
+      headers: { 'content-type': 'text/xml' },
+    });
+    expect(forged.statusCode).toBe(401);
+
+    const unknown = await app.inject({
+      method: 'POST',
+      url: `/wecom/callback/wwffffffffffffffff?${query}`,
+      payload: body,
+      headers: { 'content-type': 'text/xml' },
+    });
+    expect(unknown.statusCode).toBe(404);
+
+    const garbage = await app.inject({
+      method: 'POST',
+      url: `/wecom/callback/${DEMO_CORP.corpId}?${query}`,
+      payload: 'this is <not xml',
+      headers: { 'content-type': 'text/xml' },
+    });
+    expect(garbage.statusCode).toBe(400);
+
+    // Correctly signed, but the ciphertext is not something WeCom's key produced.
+    const junk = Buffer.alloc(64, 7).toString('base64');
+    const junkSig = computeSignature(DEMO_CORP.token, sealed.timestamp, sealed.nonce, junk);
+    const undecryptable = await app.inject({
+      method: 'POST',
+      url: `/wecom/callback/${DEMO_CORP.corpId}?msg_signature=${junkSig}&timestamp=${sealed.timestamp}&nonce=${sealed.nonce}`,
+      payload: `<xml><Encrypt><![CDATA[${junk}]]></Encrypt></xml>`,
+      headers: { 'content-type': 'text/xml' },
+    });
+    expect(undecryptable.statusCode).toBe(400);
+
+    const oversized = await app.inject({
+      method: 'POST',
+      url: `/wecom/callback/${DEMO_CORP.corpId}?${query}`,
+      payload: body.replace('</xml>', `<Pad>${'x'.repeat(300 * 1024)}</Pad></xml>`),
+      headers: { 'content-type': 'text/xml' },
+    });
+    expect(oversized.statusCode).toBe(413);
+
+    expect(tableCounts(app)).toEqual(before);
+    // The genuine callback still goes through afterwards.
+    const ok = await app.inject({
+      method: 'POST',
+      url: `/wecom/callback/${DEMO_CORP.corpId}?${query}`,
+      payload: body,
+      headers: { 'content-type': 'text/xml' },
+    });
+    expect(ok.statusCode).toBe(200);
+    expect(tableCounts(app).events).toBe(before.events! + 1);
+  });
+});
+
+describe('WeCom API faults', () => {
+  it('an expired token is refreshed once and the call succeeds', async () => {
+    app = await startApp();
+    const first = await simulate({ changeType: 'add_external_contact', userId: REP });
+    await waitFor(settled(first.externalUserId), 'the first add');
+    const tokensBefore = (await calls('/cgi-bin/gettoken')).length;
+    expect(tokensBefore).toBe(1);
+
+    await app.inject({ method: 'POST', url: '/emulator/_tokens/expire' });
+    const second = await simulate({ changeType: 'add_external_contact', userId: REP });
+    const [row] = await waitFor(settled(second.externalUserId), 'the second add');
+    expect(row!.status).toBe('done');
+    expect((await calls('/cgi-bin/gettoken')).length).toBe(tokensBefore + 1);
+    const gets = await calls('/cgi-bin/externalcontact/get');
+    expect(gets.map((c) => c.response.errcode).slice(-2)).toEqual([42001, 0]);
+  });
+
+  it('errcode -1 twice is retried and succeeds', async () => {
+    app = await startApp();
+    await app.inject({
+      method: 'POST',
+      url: '/emulator/_faults',
+      payload: { path: '/cgi-bin/externalcontact/get', count: 2, errcode: -1 },
+    });
+    const { externalUserId } = await simulate({ changeType: 'add_external_contact', userId: REP });
+    const [row] = await waitFor(settled(externalUserId), 'the add');
+    expect(row!.status).toBe('done');
+    const gets = await calls('/cgi-bin/externalcontact/get');
+    expect(gets.map((c) => c.response.errcode)).toEqual([-1, -1, 0]);
+  });
+
+  it('a final errcode (84061) marks the event failed with the error, without retrying', async () => {
+    app = await startApp();
+    await app.inject({
+      method: 'POST',
+      url: '/emulator/_faults',
+      payload: { path: '/cgi-bin/externalcontact/get', count: 5, errcode: 84061 },
+    });
+    const { externalUserId } = await simulate({ changeType: 'add_external_contact', userId: REP });
+    const [row] = await waitFor(settled(externalUserId), 'the add to settle');
+    expect(row!.status).toBe('failed');
+    expect(row!.attempts).toBe(1);
+    expect(row!.last_error).toContain('84061');
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await calls('/cgi-bin/externalcontact/get')).length).toBe(1);
+  });
+});
+
+describe('durability', () => {
+  it('events committed but unprocessed when the app closes are processed by the next start', async () => {
+    const paused = testConfig({ worker: { concurrency: 0 } });
+    app = await startApp(paused);
+    const a = await simulate({ changeType: 'add_external_contact', userId: REP, name: '重启前客户甲' });
+    const b = await simulate({ changeType: 'add_external_contact', userId: 'lina', name: '重启前客户乙' });
+    expect(eventsOf(a.externalUserId)[0]!.status).toBe('pending');
+    // A crash mid-processing leaves a row in `processing`: it must be resumed too.
+    app.db.$client.prepare(`UPDATE events SET status = 'processing' WHERE payload LIKE ?`).run(`%${b.externalUserId}%`);
+    await app.close();
+
+    app = await startApp({ ...paused, worker: { ...paused.worker, concurrency: 4 } });
+    await waitFor(settled(a.externalUserId), 'event a after restart');
+    await waitFor(settled(b.externalUserId), 'event b after restart');
+    const names = app.db.$client
+      .prepare('SELECT name FROM contacts WHERE external_user_id IN (?, ?) ORDER BY name')
+      .all(a.externalUserId, b.externalUserId) as { name: string }[];
+    expect(names.map((n) => n.name).sort()).toEqual(['重启前客户乙', '重启前客户甲'].sort());
+  });
+});

@@ -1,0 +1,86 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../server/config.js';
+import { DEMO_CORP } from '../../server/emulator/index.js';
+
+const real = {
+  WECOM_CORP_ID: 'ww1436e0e65a779aee',
+  WECOM_AGENT_ID: '1000002',
+  WECOM_SECRET: 'real-secret-value',
+  WECOM_TOKEN: 'hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo',
+  WECOM_ENCODING_AES_KEY: '6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt',
+  ADMIN_TOKEN: 'a-long-enough-admin-token',
+};
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env, DEMO_CORP);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('config', () => {
+  it('runs demo mode with defaults when WECOM_CORP_ID is unset', () => {
+    const config = loadConfig({}, DEMO_CORP);
+    expect(config).toMatchObject({ demo: true, emulator: true, port: 3000, host: '127.0.0.1' });
+    expect(config.databasePath).toBe('./data/scrm.db');
+    expect(config.wecom.corpId).toBe(DEMO_CORP.corpId);
+    expect(config.wecom.apiBase).toBeNull();
+    expect(config.adminToken.length).toBeGreaterThanOrEqual(16);
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.wecom)).toBe(true);
+  });
+
+  it('takes a real corp and never mounts the emulator for it', () => {
+    const config = loadConfig({ ...real, PORT: '8080', PUBLIC_URL: 'https://scrm.example.com/' }, DEMO_CORP);
+    expect(config).toMatchObject({ demo: false, emulator: false, port: 8080, publicUrl: 'https://scrm.example.com' });
+    expect(config.wecom).toMatchObject({
+      corpId: real.WECOM_CORP_ID,
+      agentId: 1000002,
+      apiBase: 'https://qyapi.weixin.qq.com',
+      oauthBase: 'https://open.weixin.qq.com',
+    });
+  });
+
+  it('lists every problem at once', () => {
+    const problems = problemsOf({
+      WECOM_CORP_ID: 'ww1436e0e65a779aee',
+      WECOM_AGENT_ID: 'abc',
+      WECOM_ENCODING_AES_KEY: 'tooShort',
+      PORT: '99999',
+      WECOM_API_BASE: 'ftp://nope',
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('PORT must be an integer'),
+        expect.stringContaining('WECOM_API_BASE must be an absolute http(s) URL'),
+        'WECOM_SECRET is required when WECOM_CORP_ID is set',
+        'WECOM_TOKEN is required when WECOM_CORP_ID is set',
+        expect.stringContaining('WECOM_AGENT_ID must be a positive integer'),
+        expect.stringMatching(/^WECOM_ENCODING_AES_KEY .*43 characters/),
+        expect.stringContaining('ADMIN_TOKEN is required'),
+      ]),
+    );
+    expect(problems).toHaveLength(7);
+  });
+
+  it('refuses credentials without a corp id instead of silently running the demo', () => {
+    expect(problemsOf({ WECOM_SECRET: 'x' })).toEqual([
+      'WECOM_SECRET is set but WECOM_CORP_ID is not (set WECOM_CORP_ID, or unset WECOM_SECRET for demo mode)',
+    ]);
+  });
+
+  it('the server exits with code 1 and the list of problems on a bad environment', () => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+      env: { PATH: process.env.PATH, WECOM_CORP_ID: 'ww1436e0e65a779aee', WECOM_ENCODING_AES_KEY: 'short' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('WECOM_ENCODING_AES_KEY');
+    expect(result.stderr).toContain('WECOM_TOKEN is required when WECOM_CORP_ID is set');
+  });
+});
