@@ -20,6 +20,8 @@ const SECRET_QUERY = /([?&](?:corpsecret|access_token|code|key|ticket)=)[^&]*/gi
 
 export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
+  /** Injectable clock (ms) for services whose rules depend on the time of day. */
+  now?: () => number;
 }
 
 /** Builds the whole app (no listen). main.ts listens; tests call this and use inject() or listen on port 0. */
@@ -46,7 +48,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     secretKey: config.secretKey,
   });
   await app.register(wecomPlugin, { apiBase: config.wecom.apiBase });
-  await app.register(servicesPlugin);
+  await app.register(servicesPlugin, { now: options.now ?? Date.now });
   await app.register(workerPlugin, config.worker);
   if (config.emulator) await app.register(emulatorMount, { config });
 

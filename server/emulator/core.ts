@@ -1,0 +1,129 @@
+import { CallLog } from './call-log.js';
+import { EmulatorClock } from './clock.js';
+import { Credentials } from './credentials.js';
+import { FaultTable } from './faults.js';
+import { StateFile } from './persistence.js';
+import { buildEmptyData, buildSeedData } from './seed-data.js';
+import type { ContactWay, CorpTag, Customer, EmulatorCorp, EmulatorData, Follow, Rep, TagGroup } from './types.js';
+
+export interface CoreOptions {
+  corp: EmulatorCorp;
+  callbackUrl: () => string;
+  publicOrigin: () => string;
+  now?: () => number;
+  seed?: boolean;
+  statePath?: string;
+  /** Callback delivery: abort an attempt after this long (WeCom: 5 s). */
+  deliveryTimeoutMs?: number;
+  /** Callback delivery: pause between a failed attempt and its retry. */
+  retryDelayMs?: number;
+}
+
+/**
+ * The emulator's state and services, shared by every route module. Route handlers read and mutate `data`
+ * directly and call `changed()` afterwards so the state file is saved.
+ */
+export class EmulatorCore {
+  readonly corp: Readonly<EmulatorCorp>;
+  readonly clock: EmulatorClock;
+  readonly credentials: Credentials;
+  readonly callLog = new CallLog();
+  readonly faults = new FaultTable();
+  readonly data: EmulatorData;
+  readonly deliveryTimeoutMs: number;
+  readonly retryDelayMs: number;
+  /** Aborts in-flight callback deliveries on close(). */
+  readonly shutdown = new AbortController();
+  private readonly stateFile: StateFile | null;
+  private requestSeq = 0;
+
+  constructor(private readonly options: CoreOptions) {
+    this.corp = Object.freeze({ ...options.corp });
+    this.clock = new EmulatorClock(options.now);
+    this.credentials = new Credentials(() => this.clock.nowMs());
+    this.deliveryTimeoutMs = options.deliveryTimeoutMs ?? 5000;
+    this.retryDelayMs = options.retryDelayMs ?? 200;
+    this.stateFile = options.statePath ? new StateFile(options.statePath, () => this.data) : null;
+    const loaded = this.stateFile?.load(this.corp.corpId) ?? null;
+    this.data =
+      loaded ??
+      (options.seed === false ? buildEmptyData(this.corp.corpId) : buildSeedData(this.corp.corpId, this.clock.nowMs()));
+    if (!loaded) this.stateFile?.write();
+  }
+
+  callbackUrl(): string {
+    return this.options.callbackUrl();
+  }
+
+  publicOrigin(): string {
+    return this.options.publicOrigin().replace(/\/+$/, '');
+  }
+
+  /** Absolute URL of a page or asset the emulator serves (`/emulator` + path). */
+  url(path: string): string {
+    return `${this.publicOrigin()}/emulator${path}`;
+  }
+
+  avatarUrl(id: string): string {
+    return this.url(`/avatar/${encodeURIComponent(id)}.svg`);
+  }
+
+  qrPageUrl(configId: string): string {
+    return this.url(`/qr/${encodeURIComponent(configId)}`);
+  }
+
+  /** A sequence number for errmsg hints. */
+  nextSeq(): number {
+    this.requestSeq += 1;
+    return this.requestSeq;
+  }
+
+  /** Records that `data` changed: the state file is saved (debounced). */
+  changed(): void {
+    this.stateFile?.scheduleSave();
+  }
+
+  flush(): void {
+    this.stateFile?.flush();
+  }
+
+  // ---- lookups ------------------------------------------------------------------------------------------------
+
+  findRep(userid: string): Rep | undefined {
+    return this.data.reps.find((r) => r.userid === userid);
+  }
+
+  findCustomer(externalUserId: string): Customer | undefined {
+    return this.data.customers.find((c) => c.external_userid === externalUserId);
+  }
+
+  findFollow(customer: Customer, userid: string): Follow | undefined {
+    return customer.follows.find((f) => f.userid === userid);
+  }
+
+  findTag(id: string): CorpTag | undefined {
+    return this.data.tags.find((t) => t.id === id);
+  }
+
+  findTagGroup(groupId: string): TagGroup | undefined {
+    return this.data.tagGroups.find((g) => g.group_id === groupId);
+  }
+
+  findContactWay(configId: string): ContactWay | undefined {
+    return this.data.contactWays.find((w) => w.config_id === configId);
+  }
+
+  /** A department and all its descendants. */
+  departmentTree(rootId: number): number[] {
+    const ids = [rootId];
+    for (let i = 0; i < ids.length; i++) {
+      for (const d of this.data.departments) if (d.parentid === ids[i]) ids.push(d.id);
+    }
+    return ids;
+  }
+
+  /** Display name for an avatar: a rep's or a customer's, or null when the id is unknown. */
+  displayName(id: string): string | null {
+    return this.findRep(id)?.name ?? this.findCustomer(id)?.name ?? null;
+  }
+}

@@ -1,0 +1,120 @@
+import { and, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import type { Db } from '../../db/open.js';
+import { timelineItems } from '../../db/schema.js';
+
+export type TimelineRow = typeof timelineItems.$inferSelect;
+
+/** What happened to a customer. Kinds are open-ended strings; these are the ones the product writes. */
+export type TimelineKind =
+  | 'added'
+  | 'tagged'
+  | 'untagged'
+  | 'welcome_sent'
+  | 'welcome_skipped'
+  | 'lost'
+  | 'stage_changed'
+  | 'remark_changed'
+  | 'note'
+  | 'script_sent'
+  | 'message';
+
+export interface NewTimelineItem {
+  corpId: string;
+  externalUserId: string;
+  userId?: string | null;
+  kind: TimelineKind;
+  content?: string;
+  payload?: Record<string, unknown>;
+  dueAt?: number | null;
+  /** Recording the same source twice is a no-op (an event replayed after a crash, say). */
+  sourceKey?: string | null;
+  occurredAt: number;
+}
+
+/** Keyset cursor: the (occurredAt, id) of the last item of the previous page. */
+export interface TimelineCursor {
+  occurredAt: number;
+  id: number;
+}
+
+export function createTimelineRepo(db: Db) {
+  return {
+    /** Returns the new item's id, or null if an item with the same sourceKey exists. */
+    add(item: NewTimelineItem): number | null {
+      const row = db
+        .insert(timelineItems)
+        .values({
+          corpId: item.corpId,
+          externalUserId: item.externalUserId,
+          userId: item.userId ?? null,
+          kind: item.kind,
+          content: item.content ?? '',
+          payload: JSON.stringify(item.payload ?? {}),
+          dueAt: item.dueAt ?? null,
+          sourceKey: item.sourceKey ?? null,
+          occurredAt: item.occurredAt,
+        })
+        .onConflictDoNothing()
+        .returning({ id: timelineItems.id })
+        .get();
+      return row?.id ?? null;
+    },
+
+    /** Newest first; `kinds` filters; pass the last row of a page as `before` for the next one. */
+    page(
+      corpId: string,
+      externalUserId: string,
+      opts: { limit: number; before?: TimelineCursor; kinds?: string[] },
+    ): TimelineRow[] {
+      const conditions = [eq(timelineItems.corpId, corpId), eq(timelineItems.externalUserId, externalUserId)];
+      if (opts.kinds && opts.kinds.length > 0) conditions.push(inArray(timelineItems.kind, opts.kinds));
+      if (opts.before) {
+        const b = opts.before;
+        conditions.push(
+          or(
+            lt(timelineItems.occurredAt, b.occurredAt),
+            and(eq(timelineItems.occurredAt, b.occurredAt), lt(timelineItems.id, b.id)),
+          )!,
+        );
+      }
+      return db
+        .select()
+        .from(timelineItems)
+        .where(and(...conditions))
+        .orderBy(desc(timelineItems.occurredAt), desc(timelineItems.id))
+        .limit(opts.limit)
+        .all();
+    },
+
+    find(corpId: string, id: number): TimelineRow | undefined {
+      return db
+        .select()
+        .from(timelineItems)
+        .where(and(eq(timelineItems.corpId, corpId), eq(timelineItems.id, id)))
+        .get();
+    },
+
+    update(corpId: string, id: number, patch: { content?: string; dueAt?: number | null; payload?: Record<string, unknown> }, at: number): void {
+      db.update(timelineItems)
+        .set({
+          ...(patch.content !== undefined ? { content: patch.content } : {}),
+          ...(patch.dueAt !== undefined ? { dueAt: patch.dueAt } : {}),
+          ...(patch.payload !== undefined ? { payload: JSON.stringify(patch.payload) } : {}),
+          updatedAt: at,
+        })
+        .where(and(eq(timelineItems.corpId, corpId), eq(timelineItems.id, id)))
+        .run();
+    },
+
+    countByKind(corpId: string, externalUserId: string): Record<string, number> {
+      const rows = db
+        .select({ kind: timelineItems.kind, n: sql<number>`count(*)` })
+        .from(timelineItems)
+        .where(and(eq(timelineItems.corpId, corpId), eq(timelineItems.externalUserId, externalUserId)))
+        .groupBy(timelineItems.kind)
+        .all();
+      return Object.fromEntries(rows.map((r) => [r.kind, r.n]));
+    },
+  };
+}
+export type TimelineRepo = ReturnType<typeof createTimelineRepo>;

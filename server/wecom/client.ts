@@ -1,0 +1,251 @@
+/**
+ * HTTP client for the WeCom server API (qyapi, or the emulator at the same paths).
+ *
+ * It owns the access token (shared cache, one refresh in flight), turns `errcode != 0` into WecomApiError, retries
+ * what is transient (system busy, rate limits, network) a few times with backoff, and refreshes the token once on
+ * token errors. Anything still failing is thrown with `retryable` set, for the durable job queue to decide.
+ * The secret, the access_token and webhook keys never appear in errors or logs.
+ */
+import { BACKOFF_ERRCODES, TOKEN_ERRCODES, WecomApiError, WecomNetworkError } from './errors.js';
+import { TokenCache, type FetchedToken } from './token-cache.js';
+import type { WecomResponse } from './types.js';
+
+export type QueryParams = Record<string, string | number | undefined>;
+
+export interface UploadFile {
+  filename: string;
+  contentType: string;
+  data: Buffer;
+}
+
+export interface WecomClientOptions {
+  /** `https://qyapi.weixin.qq.com`, or a function when the address is known only later (emulator port). */
+  baseUrl: string | (() => string);
+  corpId: string;
+  secret: string;
+  /** Per HTTP attempt. Default 5000. */
+  timeoutMs?: number;
+  /** Extra attempts for transient failures. Default 3. */
+  retries?: number;
+  /** First backoff delay; doubles per attempt, with jitter. Default 200. */
+  retryBaseMs?: number;
+  /** Share one cache between clients of the same process. */
+  tokenCache?: TokenCache;
+  fetch?: typeof fetch;
+  now?: () => number;
+  log?: { warn(obj: object, msg: string): void };
+}
+
+type Payload = { kind: 'json'; value: unknown } | { kind: 'file'; file: UploadFile } | undefined;
+type Json = WecomResponse & Record<string, unknown>;
+
+const GETTOKEN_PATH = '/cgi-bin/gettoken';
+const WEBHOOK_PATH = '/cgi-bin/webhook/send';
+// Query parameters whose values are credentials, scrubbed from any text that could end up in an error.
+const SECRET_PARAMS = /\b(access_token|corpsecret|key)=[^&\s"']*/g;
+
+export class WecomClient {
+  readonly corpId: string;
+  private readonly secret: string;
+  private readonly baseUrl: string | (() => string);
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+  private readonly retryBaseMs: number;
+  private readonly tokens: TokenCache;
+  private readonly tokenKey: string;
+  private readonly fetchFn: typeof fetch;
+  private readonly log: { warn(obj: object, msg: string): void } | undefined;
+
+  constructor(options: WecomClientOptions) {
+    this.corpId = options.corpId;
+    this.secret = options.secret;
+    this.baseUrl = options.baseUrl;
+    this.timeoutMs = options.timeoutMs ?? 5000;
+    this.retries = Math.max(0, options.retries ?? 3);
+    this.retryBaseMs = Math.max(0, options.retryBaseMs ?? 200);
+    this.tokens = options.tokenCache ?? new TokenCache({ now: options.now });
+    this.tokenKey = TokenCache.keyOf(options.corpId, options.secret);
+    this.fetchFn = options.fetch ?? globalThis.fetch;
+    this.log = options.log;
+  }
+
+  get<T>(path: string, query: QueryParams = {}): Promise<T> {
+    return this.call<T>(path, query, undefined);
+  }
+
+  post<T>(path: string, body: unknown, query: QueryParams = {}): Promise<T> {
+    return this.call<T>(path, query, { kind: 'json', value: body });
+  }
+
+  /** multipart/form-data upload, the file in field `media` (media/upload). */
+  upload<T>(path: string, query: QueryParams, file: UploadFile): Promise<T> {
+    return this.call<T>(path, query, { kind: 'file', file });
+  }
+
+  /** A call that authenticates otherwise than with access_token (gettoken itself). GET, or POST when body is given. */
+  async callWithoutToken<T>(path: string, query: QueryParams = {}, body?: unknown): Promise<T> {
+    const payload: Payload = body === undefined ? undefined : { kind: 'json', value: body };
+    const json = await this.withRetries(path, () => this.send(path, query, payload));
+    return this.unwrap<T>(path, json, []);
+  }
+
+  /** Group robot (消息推送) webhook: `POST /cgi-bin/webhook/send?key=KEY`, no access_token. */
+  async webhookSend<T = WecomResponse>(key: string, body: unknown): Promise<T> {
+    const json = await this.withRetries(WEBHOOK_PATH, () => this.send(WEBHOOK_PATH, { key }, { kind: 'json', value: body }));
+    return this.unwrap<T>(WEBHOOK_PATH, json, [key]);
+  }
+
+  private async call<T>(path: string, query: QueryParams, payload: Payload): Promise<T> {
+    const attempt = (token: string) =>
+      this.withRetries(path, () => this.send(path, { ...query, access_token: token }, payload));
+    let token = await this.accessToken();
+    let json = await attempt(token);
+    const errcode = errcodeOf(json);
+    if (TOKEN_ERRCODES.has(errcode)) {
+      // WeCom may revoke a token before expires_in: fetch a new one and try once more, never in a loop.
+      this.log?.warn({ path: pathOnly(path), errcode }, 'WeCom rejected the access token; refreshing it once');
+      this.tokens.invalidate(this.tokenKey, token);
+      token = await this.accessToken();
+      json = await attempt(token);
+    }
+    return this.unwrap<T>(path, json, [token]);
+  }
+
+  private accessToken(): Promise<string> {
+    return this.tokens.get(this.tokenKey, () => this.fetchToken());
+  }
+
+  private async fetchToken(): Promise<FetchedToken> {
+    const json = await this.withRetries(GETTOKEN_PATH, () =>
+      this.send(GETTOKEN_PATH, { corpid: this.corpId, corpsecret: this.secret }, undefined),
+    );
+    const errcode = errcodeOf(json);
+    if (errcode !== 0) {
+      // At gettoken, 40001 means a wrong secret and 40013 a wrong corpid: no retry will fix those.
+      const final = errcode === 40001 || errcode === 40013;
+      throw new WecomApiError(GETTOKEN_PATH, errcode, this.redact(String(json.errmsg ?? ''), []), final ? false : undefined);
+    }
+    const token = json['access_token'];
+    const expiresIn = Number(json['expires_in'] ?? 7200);
+    if (typeof token !== 'string' || token === '') {
+      throw new WecomNetworkError(GETTOKEN_PATH, 'INVALID_RESPONSE', 'gettoken answered without an access_token');
+    }
+    return { token, expiresIn: Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : 7200 };
+  }
+
+  private unwrap<T>(path: string, json: Json, credentials: string[]): T {
+    const errcode = errcodeOf(json);
+    if (errcode !== 0) throw new WecomApiError(pathOnly(path), errcode, this.redact(String(json.errmsg ?? ''), credentials));
+    return json as T;
+  }
+
+  /** Runs one request, retrying network failures and busy/rate-limit errcodes with exponential backoff + jitter. */
+  private async withRetries(path: string, attempt: () => Promise<Json>): Promise<Json> {
+    for (let i = 0; ; i++) {
+      try {
+        const json = await attempt();
+        const errcode = errcodeOf(json);
+        if (!BACKOFF_ERRCODES.has(errcode) || i >= this.retries) return json;
+        this.log?.warn({ path: pathOnly(path), attempt: i + 1, errcode }, 'WeCom busy or rate-limited; retrying');
+      } catch (err) {
+        if (!(err instanceof WecomNetworkError) || !err.retryable || i >= this.retries) throw err;
+        this.log?.warn({ path: pathOnly(path), attempt: i + 1, code: err.code }, 'WeCom request failed; retrying');
+      }
+      await sleep(this.backoffMs(i));
+    }
+  }
+
+  private backoffMs(attempt: number): number {
+    // "Equal jitter": half the exponential delay fixed, half random, so parallel retries spread out.
+    const delay = this.retryBaseMs * 2 ** attempt;
+    return delay / 2 + Math.random() * (delay / 2);
+  }
+
+  private async send(path: string, query: QueryParams, payload: Payload): Promise<Json> {
+    const init: RequestInit = { method: payload ? 'POST' : 'GET', signal: AbortSignal.timeout(this.timeoutMs) };
+    if (payload?.kind === 'json') {
+      init.body = JSON.stringify(payload.value);
+      init.headers = { 'content-type': 'application/json; charset=utf-8' };
+    } else if (payload?.kind === 'file') {
+      const form = new FormData();
+      const blob = new Blob([new Uint8Array(payload.file.data)], { type: payload.file.contentType });
+      form.append('media', blob, payload.file.filename);
+      init.body = form;
+    }
+
+    const where = pathOnly(path);
+    const url = this.url(path, query); // outside the try: a bad path is a programming error, not a network one
+    let text: string;
+    try {
+      const res = await this.fetchFn(url, init);
+      if (!res.ok) {
+        await res.body?.cancel().catch(() => undefined);
+        // 4xx other than 429 means a wrong URL or method: retrying cannot help.
+        const retryable = res.status >= 500 || res.status === 429;
+        throw new WecomNetworkError(where, `HTTP_${res.status}`, `HTTP status ${res.status}`, retryable);
+      }
+      text = await res.text();
+    } catch (err) {
+      if (err instanceof WecomNetworkError) throw err;
+      throw this.networkError(where, err, query);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new WecomNetworkError(where, 'INVALID_JSON', 'response is not JSON');
+    }
+    if (!json || typeof json !== 'object' || Array.isArray(json)) {
+      throw new WecomNetworkError(where, 'INVALID_JSON', 'response is not a JSON object');
+    }
+    return json as Json;
+  }
+
+  private networkError(path: string, err: unknown, query: QueryParams): WecomNetworkError {
+    const name = err instanceof Error ? err.name : '';
+    if (name === 'TimeoutError' || name === 'AbortError') {
+      return new WecomNetworkError(path, 'TIMEOUT', `timed out after ${this.timeoutMs} ms`);
+    }
+    const cause = err instanceof Error ? (err.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
+    const code = typeof cause?.code === 'string' ? cause.code : 'NETWORK';
+    const detail = [err instanceof Error ? err.message : String(err), typeof cause?.message === 'string' ? cause.message : '']
+      .filter(Boolean)
+      .join(': ');
+    const credentials = [query['access_token'], query['corpsecret'], query['key']].filter(
+      (v): v is string => typeof v === 'string',
+    );
+    return new WecomNetworkError(path, code, this.redact(detail || 'network error', credentials));
+  }
+
+  private redact(text: string, credentials: string[]): string {
+    let out = text.replace(SECRET_PARAMS, '$1=[redacted]');
+    for (const value of [this.secret, ...credentials]) {
+      if (value) out = out.split(value).join('[redacted]');
+    }
+    return out;
+  }
+
+  private url(path: string, query: QueryParams): string {
+    if (!path.startsWith('/')) throw new TypeError(`WeCom API path must start with "/": ${path}`);
+    const base = typeof this.baseUrl === 'function' ? this.baseUrl() : this.baseUrl;
+    const url = new URL(base.replace(/\/+$/, '') + path);
+    for (const [name, value] of Object.entries(query)) {
+      if (value !== undefined) url.searchParams.set(name, String(value));
+    }
+    return url.toString();
+  }
+}
+
+function errcodeOf(json: Json): number {
+  // WeCom always sends errcode; a missing one is treated as success, as the official SDKs do.
+  const errcode = Number(json.errcode ?? 0);
+  return Number.isFinite(errcode) ? errcode : -1;
+}
+
+function pathOnly(path: string): string {
+  return path.split('?')[0] ?? path;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,214 @@
+/**
+ * WeCom callback crypto (WXBizMsgCrypt): SHA-1 signature, AES-256-CBC with 32-byte PKCS#7 padding, receiveid check.
+ *
+ * `@wecom/crypto` (official) provides the signature and the encryption. Its `decrypt` is not used: it silently keeps
+ * invalid padding, does not check the receiveid, and lets `msg_len` point past the end, so a tampered or foreign
+ * message decrypts to garbage instead of failing. Decryption is therefore done here with every check explicit, and
+ * each failure gets the official WXBizMsgCrypt return code (sbzhu/weworkapi_python `ierror.py`).
+ */
+import { createDecipheriv, randomBytes, timingSafeEqual } from 'node:crypto';
+import { encrypt as wecomEncrypt, getSignature } from '@wecom/crypto';
+import { cdata } from './xml.js';
+
+export type CryptoFailure = 'signature' | 'aes-key' | 'receive-id' | 'decrypt' | 'buffer' | 'base64';
+
+const WX_CODES: Readonly<Record<CryptoFailure, number>> = {
+  signature: -40001, // ValidateSignature
+  'aes-key': -40004, // IllegalAesKey
+  'receive-id': -40005, // ValidateCorpid
+  decrypt: -40007, // DecryptAES
+  buffer: -40008, // IllegalBuffer
+  base64: -40010, // DecodeBase64
+};
+
+export class WecomCryptoError extends Error {
+  readonly failure: CryptoFailure;
+  /** The code the official WXBizMsgCrypt samples return for the same failure. */
+  readonly wxCode: number;
+
+  constructor(failure: CryptoFailure, message: string) {
+    super(message);
+    this.name = 'WecomCryptoError';
+    this.failure = failure;
+    this.wxCode = WX_CODES[failure];
+  }
+}
+
+export interface CallbackCredentials {
+  token: string;
+  encodingAesKey: string;
+  /** corpid for a self-built app (suiteid for third-party callbacks). */
+  receiveId: string;
+}
+
+const AES_KEY_PATTERN = /^[A-Za-z0-9]{43}$/;
+// Buffer.from(…, 'base64') skips characters outside the alphabet, so broken input would decode to *something*.
+const BASE64_PATTERN = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const RANDOM_LENGTH = 16;
+const HEADER_LENGTH = RANDOM_LENGTH + 4; // random ‖ msg_len (uint32 BE)
+const PAD_BLOCK = 32; // WeCom pads to 32 bytes, not AES's 16
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Returns an English description of what is wrong with an EncodingAESKey, or null when it is usable. */
+export function validateEncodingAesKey(key: string): string | null {
+  if (typeof key !== 'string' || key.length !== 43) {
+    return `EncodingAESKey must be exactly 43 characters (got ${typeof key === 'string' ? key.length : typeof key})`;
+  }
+  if (!AES_KEY_PATTERN.test(key)) return 'EncodingAESKey must contain only letters and digits [a-zA-Z0-9]';
+  // 43 alphabet characters + '=' always decode to 32 bytes; checked anyway so the rule lives in one place.
+  if (Buffer.from(`${key}=`, 'base64').length !== 32) return 'EncodingAESKey must decode to 32 bytes';
+  return null;
+}
+
+function aesKeyOf(encodingAesKey: string): { key: Buffer; iv: Buffer } {
+  const problem = validateEncodingAesKey(encodingAesKey);
+  if (problem) throw new WecomCryptoError('aes-key', problem);
+  const key = Buffer.from(`${encodingAesKey}=`, 'base64');
+  return { key, iv: key.subarray(0, 16) };
+}
+
+export function computeSignature(token: string, timestamp: string, nonce: string, encrypt: string): string {
+  return getSignature(token, timestamp, nonce, encrypt);
+}
+
+/** Constant-time comparison, so the expected signature cannot be probed byte by byte through response timing. */
+export function verifySignature(
+  token: string,
+  timestamp: string,
+  nonce: string,
+  encrypt: string,
+  signature: string,
+): boolean {
+  const expected = Buffer.from(computeSignature(token, timestamp, nonce, encrypt), 'utf8');
+  const given = Buffer.from(String(signature), 'utf8');
+  return expected.length === given.length && timingSafeEqual(expected, given);
+}
+
+interface Decrypted {
+  message: string;
+  random: Buffer;
+}
+
+function decryptRaw(encodingAesKey: string, encrypted: string, expectedReceiveId: string): Decrypted {
+  const { key, iv } = aesKeyOf(encodingAesKey);
+  if (typeof encrypted !== 'string' || !BASE64_PATTERN.test(encrypted)) {
+    throw new WecomCryptoError('base64', 'encrypted payload is not valid base64');
+  }
+  const cipherText = Buffer.from(encrypted, 'base64');
+  if (cipherText.length === 0 || cipherText.length % 16 !== 0) {
+    throw new WecomCryptoError('decrypt', `ciphertext length ${cipherText.length} is not a positive multiple of 16`);
+  }
+
+  let plain: Buffer;
+  try {
+    const decipher = createDecipheriv('aes-256-cbc', key, iv);
+    // Node's PKCS#7 handling assumes 16-byte blocks and rejects WeCom's pad values 17..32.
+    decipher.setAutoPadding(false);
+    plain = Buffer.concat([decipher.update(cipherText), decipher.final()]);
+  } catch {
+    throw new WecomCryptoError('decrypt', 'AES decryption failed');
+  }
+
+  const pad = plain[plain.length - 1] ?? 0;
+  if (pad < 1 || pad > PAD_BLOCK || pad > plain.length) {
+    throw new WecomCryptoError('buffer', `invalid PKCS#7 pad value ${pad}`);
+  }
+  for (let i = plain.length - pad; i < plain.length; i++) {
+    if (plain[i] !== pad) throw new WecomCryptoError('buffer', 'PKCS#7 pad bytes are not all equal');
+  }
+  const content = plain.subarray(0, plain.length - pad);
+  if (content.length < HEADER_LENGTH) {
+    throw new WecomCryptoError('buffer', 'decrypted payload is shorter than its 20-byte header');
+  }
+  const msgLength = content.readUInt32BE(RANDOM_LENGTH);
+  if (msgLength > content.length - HEADER_LENGTH) {
+    throw new WecomCryptoError('buffer', `msg_len ${msgLength} points past the end of the payload`);
+  }
+  const messageBytes = content.subarray(HEADER_LENGTH, HEADER_LENGTH + msgLength);
+  const receiveIdBytes = content.subarray(HEADER_LENGTH + msgLength);
+
+  // Compare bytes, so a receiveid that isn't valid UTF-8 is reported as a mismatch rather than a decoding error.
+  if (!receiveIdBytes.equals(Buffer.from(expectedReceiveId, 'utf8'))) {
+    throw new WecomCryptoError('receive-id', 'receiveid in the message does not match the configured one');
+  }
+  let message: string;
+  try {
+    message = utf8.decode(messageBytes);
+  } catch {
+    throw new WecomCryptoError('buffer', 'decrypted message is not valid UTF-8');
+  }
+  return { message, random: Buffer.from(content.subarray(0, RANDOM_LENGTH)) };
+}
+
+/** Decrypts an `echostr` or `<Encrypt>` value and checks its receiveid. Throws WecomCryptoError. */
+export function decryptMessage(encodingAesKey: string, encrypted: string, expectedReceiveId: string): string {
+  return decryptRaw(encodingAesKey, encrypted, expectedReceiveId).message;
+}
+
+/**
+ * Like decryptMessage, also returning the 16-byte random prefix — lets tests prove that re-encrypting with it
+ * reproduces WeCom's ciphertext byte for byte.
+ */
+export function decryptMessageWithRandom(encodingAesKey: string, encrypted: string, expectedReceiveId: string): Decrypted {
+  return decryptRaw(encodingAesKey, encrypted, expectedReceiveId);
+}
+
+/** Encrypts `message` for `receiveId`. `random` (16 bytes) is fresh unless given, e.g. to reproduce a known vector. */
+export function encryptMessage(encodingAesKey: string, message: string, receiveId: string, random?: Buffer): string {
+  aesKeyOf(encodingAesKey);
+  if (random !== undefined && random.length !== RANDOM_LENGTH) {
+    throw new RangeError(`random prefix must be ${RANDOM_LENGTH} bytes (got ${random.length})`);
+  }
+  return wecomEncrypt(encodingAesKey, message, receiveId, random ?? randomBytes(RANDOM_LENGTH));
+}
+
+/** Verifies `msg_signature` over the encrypted value, then decrypts it (GET echostr or POST `<Encrypt>`). */
+export function openCallback(
+  cred: CallbackCredentials,
+  q: { msgSignature: string; timestamp: string; nonce: string },
+  encrypted: string,
+): string {
+  if (!verifySignature(cred.token, q.timestamp, q.nonce, encrypted, q.msgSignature)) {
+    throw new WecomCryptoError('signature', 'msg_signature does not match');
+  }
+  return decryptMessage(cred.encodingAesKey, encrypted, cred.receiveId);
+}
+
+function currentTimestamp(): string {
+  return String(Math.floor(Date.now() / 1000));
+}
+
+// WeCom's nonces are decimal digit strings (e.g. "1372623149"); do the same so emulated callbacks look real.
+function randomNonce(): string {
+  return String(randomBytes(4).readUInt32BE(0));
+}
+
+/** Encrypts and signs a message the way WeCom sends a callback (used by the emulator and passive replies). */
+export function sealCallback(
+  cred: CallbackCredentials,
+  message: string,
+  timestamp: string = currentTimestamp(),
+  nonce: string = randomNonce(),
+): { encrypt: string; msgSignature: string; timestamp: string; nonce: string } {
+  const encrypt = encryptMessage(cred.encodingAesKey, message, cred.receiveId);
+  return { encrypt, msgSignature: computeSignature(cred.token, timestamp, nonce, encrypt), timestamp, nonce };
+}
+
+/** The encrypted passive-reply envelope (official `AES_TEXT_RESPONSE_TEMPLATE`, sbzhu/weworkapi_python). */
+export function buildPassiveReply(
+  cred: CallbackCredentials,
+  replyXml: string,
+  timestamp?: string,
+  nonce?: string,
+): string {
+  if (timestamp !== undefined && !/^\d+$/.test(timestamp)) throw new RangeError('timestamp must be decimal digits');
+  const sealed = sealCallback(cred, replyXml, timestamp, nonce);
+  return [
+    '<xml>',
+    `<Encrypt>${cdata(sealed.encrypt)}</Encrypt>`,
+    `<MsgSignature>${cdata(sealed.msgSignature)}</MsgSignature>`,
+    `<TimeStamp>${sealed.timestamp}</TimeStamp>`,
+    `<Nonce>${cdata(sealed.nonce)}</Nonce>`,
+    '</xml>',
+  ].join('\n');
+}
