@@ -50,8 +50,7 @@ export function createWecomApi(client: Pick<WecomClient, 'get' | 'post' | 'uploa
     // ---- customers
     getExternalContact: (externalUserId: string, cursor?: string) =>
       client.get<ExternalContactDetailResponse>(`${EC}/get`, { external_userid: externalUserId, cursor }),
-    listExternalContacts: (userId: string) =>
-      client.get<ExternalContactListResponse>(`${EC}/list`, { userid: userId }),
+    listExternalContacts: (userId: string) => client.get<ExternalContactListResponse>(`${EC}/list`, { userid: userId }),
     batchGetByUser: (request: BatchGetByUserRequest) =>
       client.post<BatchGetByUserResponse>(`${EC}/batch/get_by_user`, request),
     getFollowUserList: () => client.get<FollowUserListResponse>(`${EC}/get_follow_user_list`),

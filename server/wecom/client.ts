@@ -91,7 +91,9 @@ export class WecomClient {
 
   /** Group robot (消息推送) webhook: `POST /cgi-bin/webhook/send?key=KEY`, no access_token. */
   async webhookSend<T = WecomResponse>(key: string, body: unknown): Promise<T> {
-    const json = await this.withRetries(WEBHOOK_PATH, () => this.send(WEBHOOK_PATH, { key }, { kind: 'json', value: body }));
+    const json = await this.withRetries(WEBHOOK_PATH, () =>
+      this.send(WEBHOOK_PATH, { key }, { kind: 'json', value: body }),
+    );
     return this.unwrap<T>(WEBHOOK_PATH, json, [key]);
   }
 
@@ -123,7 +125,12 @@ export class WecomClient {
     if (errcode !== 0) {
       // At gettoken, 40001 means a wrong secret and 40013 a wrong corpid: no retry will fix those.
       const final = errcode === 40001 || errcode === 40013;
-      throw new WecomApiError(GETTOKEN_PATH, errcode, this.redact(String(json.errmsg ?? ''), []), final ? false : undefined);
+      throw new WecomApiError(
+        GETTOKEN_PATH,
+        errcode,
+        this.redact(String(json.errmsg ?? ''), []),
+        final ? false : undefined,
+      );
     }
     const token = json['access_token'];
     const expiresIn = Number(json['expires_in'] ?? 7200);
@@ -135,7 +142,8 @@ export class WecomClient {
 
   private unwrap<T>(path: string, json: Json, credentials: string[]): T {
     const errcode = errcodeOf(json);
-    if (errcode !== 0) throw new WecomApiError(pathOnly(path), errcode, this.redact(String(json.errmsg ?? ''), credentials));
+    if (errcode !== 0)
+      throw new WecomApiError(pathOnly(path), errcode, this.redact(String(json.errmsg ?? ''), credentials));
     return json as T;
   }
 
@@ -208,7 +216,10 @@ export class WecomClient {
     }
     const cause = err instanceof Error ? (err.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
     const code = typeof cause?.code === 'string' ? cause.code : 'NETWORK';
-    const detail = [err instanceof Error ? err.message : String(err), typeof cause?.message === 'string' ? cause.message : '']
+    const detail = [
+      err instanceof Error ? err.message : String(err),
+      typeof cause?.message === 'string' ? cause.message : '',
+    ]
       .filter(Boolean)
       .join(': ');
     const credentials = [query['access_token'], query['corpsecret'], query['key']].filter(

@@ -149,7 +149,11 @@ export function decryptMessage(encodingAesKey: string, encrypted: string, expect
  * Like decryptMessage, also returning the 16-byte random prefix — lets tests prove that re-encrypting with it
  * reproduces WeCom's ciphertext byte for byte.
  */
-export function decryptMessageWithRandom(encodingAesKey: string, encrypted: string, expectedReceiveId: string): Decrypted {
+export function decryptMessageWithRandom(
+  encodingAesKey: string,
+  encrypted: string,
+  expectedReceiveId: string,
+): Decrypted {
   return decryptRaw(encodingAesKey, encrypted, expectedReceiveId);
 }
 

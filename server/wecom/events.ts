@@ -277,7 +277,8 @@ export function eventTypeOf(e: WecomEvent): string {
     case 'app_message':
       return `msg/${text(e.raw, 'MsgType') ?? e.msgType}`;
     case 'unknown':
-      if (e.msgType === 'event' || e.event) return e.changeType ? `${e.event ?? ''}/${e.changeType}` : (e.event ?? 'event');
+      if (e.msgType === 'event' || e.event)
+        return e.changeType ? `${e.event ?? ''}/${e.changeType}` : (e.event ?? 'event');
       return `msg/${e.msgType || 'unknown'}`;
   }
 }
@@ -330,7 +331,8 @@ function items(fields: Record<string, unknown>, name: string): string[] {
 
 function parseCreateTime(value: string | undefined): number {
   const trimmed = value?.trim();
-  if (!trimmed || !/^\d{1,12}$/.test(trimmed)) throw new WecomXmlError('callback CreateTime is missing or not a number');
+  if (!trimmed || !/^\d{1,12}$/.test(trimmed))
+    throw new WecomXmlError('callback CreateTime is missing or not a number');
   return Number(trimmed);
 }
 

@@ -17,7 +17,12 @@ export interface JsapiSignature {
 }
 
 /** sha1("jsapi_ticket=…&noncestr=…&timestamp=…&url=…"), the URL without its `#fragment` and not re-encoded. */
-export function signJsapi(input: { ticket: string; nonceStr: string; timestamp: number | string; url: string }): string {
+export function signJsapi(input: {
+  ticket: string;
+  nonceStr: string;
+  timestamp: number | string;
+  url: string;
+}): string {
   // The library substitutes random values for empty ones; an empty input here is a bug, so refuse it.
   if (!input.ticket || !input.nonceStr || !input.timestamp || !input.url) {
     throw new TypeError('signJsapi needs a ticket, nonceStr, timestamp and url');

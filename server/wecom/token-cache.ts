@@ -50,7 +50,10 @@ export class TokenCache {
 
   set(key: string, fetched: FetchedToken): void {
     const lifetimeMs = fetched.expiresIn * 1000;
-    this.entries.set(key, { token: fetched.token, expiresAt: this.now() + lifetimeMs - earlyExpiryMs(fetched.expiresIn) });
+    this.entries.set(key, {
+      token: fetched.token,
+      expiresAt: this.now() + lifetimeMs - earlyExpiryMs(fetched.expiresIn),
+    });
   }
 
   /**

@@ -28,7 +28,13 @@ export interface TicketResponse extends WecomResponse {
 export interface ExternalProfile {
   external_corp_name?: string;
   wechat_channels?: { nickname?: string; status?: number };
-  external_attr?: Array<{ type: number; name: string; text?: { value: string }; web?: { url: string; title: string }; miniprogram?: { appid: string; pagepath: string; title: string } }>;
+  external_attr?: Array<{
+    type: number;
+    name: string;
+    text?: { value: string };
+    web?: { url: string; title: string };
+    miniprogram?: { appid: string; pagepath: string; title: string };
+  }>;
 }
 
 export interface ExternalContact {
@@ -381,7 +387,10 @@ export type AppMessageContent =
   | { msgtype: 'textcard'; textcard: { title: string; description: string; url: string; btntxt?: string } }
   | { msgtype: 'image'; image: { media_id: string } }
   | { msgtype: 'file'; file: { media_id: string } }
-  | { msgtype: 'news'; news: { articles: Array<{ title: string; description?: string; url?: string; picurl?: string }> } };
+  | {
+      msgtype: 'news';
+      news: { articles: Array<{ title: string; description?: string; url?: string; picurl?: string }> };
+    };
 
 export type SendAppMessageRequest = AppMessageContent & {
   /** `"u1|u2"` or `"@all"`. */

@@ -41,7 +41,9 @@ export function parseXml(xml: string): Record<string, unknown> {
   }
   const roots = doc && typeof doc === 'object' ? Object.keys(doc) : [];
   if (roots.length !== 1 || roots[0] !== 'xml') {
-    throw new WecomXmlError(`expected a single <xml> root element, got ${roots.map((r) => `<${r}>`).join(', ') || 'none'}`);
+    throw new WecomXmlError(
+      `expected a single <xml> root element, got ${roots.map((r) => `<${r}>`).join(', ') || 'none'}`,
+    );
   }
   const root = (doc as { xml: unknown }).xml;
   if (root === '' || root === undefined) return {};

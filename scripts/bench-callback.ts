@@ -1,0 +1,203 @@
+/**
+ * Callback benchmark (issue "Foundation"): the real server in its own process (demo mode, temp
+ * SQLite file), autocannon in this one, same run:
+ *   1. GET /healthz — the baseline;
+ *   2. POST /wecom/callback/:corpId with distinct pre-encrypted add_external_contact events;
+ *   3. every acknowledged event must be in the inbox;
+ *   4. a burst of 1,000 adds through the emulator: p99 from callback to processed.
+ * Run alone with `tsx scripts/bench-callback.ts`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import Database from 'better-sqlite3';
+import { DEMO_CORP } from '../server/emulator/index.js';
+import { sealCallback } from '../server/wecom/crypto.js';
+import { buildExternalContactEventXml, idempotencyKey, parseEvent } from '../server/wecom/events.js';
+
+const CONNECTIONS = 50;
+const DURATION_S = 10;
+
+export interface CallbackBenchResult {
+  healthz: { rps: number; p50: number; p99: number };
+  callback: { rps: number; p50: number; p99: number };
+  ratio: number;
+  acknowledged: number;
+  missing: number;
+  burst: { adds: number; processed: number; p50Ms: number; p99Ms: number };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+async function startServer(): Promise<{ child: ChildProcess; base: string; databasePath: string }> {
+  const port = await freePort();
+  const databasePath = join(mkdtempSync(join(tmpdir(), 'scrm-bench-')), 'scrm.db');
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: databasePath, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(`${base}/healthz`)).ok) return { child, base, databasePath };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill();
+  throw new Error('the server did not start');
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+function preEncrypt(count: number, corpId: string) {
+  const cred = { token: DEMO_CORP.token, encodingAesKey: DEMO_CORP.encodingAesKey, receiveId: corpId };
+  const createTime = Math.floor(Date.now() / 1000);
+  return Array.from({ length: count }, (_, i) => {
+    const xml = buildExternalContactEventXml({
+      corpId,
+      changeType: 'add_external_contact',
+      userId: 'zhangwei',
+      externalUserId: `wmBench${String(i).padStart(23, '0')}`,
+      createTime,
+      state: 'bench',
+      welcomeCode: `bench-${i}`,
+    });
+    const sealed = sealCallback(cred, xml);
+    return {
+      key: idempotencyKey(parseEvent(xml)),
+      path: `/wecom/callback/${corpId}?msg_signature=${sealed.msgSignature}&timestamp=${sealed.timestamp}&nonce=${sealed.nonce}`,
+      body: `<xml><ToUserName><![CDATA[${corpId}]]></ToUserName><Encrypt><![CDATA[${sealed.encrypt}]]></Encrypt><AgentID><![CDATA[${DEMO_CORP.agentId}]]></AgentID></xml>`,
+    };
+  });
+}
+
+function summary(r: autocannon.Result) {
+  return { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99 };
+}
+
+async function burst(base: string, databasePath: string, adds: number) {
+  const reps = ['zhangwei', 'lina', 'wangfang', 'liuyang', 'chenjing', 'zhaolei'];
+  const ids: string[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < adds) {
+      const i = next++;
+      const res = await fetch(`${base}/emulator/_simulate`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ changeType: 'add_external_contact', userId: reps[i % reps.length] }),
+      });
+      const body = (await res.json()) as { externalUserId: string };
+      ids.push(body.externalUserId);
+    }
+  };
+  await Promise.all(Array.from({ length: 50 }, worker));
+  const db = new Database(databasePath, { readonly: true });
+  const query = db.prepare(
+    `SELECT processed_at - received_at AS ms FROM events
+     WHERE event_type = 'change_external_contact/add_external_contact' AND payload LIKE ? AND status = 'done'`,
+  );
+  let latencies: number[] = [];
+  for (let wait = 0; wait < 600; wait++) {
+    latencies = ids.flatMap((id) => (query.all(`%${id}%`) as { ms: number }[]).map((r) => r.ms));
+    if (latencies.length >= adds) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  db.close();
+  latencies.sort((a, b) => a - b);
+  return { adds, processed: latencies.length, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+}
+
+export async function benchCallback(): Promise<CallbackBenchResult> {
+  const { child, base, databasePath } = await startServer();
+  try {
+    const corpId = DEMO_CORP.corpId;
+    const events = preEncrypt(120_000, corpId);
+
+    // Warm up both paths (JIT, SQLite page cache) before measuring.
+    await autocannon({ url: `${base}/healthz`, connections: 10, duration: 2 });
+
+    const healthz = await autocannon({ url: `${base}/healthz`, connections: CONNECTIONS, duration: DURATION_S });
+
+    let sent = 0;
+    const acknowledged = new Set<string>();
+    const callback = await autocannon({
+      url: base,
+      connections: CONNECTIONS,
+      duration: DURATION_S,
+      requests: [
+        {
+          method: 'POST',
+          headers: { 'content-type': 'text/xml' },
+          setupRequest: (req, context) => {
+            const event = events[sent++ % events.length]!;
+            (context as { key?: string }).key = event.key;
+            return { ...req, path: event.path, body: event.body };
+          },
+          onResponse: (status, _body, context) => {
+            const { key } = context as { key?: string };
+            if (status === 200 && key) acknowledged.add(key);
+          },
+        },
+      ],
+    });
+    if (sent > events.length) process.stderr.write(`note: ${sent - events.length} events were re-sent (duplicates)\n`);
+
+    const db = new Database(databasePath, { readonly: true });
+    const inInbox = db.prepare('SELECT 1 FROM events WHERE corp_id = ? AND idempotency_key = ?');
+    let missing = 0;
+    for (const key of acknowledged) if (!inInbox.get(corpId, key)) missing++;
+    db.close();
+
+    const burstResult = await burst(base, databasePath, 1000);
+    const h = summary(healthz);
+    const c = summary(callback);
+    return {
+      healthz: h,
+      callback: c,
+      ratio: c.rps / h.rps,
+      acknowledged: acknowledged.size,
+      missing,
+      burst: burstResult,
+    };
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
+}
+
+export function printCallback(r: CallbackBenchResult): boolean {
+  const ok = r.ratio >= 0.5 && r.callback.p99 <= 25 && r.missing === 0;
+  console.log(`\n## Callback ingestion (${CONNECTIONS} connections, ${DURATION_S} s each)`);
+  console.log(`GET  /healthz                 ${r.healthz.rps} req/s   p50 ${r.healthz.p50} ms   p99 ${r.healthz.p99} ms`);
+  console.log(`POST /wecom/callback/:corpId  ${r.callback.rps} req/s   p50 ${r.callback.p50} ms   p99 ${r.callback.p99} ms`);
+  console.log(`callback / healthz throughput: ${(r.ratio * 100).toFixed(1)} %   (target ≥ 50 %, p99 ≤ 25 ms)`);
+  console.log(`acknowledged events: ${r.acknowledged}, missing from the inbox: ${r.missing}   (target 0)`);
+  console.log(
+    `burst of ${r.burst.adds} adds via the emulator: ${r.burst.processed} processed, callback → processed p50 ${r.burst.p50Ms} ms, p99 ${r.burst.p99Ms} ms`,
+  );
+  console.log(ok ? 'callback targets: met' : 'callback targets: NOT met');
+  return ok;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const ok = printCallback(await benchCallback());
+  process.exit(ok ? 0 : 1);
+}

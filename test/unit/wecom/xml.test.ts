@@ -1,0 +1,75 @@
+import { describe, it, expect } from 'vitest';
+import { buildXml, cdata, parseXml, WecomXmlError } from '../../../server/wecom/xml.js';
+
+describe('parseXml', () => {
+  it('keeps every value a string: State "00123", 64-bit ids, CreateTime', () => {
+    const fields = parseXml(
+      '<xml><State><![CDATA[00123]]></State><Plain>00123</Plain><MsgId>4561255354251345929</MsgId><CreateTime>1403610513</CreateTime></xml>',
+    );
+    expect(fields).toEqual({ State: '00123', Plain: '00123', MsgId: '4561255354251345929', CreateTime: '1403610513' });
+  });
+
+  it('unwraps CDATA verbatim (whitespace and markup inside it survive) and decodes entities outside it', () => {
+    const fields = parseXml('<xml>\n  <Content><![CDATA[  a <b> &amp; ]]></Content>\n  <Text>a &amp; b</Text>\n</xml>');
+    expect(fields).toEqual({ Content: '  a <b> &amp; ', Text: 'a & b' });
+  });
+
+  it('turns <Item> lists into arrays, even with one item, and empty elements into ""', () => {
+    const fields = parseXml(
+      '<xml><Two><Item>Jack</Item><Item><![CDATA[Rose]]></Item></Two><One><Item>Jack</Item></One><Empty></Empty><Self/></xml>',
+    );
+    expect(fields).toEqual({ Two: { Item: ['Jack', 'Rose'] }, One: { Item: ['Jack'] }, Empty: '', Self: '' });
+  });
+
+  it('accepts an XML declaration and an empty root', () => {
+    expect(parseXml('<?xml version="1.0" encoding="UTF-8"?><xml><A>1</A></xml>')).toEqual({ A: '1' });
+    expect(parseXml('<xml></xml>')).toEqual({});
+  });
+
+  it.each([
+    ['unclosed element', '<xml><A>1</xml>'],
+    ['not XML at all', 'hello'],
+    ['JSON', '{"errcode":0}'],
+    ['empty', ''],
+    ['whitespace', '  \n'],
+    ['wrong root', '<root><A>1</A></root>'],
+    ['two roots', '<xml><A>1</A></xml><xml><B>2</B></xml>'],
+    ['text-only root', '<xml>just text</xml>'],
+    ['DOCTYPE', '<!DOCTYPE xml [<!ENTITY a "aaaa">]><xml><A>&a;</A></xml>'],
+  ])('throws WecomXmlError for %s', (_name, xml) => {
+    expect(() => parseXml(xml)).toThrow(WecomXmlError);
+  });
+});
+
+describe('buildXml', () => {
+  it('writes strings in CDATA, numbers bare, arrays as <Item>, skips undefined', () => {
+    expect(
+      buildXml({
+        ToUserName: 'corp',
+        CreateTime: 1403610513,
+        State: '00123',
+        MemChangeList: ['Jack', 'Rose'],
+        Skip: undefined,
+      }),
+    ).toBe(
+      '<xml><ToUserName><![CDATA[corp]]></ToUserName><CreateTime>1403610513</CreateTime><State><![CDATA[00123]]></State><MemChangeList><Item><![CDATA[Jack]]></Item><Item><![CDATA[Rose]]></Item></MemChangeList></xml>',
+    );
+  });
+
+  it('round-trips through parseXml, including "]]>" and markup in text', () => {
+    const fields = { Content: 'a ]]> b <c> & 你好', Empty: '', List: ['x]]>y'], N: 7 };
+    expect(parseXml(buildXml(fields))).toEqual({
+      Content: 'a ]]> b <c> & 你好',
+      Empty: '',
+      List: { Item: ['x]]>y'] },
+      N: '7',
+    });
+    expect(cdata(']]>')).toBe('<![CDATA[]]]]><![CDATA[>]]>');
+  });
+
+  it('refuses invalid element names and non-finite numbers', () => {
+    expect(() => buildXml({ 'bad name': 'x' })).toThrow(WecomXmlError);
+    expect(() => buildXml({ '<x>': 'x' })).toThrow(WecomXmlError);
+    expect(() => buildXml({ N: Number.NaN })).toThrow(WecomXmlError);
+  });
+});
