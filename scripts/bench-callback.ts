@@ -186,8 +186,12 @@ export async function benchCallback(): Promise<CallbackBenchResult> {
 export function printCallback(r: CallbackBenchResult): boolean {
   const ok = r.ratio >= 0.5 && r.callback.p99 <= 25 && r.missing === 0;
   console.log(`\n## Callback ingestion (${CONNECTIONS} connections, ${DURATION_S} s each)`);
-  console.log(`GET  /healthz                 ${r.healthz.rps} req/s   p50 ${r.healthz.p50} ms   p99 ${r.healthz.p99} ms`);
-  console.log(`POST /wecom/callback/:corpId  ${r.callback.rps} req/s   p50 ${r.callback.p50} ms   p99 ${r.callback.p99} ms`);
+  console.log(
+    `GET  /healthz                 ${r.healthz.rps} req/s   p50 ${r.healthz.p50} ms   p99 ${r.healthz.p99} ms`,
+  );
+  console.log(
+    `POST /wecom/callback/:corpId  ${r.callback.rps} req/s   p50 ${r.callback.p50} ms   p99 ${r.callback.p99} ms`,
+  );
   console.log(`callback / healthz throughput: ${(r.ratio * 100).toFixed(1)} %   (target ≥ 50 %, p99 ≤ 25 ms)`);
   console.log(`acknowledged events: ${r.acknowledged}, missing from the inbox: ${r.missing}   (target 0)`);
   console.log(

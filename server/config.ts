@@ -117,7 +117,8 @@ export function loadConfig(env: Env, demoCorp: DemoCorp): Config {
   let wecom: WecomConfig;
   if (demo) {
     for (const name of ['WECOM_AGENT_ID', 'WECOM_SECRET', 'WECOM_TOKEN', 'WECOM_ENCODING_AES_KEY']) {
-      if (env[name]) problems.push(`${name} is set but WECOM_CORP_ID is not (set WECOM_CORP_ID, or unset ${name} for demo mode)`);
+      if (env[name])
+        problems.push(`${name} is set but WECOM_CORP_ID is not (set WECOM_CORP_ID, or unset ${name} for demo mode)`);
     }
     wecom = { ...demoCorp, apiBase: null, oauthBase: null };
   } else {

@@ -22,7 +22,9 @@ export const corps = sqliteTable('corps', {
 export const departments = sqliteTable(
   'departments',
   {
-    corpId: text('corp_id').notNull().references(() => corps.corpId),
+    corpId: text('corp_id')
+      .notNull()
+      .references(() => corps.corpId),
     departmentId: integer('department_id').notNull(),
     name: text('name').notNull(),
     parentId: integer('parent_id'),
@@ -36,7 +38,9 @@ export const departments = sqliteTable(
 export const reps = sqliteTable(
   'reps',
   {
-    corpId: text('corp_id').notNull().references(() => corps.corpId),
+    corpId: text('corp_id')
+      .notNull()
+      .references(() => corps.corpId),
     userId: text('user_id').notNull(),
     name: text('name').notNull(),
     position: text('position').notNull().default(''),
@@ -54,7 +58,9 @@ export const reps = sqliteTable(
 export const contacts = sqliteTable(
   'contacts',
   {
-    corpId: text('corp_id').notNull().references(() => corps.corpId),
+    corpId: text('corp_id')
+      .notNull()
+      .references(() => corps.corpId),
     externalUserId: text('external_user_id').notNull(),
     name: text('name').notNull(),
     avatar: text('avatar').notNull().default(''),
@@ -79,7 +85,9 @@ export const follows = sqliteTable(
   'follows',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    corpId: text('corp_id').notNull().references(() => corps.corpId),
+    corpId: text('corp_id')
+      .notNull()
+      .references(() => corps.corpId),
     userId: text('user_id').notNull(),
     externalUserId: text('external_user_id').notNull(),
     remark: text('remark').notNull().default(''),
@@ -112,7 +120,9 @@ export const follows = sqliteTable(
 export const tagGroups = sqliteTable(
   'tag_groups',
   {
-    corpId: text('corp_id').notNull().references(() => corps.corpId),
+    corpId: text('corp_id')
+      .notNull()
+      .references(() => corps.corpId),
     groupId: text('group_id').notNull(),
     name: text('name').notNull(),
     order: integer('order').notNull().default(0),
@@ -125,7 +135,9 @@ export const tagGroups = sqliteTable(
 export const tags = sqliteTable(
   'tags',
   {
-    corpId: text('corp_id').notNull().references(() => corps.corpId),
+    corpId: text('corp_id')
+      .notNull()
+      .references(() => corps.corpId),
     tagId: text('tag_id').notNull(),
     groupId: text('group_id').notNull(),
     name: text('name').notNull(),
@@ -160,7 +172,9 @@ export const events = sqliteTable(
   'events',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    corpId: text('corp_id').notNull().references(() => corps.corpId),
+    corpId: text('corp_id')
+      .notNull()
+      .references(() => corps.corpId),
     idempotencyKey: text('idempotency_key').notNull(),
     eventType: text('event_type').notNull(),
     rawXml: text('raw_xml').notNull(),
@@ -187,7 +201,9 @@ export const jobs = sqliteTable(
   'jobs',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    corpId: text('corp_id').notNull().references(() => corps.corpId),
+    corpId: text('corp_id')
+      .notNull()
+      .references(() => corps.corpId),
     kind: text('kind').notNull(),
     dedupeKey: text('dedupe_key').notNull(),
     payload: text('payload').notNull(),
@@ -210,7 +226,9 @@ export const channels = sqliteTable(
   'channels',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    corpId: text('corp_id').notNull().references(() => corps.corpId),
+    corpId: text('corp_id')
+      .notNull()
+      .references(() => corps.corpId),
     name: text('name').notNull(),
     groupName: text('group_name').notNull().default(''),
     remark: text('remark').notNull().default(''),
@@ -253,7 +271,9 @@ export const welcomeMessages = sqliteTable(
   'welcome_messages',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    corpId: text('corp_id').notNull().references(() => corps.corpId),
+    corpId: text('corp_id')
+      .notNull()
+      .references(() => corps.corpId),
     channelId: integer('channel_id').references(() => channels.id, { onDelete: 'cascade' }),
     /** JSON array of ISO weekdays 1 (Mon) … 7 (Sun); null for the base message. */
     weekdays: text('weekdays'),

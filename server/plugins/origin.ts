@@ -17,7 +17,12 @@ export default fp(
     const internal = () => {
       const address = app.server.address() as AddressInfo | null;
       if (!address || typeof address === 'string') throw new Error('the server is not listening yet');
-      const host = address.family === 'IPv6' ? `[${address.address === '::' ? '::1' : address.address}]` : address.address === '0.0.0.0' ? '127.0.0.1' : address.address;
+      const host =
+        address.family === 'IPv6'
+          ? `[${address.address === '::' ? '::1' : address.address}]`
+          : address.address === '0.0.0.0'
+            ? '127.0.0.1'
+            : address.address;
       return `http://${host}:${address.port}`;
     };
     app.decorate('origin', { internal, public: () => opts.publicUrl ?? internal() });

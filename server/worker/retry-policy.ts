@@ -25,7 +25,8 @@ export function describeError(err: unknown): string {
  */
 export function outcomeOfError(err: unknown, attempt: number, policy: RetryPolicy): Outcome {
   const error = describeError(err);
-  if ((err instanceof WecomApiError || err instanceof WecomNetworkError) && !err.retryable) return { kind: 'failed', error };
+  if ((err instanceof WecomApiError || err instanceof WecomNetworkError) && !err.retryable)
+    return { kind: 'failed', error };
   if (!(err instanceof WecomApiError) && !(err instanceof WecomNetworkError) && isProgrammingError(err)) {
     return { kind: 'failed', error };
   }

@@ -132,7 +132,10 @@ export class DurableRunner<T extends QueueItem> {
         outcome = outcomeOfError(err, item.attempts, { ...this.opts.retry, maxAttempts });
         const error = outcome.kind === 'failed' || outcome.kind === 'retry' ? outcome.error : undefined;
         const level = outcome.kind === 'failed' ? 'error' : 'info';
-        this.opts.log[level]({ queue: this.queue.name, id: item.id, attempt: item.attempts, error }, `work ${outcome.kind}`);
+        this.opts.log[level](
+          { queue: this.queue.name, id: item.id, attempt: item.attempts, error },
+          `work ${outcome.kind}`,
+        );
       }
       try {
         this.queue.settle(item, outcome, this.now());

@@ -24,9 +24,11 @@ async function calls(path: string) {
 }
 
 function eventsOf(externalUserId: string) {
-  return app.db.$client
-    .prepare(`SELECT * FROM events WHERE payload LIKE ? ORDER BY id`)
-    .all(`%${externalUserId}%`) as { status: string; attempts: number; last_error: string | null }[];
+  return app.db.$client.prepare(`SELECT * FROM events WHERE payload LIKE ? ORDER BY id`).all(`%${externalUserId}%`) as {
+    status: string;
+    attempts: number;
+    last_error: string | null;
+  }[];
 }
 
 const settled = (externalUserId: string) => () => {
@@ -64,7 +66,12 @@ describe('callback → inbox → worker', () => {
       customers: { external_userid: string; name: string; gender: number; type: number }[];
     };
     const profile = state.customers.find((c) => c.external_userid === externalUserId)!;
-    expect(contact).toMatchObject({ corp_id: DEMO_CORP.corpId, name: '林晓雨', gender: profile.gender, type: profile.type });
+    expect(contact).toMatchObject({
+      corp_id: DEMO_CORP.corpId,
+      name: '林晓雨',
+      gender: profile.gender,
+      type: profile.type,
+    });
     const follow = app.db.$client
       .prepare('SELECT * FROM follows WHERE external_user_id = ? AND user_id = ?')
       .get(externalUserId, REP) as Record<string, unknown>;
@@ -84,7 +91,9 @@ describe('callback → inbox → worker', () => {
     const rows = await waitFor(settled(externalUserId), 'the add to be processed');
     expect(rows).toHaveLength(1);
     expect(rows[0]!.status).toBe('done');
-    const gets = (await calls('/cgi-bin/externalcontact/get')).filter((c) => JSON.stringify(c).includes(externalUserId));
+    const gets = (await calls('/cgi-bin/externalcontact/get')).filter((c) =>
+      JSON.stringify(c).includes(externalUserId),
+    );
     expect(gets).toHaveLength(1);
     const counts = app.db.$client
       .prepare('SELECT count(*) AS n FROM contacts WHERE external_user_id = ?')
@@ -129,9 +138,9 @@ describe('callback → inbox → worker', () => {
     const state = (await app.inject({ url: '/emulator/_state' })).json() as {
       customers: { external_userid: string; follows: { userid: string; description: string }[] }[];
     };
-    const emulated = state.customers.find((c) => c.external_userid === externalUserId)!.follows.find(
-      (f) => f.userid === REP,
-    )!;
+    const emulated = state.customers
+      .find((c) => c.external_userid === externalUserId)!
+      .follows.find((f) => f.userid === REP)!;
     const follow = app.db.$client
       .prepare('SELECT description FROM follows WHERE external_user_id = ?')
       .get(externalUserId) as { description: string };

@@ -49,7 +49,9 @@ export async function waitFor<T>(
 export function tableCounts(app: App): Record<string, number> {
   const sqlite = app.db.$client;
   const tables = sqlite
-    .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__drizzle%'`)
+    .prepare(
+      `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__drizzle%'`,
+    )
     .all() as { name: string }[];
   return Object.fromEntries(
     tables.map((t) => [t.name, (sqlite.prepare(`SELECT count(*) AS n FROM "${t.name}"`).get() as { n: number }).n]),

@@ -17,24 +17,33 @@ function memoryQueue(items: Item[], handle: (item: Item) => Promise<Outcome>): D
   return {
     name: 'test',
     due: (now, limit) =>
-      items.filter((i) => i.status === 'pending' && i.runAt <= now).slice(0, limit).map((i) => ({ ...i })),
+      items
+        .filter((i) => i.status === 'pending' && i.runAt <= now)
+        .slice(0, limit)
+        .map((i) => ({ ...i })),
     claim: (ids) => {
-      for (const i of items) if (ids.includes(i.id)) {
-        i.status = 'running';
-        i.attempts += 1;
-      }
+      for (const i of items)
+        if (ids.includes(i.id)) {
+          i.status = 'running';
+          i.attempts += 1;
+        }
     },
     lane: (i) => i.lane,
     handle,
     settle: (item, outcome, now) => {
       const i = items.find((x) => x.id === item.id)!;
-      if (outcome.kind === 'retry') Object.assign(i, { status: 'pending', runAt: now + outcome.delayMs, error: outcome.error });
+      if (outcome.kind === 'retry')
+        Object.assign(i, { status: 'pending', runAt: now + outcome.delayMs, error: outcome.error });
       else i.status = outcome.kind;
       if (outcome.kind === 'failed') i.error = outcome.error;
     },
     requeueInterrupted: () => {
       let n = 0;
-      for (const i of items) if (i.status === 'running') { i.status = 'pending'; n++; }
+      for (const i of items)
+        if (i.status === 'running') {
+          i.status = 'pending';
+          n++;
+        }
       return n;
     },
   };
@@ -49,7 +58,13 @@ const retry = { maxAttempts: 3, backoffBaseMs: 1, maxBackoffMs: 10 };
 
 describe('DurableRunner', () => {
   it('runs items of one lane one at a time, in order, and other lanes in parallel', async () => {
-    const items: Item[] = [1, 2, 3, 4].map((id) => ({ id, attempts: 0, lane: id <= 3 ? 'a' : 'b', status: 'pending', runAt: 0 }));
+    const items: Item[] = [1, 2, 3, 4].map((id) => ({
+      id,
+      attempts: 0,
+      lane: id <= 3 ? 'a' : 'b',
+      status: 'pending',
+      runAt: 0,
+    }));
     const order: number[] = [];
     let concurrentA = 0;
     let maxConcurrentA = 0;

@@ -130,9 +130,7 @@ export function createContactRepo(db: Db) {
       return db
         .select()
         .from(follows)
-        .where(
-          and(eq(follows.corpId, corpId), eq(follows.userId, userId), eq(follows.externalUserId, externalUserId)),
-        )
+        .where(and(eq(follows.corpId, corpId), eq(follows.userId, userId), eq(follows.externalUserId, externalUserId)))
         .get();
     },
 

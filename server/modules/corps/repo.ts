@@ -27,7 +27,11 @@ export function createCorpRepo(db: Db) {
         .run();
     },
     listIds(): string[] {
-      return db.select({ corpId: corps.corpId }).from(corps).all().map((r) => r.corpId);
+      return db
+        .select({ corpId: corps.corpId })
+        .from(corps)
+        .all()
+        .map((r) => r.corpId);
     },
   };
 }

@@ -18,7 +18,13 @@ const nowMs = sql`(CAST(unixepoch('subsec') * 1000 AS INTEGER))`;
 
 export function createDirectoryRepo(db: Db) {
   return {
-    upsertDepartment(d: { corpId: string; departmentId: number; name: string; parentId: number | null; order: number }) {
+    upsertDepartment(d: {
+      corpId: string;
+      departmentId: number;
+      name: string;
+      parentId: number | null;
+      order: number;
+    }) {
       db.insert(departments)
         .values(d)
         .onConflictDoUpdate({

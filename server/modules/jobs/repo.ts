@@ -62,7 +62,10 @@ export function createJobRepo(db: Db) {
         .run();
     },
     retryAt(id: number, at: number, now: number, error: string): void {
-      db.update(jobs).set({ status: 'pending', runAt: at, updatedAt: now, lastError: error }).where(eq(jobs.id, id)).run();
+      db.update(jobs)
+        .set({ status: 'pending', runAt: at, updatedAt: now, lastError: error })
+        .where(eq(jobs.id, id))
+        .run();
     },
     requeueInterrupted(now: number): number {
       return db.update(jobs).set({ status: 'pending', updatedAt: now }).where(eq(jobs.status, 'running')).run().changes;

@@ -94,7 +94,12 @@ export function createTimelineRepo(db: Db) {
         .get();
     },
 
-    update(corpId: string, id: number, patch: { content?: string; dueAt?: number | null; payload?: Record<string, unknown> }, at: number): void {
+    update(
+      corpId: string,
+      id: number,
+      patch: { content?: string; dueAt?: number | null; payload?: Record<string, unknown> },
+      at: number,
+    ): void {
       db.update(timelineItems)
         .set({
           ...(patch.content !== undefined ? { content: patch.content } : {}),
