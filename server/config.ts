@@ -160,6 +160,12 @@ export function loadConfig(env: Env, demoCorp: DemoCorp): Config {
     problems.push('ADMIN_TOKEN must be at least 16 characters');
   }
 
+  const concurrencyRaw = env.WORKER_CONCURRENCY?.trim() ?? '';
+  const concurrency = concurrencyRaw === '' ? 16 : Number(concurrencyRaw);
+  if (!Number.isInteger(concurrency) || concurrency < 0 || concurrency > 256) {
+    problems.push(`WORKER_CONCURRENCY must be an integer between 0 and 256 (got "${concurrencyRaw}")`);
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return deepFreeze({
@@ -173,7 +179,7 @@ export function loadConfig(env: Env, demoCorp: DemoCorp): Config {
     secretKey,
     logLevel: env.LOG_LEVEL?.trim() || 'info',
     wecom,
-    worker: { concurrency: 16, pollMs: 500, backoffBaseMs: 1000, maxAttempts: 8 },
+    worker: { concurrency, pollMs: 500, backoffBaseMs: 1000, maxAttempts: 8 },
     backgroundJobs: true,
   });
 }

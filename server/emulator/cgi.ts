@@ -84,7 +84,8 @@ export class ApiDispatcher {
       if (fault && fault.errcode !== null) {
         return this.error(fault.errcode, fault.errmsg ?? `fault injected by the emulator`);
       }
-      if (req.method !== route.method) throw new EmulatedApiError(route.method === 'GET' ? 'requireGet' : 'requirePost');
+      if (req.method !== route.method)
+        throw new EmulatedApiError(route.method === 'GET' ? 'requireGet' : 'requirePost');
       if (route.auth !== false) this.checkToken(req.query.access_token);
       return { status: 200, payload: await route.handler(req) };
     } catch (err) {
@@ -113,4 +114,3 @@ export class ApiDispatcher {
     };
   }
 }
-

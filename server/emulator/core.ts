@@ -4,7 +4,15 @@ import { Credentials } from './credentials.js';
 import { FaultTable } from './faults.js';
 import { StateFile } from './persistence.js';
 import { buildEmptyData, buildSeedData } from './seed-data.js';
+import type { CallbackRecord } from './simulate.js';
 import type { ContactWay, CorpTag, Customer, EmulatorCorp, EmulatorData, Follow, Rep, TagGroup } from './types.js';
+
+/** Temporary media (临时素材) are valid for 3 days. */
+export const MEDIA_TTL_SECONDS = 3 * 86_400;
+
+/** Caps on the message logs and the activity feed, so a long-running public demo stays small. */
+const MAX_RECORDS = 1000;
+const MAX_ACTIVITY = 20_000;
 
 export interface CoreOptions {
   corp: EmulatorCorp;
@@ -29,6 +37,8 @@ export class EmulatorCore {
   readonly credentials: Credentials;
   readonly callLog = new CallLog();
   readonly faults = new FaultTable();
+  /** Callbacks sent by simulate() and QR scans (memory only). */
+  readonly callbacks: CallbackRecord[] = [];
   readonly data: EmulatorData;
   readonly deliveryTimeoutMs: number;
   readonly retryDelayMs: number;
@@ -78,8 +88,13 @@ export class EmulatorCore {
     return this.requestSeq;
   }
 
-  /** Records that `data` changed: the state file is saved (debounced). */
+  /** Records that `data` changed: logs are trimmed to their caps and the state file is saved (debounced). */
   changed(): void {
+    const d = this.data;
+    for (const list of [d.welcomeMessages, d.webhookMessages, d.appMessages, d.msgTemplates] as unknown[][]) {
+      if (list.length > MAX_RECORDS) list.splice(0, list.length - MAX_RECORDS);
+    }
+    if (d.activity.length > MAX_ACTIVITY) d.activity.splice(0, d.activity.length - MAX_ACTIVITY);
     this.stateFile?.scheduleSave();
   }
 
@@ -107,6 +122,12 @@ export class EmulatorCore {
 
   findTagGroup(groupId: string): TagGroup | undefined {
     return this.data.tagGroups.find((g) => g.group_id === groupId);
+  }
+
+  /** Temporary media live 3 days: an older media_id is as unknown as a wrong one. */
+  isLiveMedia(mediaId: string): boolean {
+    const now = this.clock.nowSeconds();
+    return this.data.media.some((m) => m.media_id === mediaId && m.created_at + MEDIA_TTL_SECONDS > now);
   }
 
   findContactWay(configId: string): ContactWay | undefined {

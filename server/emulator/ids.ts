@@ -28,6 +28,7 @@ export const newChatId = (random?: Random) => `wr${randomChars(URL_SAFE, 30, ran
 export const newConfigId = (random?: Random) => randomChars('0123456789abcdef', 32, random);
 export const newMediaId = () => `3${randomChars(URL_SAFE, 43)}`;
 export const newMsgId = () => randomChars(ALNUM, 32);
+export const newTemplateMsgId = () => `msg${randomChars(ALNUM, 27)}`;
 
 /** Opaque secrets handed to the client: access tokens, tickets, OAuth codes, welcome codes. */
 export const newOpaqueToken = (length: number) => randomChars(URL_SAFE, length);

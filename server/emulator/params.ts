@@ -51,7 +51,8 @@ export function optBool(o: Json, key: string): boolean | undefined {
 export function optStringArray(o: Json, key: string): string[] | undefined {
   const v = o[key];
   if (v === undefined || v === null) return undefined;
-  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) fail('invalidParameter', `${key} must be a list of strings`);
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string'))
+    fail('invalidParameter', `${key} must be a list of strings`);
   return v as string[];
 }
 

@@ -29,7 +29,24 @@ export class StateFile {
     try {
       const data = JSON.parse(text) as Partial<EmulatorData>;
       if (data.version !== 1 || data.corpId !== corpId || !Array.isArray(data.customers)) return null;
-      return data as EmulatorData;
+      // Collections added after the file was written start empty.
+      const lists = [
+        'departments',
+        'reps',
+        'tagGroups',
+        'tags',
+        'contactWays',
+        'groupChats',
+        'welcomeMessages',
+        'webhookMessages',
+        'appMessages',
+        'msgTemplates',
+        'media',
+        'activity',
+      ] as const;
+      const filled = { ...data } as Record<string, unknown>;
+      for (const key of lists) if (!Array.isArray(filled[key])) filled[key] = [];
+      return filled as unknown as EmulatorData;
     } catch {
       // A corrupt file is replaced by fresh seed data on the next save rather than crashing the demo.
       return null;

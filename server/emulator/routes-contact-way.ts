@@ -34,7 +34,8 @@ export function contactWayRoutes(core: EmulatorCore): ApiRoute[] {
     if (type === 1 && (users.length !== 1 || parties.length > 0)) {
       fail('invalidParameter', 'type 1 (单人) needs exactly one user and no party');
     }
-    if (type === 2 && users.length + parties.length === 0) fail('invalidParameter', 'type 2 (多人) needs users or parties');
+    if (type === 2 && users.length + parties.length === 0)
+      fail('invalidParameter', 'type 2 (多人) needs users or parties');
     if (users.length > 100 || parties.length > 100) fail('invalidParameter', 'at most 100 users and 100 parties');
     if (isTemp && type !== 1) fail('invalidParameter', 'is_temp is only allowed for type 1');
     checkUsers(users);
@@ -44,7 +45,8 @@ export function contactWayRoutes(core: EmulatorCore): ApiRoute[] {
     if (value !== undefined && charLength(value) > max) fail('invalidParameter', `${key} exceeds ${max} characters`);
   };
   const checkExpiry = (value: number | undefined, key: string) => {
-    if (value !== undefined && (value <= 0 || value > 14 * DAY)) fail('invalidParameter', `${key} must be 1 to 1209600 seconds`);
+    if (value !== undefined && (value <= 0 || value > 14 * DAY))
+      fail('invalidParameter', `${key} must be 1 to 1209600 seconds`);
   };
   const way = (body: Json): ContactWay => {
     const configId = reqString(body, 'config_id');
@@ -96,7 +98,10 @@ export function contactWayRoutes(core: EmulatorCore): ApiRoute[] {
         };
         core.data.contactWays.push(record);
         core.changed();
-        return ok({ config_id: record.config_id, ...(scene === 2 ? { qr_code: core.qrPageUrl(record.config_id) } : {}) });
+        return ok({
+          config_id: record.config_id,
+          ...(scene === 2 ? { qr_code: core.qrPageUrl(record.config_id) } : {}),
+        });
       },
     },
     {

@@ -45,7 +45,12 @@ export function directoryRoutes(core: EmulatorCore): ApiRoute[] {
         const dept = departmentParam(core, req.query.department_id, true) as number;
         const users = usersOf(dept, req.query.fetch_child === '1');
         return ok({
-          userlist: users.map((r) => ({ userid: r.userid, name: r.name, department: [...r.department], open_userid: `wo${r.userid}` })),
+          userlist: users.map((r) => ({
+            userid: r.userid,
+            name: r.name,
+            department: [...r.department],
+            open_userid: `wo${r.userid}`,
+          })),
         });
       },
     },

@@ -70,7 +70,8 @@ export function externalContactRoutes(core: EmulatorCore): ApiRoute[] {
       handler: (req) => {
         const body = bodyObject(req.body);
         const userids = optStringArray(body, 'userid_list') ?? [];
-        if (userids.length === 0 || userids.length > 100) fail('invalidParameter', 'userid_list must hold 1 to 100 userids');
+        if (userids.length === 0 || userids.length > 100)
+          fail('invalidParameter', 'userid_list must hold 1 to 100 userids');
         for (const u of userids) rep(u);
         const limit = optInt(body, 'limit') ?? 50;
         if (limit < 1 || limit > 100) fail('invalidParameter', 'limit must be 1 to 100');
@@ -105,7 +106,10 @@ export function externalContactRoutes(core: EmulatorCore): ApiRoute[] {
         const mobiles = optStringArray(body, 'remark_mobiles');
         const pic = optString(body, 'remark_pic_mediaid');
         if ([remark, description, remarkCompany, mobiles, pic].every((v) => v === undefined)) {
-          fail('invalidParameter', 'remark, description, remark_company, remark_mobiles and remark_pic_mediaid are all empty');
+          fail(
+            'invalidParameter',
+            'remark, description, remark_company, remark_mobiles and remark_pic_mediaid are all empty',
+          );
         }
         if (remark !== undefined && charLength(remark) > 20) fail('invalidParameter', 'remark exceeds 20 characters');
         if (description !== undefined && charLength(description) > 150) {
@@ -115,7 +119,7 @@ export function externalContactRoutes(core: EmulatorCore): ApiRoute[] {
           fail('invalidParameter', 'remark_company exceeds 20 characters');
         }
         if (mobiles !== undefined && mobiles.length > 5) fail('invalidParameter', 'at most 5 remark_mobiles');
-        if (pic !== undefined && !core.data.media.some((m) => m.media_id === pic)) fail('invalidMediaId');
+        if (pic !== undefined && !core.isLiveMedia(pic)) fail('invalidMediaId');
         if (remark !== undefined) f.remark = remark;
         if (description !== undefined) f.description = description;
         // remark_company only applies to WeChat customers [D-96317].

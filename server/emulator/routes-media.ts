@@ -1,5 +1,5 @@
 import { ok, type ApiRoute } from './cgi.js';
-import type { EmulatorCore } from './core.js';
+import { MEDIA_TTL_SECONDS, type EmulatorCore } from './core.js';
 import { fail } from './errcodes.js';
 import { newMediaId } from './ids.js';
 import { boundaryOf, parseMultipart, type MultipartPart } from './multipart.js';
@@ -12,14 +12,16 @@ const LIMITS: Record<(typeof MEDIA_TYPES)[number], { maxBytes: number; ext: RegE
   video: { maxBytes: 10 * 1024 * 1024, ext: /\.mp4$/i },
   file: { maxBytes: 20 * 1024 * 1024, ext: null },
 };
-/** Temporary media live 3 days. */
-const MEDIA_TTL_SECONDS = 3 * 86_400;
 
 function filePart(body: unknown, contentType: string | undefined): MultipartPart | null {
   const boundary = boundaryOf(contentType);
   if (!boundary || !Buffer.isBuffer(body)) return null;
   const parts = parseMultipart(body, boundary);
-  return parts?.find((p) => p.name === 'media' && p.filename !== undefined) ?? parts?.find((p) => p.filename !== undefined) ?? null;
+  return (
+    parts?.find((p) => p.name === 'media' && p.filename !== undefined) ??
+    parts?.find((p) => p.filename !== undefined) ??
+    null
+  );
 }
 
 /** media/upload (临时素材), multipart with the file in the `media` field. */
@@ -34,11 +36,13 @@ export function mediaRoutes(core: EmulatorCore): ApiRoute[] {
       },
       handler: (req) => {
         const type = req.query.type as (typeof MEDIA_TYPES)[number];
-        if (!(MEDIA_TYPES as readonly string[]).includes(type)) fail('invalidTypeParam', 'type must be image, voice, video or file');
+        if (!(MEDIA_TYPES as readonly string[]).includes(type))
+          fail('invalidTypeParam', 'type must be image, voice, video or file');
         const part = filePart(req.body, req.contentType);
         if (!part || part.data.length === 0) fail('emptyMedia');
         const limit = LIMITS[type];
-        if (part.data.length <= 5) fail(type === 'image' ? 'invalidImageSize' : 'emptyMedia', 'files must be larger than 5 bytes');
+        if (part.data.length <= 5)
+          fail(type === 'image' ? 'invalidImageSize' : 'emptyMedia', 'files must be larger than 5 bytes');
         if (part.data.length > limit.maxBytes) fail(type === 'image' ? 'invalidImageSize' : 'mediaTooLarge');
         if (limit.ext && !limit.ext.test(part.filename ?? '')) fail('invalidMediaType', part.filename ?? '');
 

@@ -49,12 +49,17 @@ export function messageRoutes(core: EmulatorCore): ApiRoute[] {
         const toUser = split('touser');
         const toParty = split('toparty');
         const toTag = split('totag');
-        const users = toUser.includes('@all') ? core.data.reps.map((r) => r.userid) : toUser.filter((u) => core.findRep(u));
+        const users = toUser.includes('@all')
+          ? core.data.reps.map((r) => r.userid)
+          : toUser.filter((u) => core.findRep(u));
         const invalidUser = toUser.filter((u) => u !== '@all' && !core.findRep(u));
         const invalidParty = toParty.filter((p) => !core.data.departments.some((d) => String(d.id) === p));
         const parties = toParty.filter((p) => !invalidParty.includes(p)).map(Number);
         for (const rep of core.data.reps) {
-          if (rep.department.some((d) => parties.some((p) => core.departmentTree(p).includes(d))) && !users.includes(rep.userid)) {
+          if (
+            rep.department.some((d) => parties.some((p) => core.departmentTree(p).includes(d))) &&
+            !users.includes(rep.userid)
+          ) {
             users.push(rep.userid);
           }
         }
@@ -62,7 +67,13 @@ export function messageRoutes(core: EmulatorCore): ApiRoute[] {
         if (users.length === 0) fail('allTargetsInvalid');
 
         const msgid = newMsgId();
-        core.data.appMessages.push({ at: core.clock.nowMs(), msgid, touser: users, msgtype, body: structuredClone(body) });
+        core.data.appMessages.push({
+          at: core.clock.nowMs(),
+          msgid,
+          touser: users,
+          msgtype,
+          body: structuredClone(body),
+        });
         core.changed();
         return ok({
           invaliduser: invalidUser.join('|'),

@@ -34,12 +34,22 @@ export function statsRoutes(core: EmulatorCore): ApiRoute[] {
     const dayEnd = day + DAY;
     const inDay = (sec: number) => sec >= day && sec < dayEnd;
     if (day > core.clock.nowSeconds()) {
-      return { chat_cnt: 0, message_cnt: 0, reply_percentage: 0, avg_reply_time: 0, negative_feedback_cnt: 0, new_apply_cnt: 0, new_contact_cnt: 0 };
+      return {
+        chat_cnt: 0,
+        message_cnt: 0,
+        reply_percentage: 0,
+        avg_reply_time: 0,
+        negative_feedback_cnt: 0,
+        new_apply_cnt: 0,
+        new_contact_cnt: 0,
+      };
     }
     const h = hash32(`${userid}|${day}`);
     const weekday = new Date((day + TZ_OFFSET) * 1000).getUTCDay();
     const weekend = weekday === 0 || weekday === 6;
-    const newContacts = core.data.customers.filter((c) => c.follows.some((f) => f.userid === userid && inDay(f.createtime))).length;
+    const newContacts = core.data.customers.filter((c) =>
+      c.follows.some((f) => f.userid === userid && inDay(f.createtime)),
+    ).length;
     const activity = core.data.activity.filter((a) => a.userid === userid && inDay(Math.floor(a.at / 1000)));
     const lost = activity.filter((a) => a.kind === 'del_follow_user').length;
     const welcomes = activity.filter((a) => a.kind === 'welcome').length;
@@ -64,17 +74,22 @@ export function statsRoutes(core: EmulatorCore): ApiRoute[] {
         const body = bodyObject(req.body);
         const userids = optStringArray(body, 'userid') ?? [];
         const partyids = optIntArray(body, 'partyid') ?? [];
-        if (userids.length === 0 && partyids.length === 0) fail('invalidParameter', 'userid and partyid are both empty');
-        if (userids.length > 100 || partyids.length > 100) fail('invalidParameter', 'at most 100 userids and 100 partyids');
+        if (userids.length === 0 && partyids.length === 0)
+          fail('invalidParameter', 'userid and partyid are both empty');
+        if (userids.length > 100 || partyids.length > 100)
+          fail('invalidParameter', 'at most 100 userids and 100 partyids');
         for (const u of userids) if (!core.findRep(u)) fail('invalidUserId', u);
-        for (const p of partyids) if (!core.data.departments.some((d) => d.id === p)) fail('invalidDepartmentId', String(p));
+        for (const p of partyids)
+          if (!core.data.departments.some((d) => d.id === p)) fail('invalidDepartmentId', String(p));
         const startRaw = optInt(body, 'start_time');
         const endRaw = optInt(body, 'end_time');
-        if (startRaw === undefined || endRaw === undefined) fail('invalidParameter', 'start_time and end_time are required');
+        if (startRaw === undefined || endRaw === undefined)
+          fail('invalidParameter', 'start_time and end_time are required');
         const start = beijingDayStart(startRaw);
         const end = beijingDayStart(endRaw);
         if (end < start) fail('invalidParameter', 'end_time is before start_time');
-        if ((end - start) / DAY + 1 > MAX_SPAN_DAYS) fail('invalidParameter', `the range spans more than ${MAX_SPAN_DAYS} days`);
+        if ((end - start) / DAY + 1 > MAX_SPAN_DAYS)
+          fail('invalidParameter', `the range spans more than ${MAX_SPAN_DAYS} days`);
         if (start < beijingDayStart(core.clock.nowSeconds()) - MAX_AGE_DAYS * DAY) {
           fail('invalidParameter', `only the last ${MAX_AGE_DAYS} days can be queried`);
         }

@@ -13,7 +13,8 @@ const MAX_NAME = 30;
 export function tagRoutes(core: EmulatorCore): ApiRoute[] {
   const checkName = (name: string | undefined, what: string): string => {
     const trimmed = name?.trim() ?? '';
-    if (trimmed === '' || charLength(trimmed) > MAX_NAME) fail('invalidParameter', `${what} must be 1 to ${MAX_NAME} characters`);
+    if (trimmed === '' || charLength(trimmed) > MAX_NAME)
+      fail('invalidParameter', `${what} must be 1 to ${MAX_NAME} characters`);
     return trimmed;
   };
   const nameTakenInGroup = (groupId: string, name: string, exceptId?: string) =>
@@ -35,7 +36,9 @@ export function tagRoutes(core: EmulatorCore): ApiRoute[] {
         const groups = sortedTagGroups(core);
         // When both are given only group_id filters [D-96320].
         if (groupIds.length > 0) {
-          return ok({ tag_group: groups.filter((g) => groupIds.includes(g.group_id)).map((g) => tagGroupView(core, g)) });
+          return ok({
+            tag_group: groups.filter((g) => groupIds.includes(g.group_id)).map((g) => tagGroupView(core, g)),
+          });
         }
         if (tagIds.length > 0) {
           const list = groups.flatMap((g) => {
@@ -61,8 +64,10 @@ export function tagRoutes(core: EmulatorCore): ApiRoute[] {
           const item = t as Json;
           return { name: checkName(optString(item, 'name'), 'tag name'), order: optInt(item, 'order') ?? 0 };
         });
-        if (new Set(wanted.map((t) => t.name)).size !== wanted.length) fail('tagNameExists', 'duplicate names in the request');
-        if (core.data.tags.length + wanted.length > MAX_TAGS) fail('invalidParameter', `a corp has at most ${MAX_TAGS} tags`);
+        if (new Set(wanted.map((t) => t.name)).size !== wanted.length)
+          fail('tagNameExists', 'duplicate names in the request');
+        if (core.data.tags.length + wanted.length > MAX_TAGS)
+          fail('invalidParameter', `a corp has at most ${MAX_TAGS} tags`);
 
         const now = core.clock.nowSeconds();
         let group: TagGroup | undefined;
@@ -115,7 +120,8 @@ export function tagRoutes(core: EmulatorCore): ApiRoute[] {
         } else if (group) {
           if (name !== undefined) {
             const n = checkName(name, 'group name');
-            if (core.data.tagGroups.some((g) => g.group_name === n && g.group_id !== group.group_id)) fail('tagNameExists', n);
+            if (core.data.tagGroups.some((g) => g.group_name === n && g.group_id !== group.group_id))
+              fail('tagNameExists', n);
             group.group_name = n;
           }
           if (order !== undefined) group.order = order;
@@ -131,7 +137,8 @@ export function tagRoutes(core: EmulatorCore): ApiRoute[] {
         const body = bodyObject(req.body);
         const tagIds = optStringArray(body, 'tag_id') ?? [];
         const groupIds = optStringArray(body, 'group_id') ?? [];
-        if (tagIds.length === 0 && groupIds.length === 0) fail('invalidParameter', 'tag_id and group_id are both empty');
+        if (tagIds.length === 0 && groupIds.length === 0)
+          fail('invalidParameter', 'tag_id and group_id are both empty');
         for (const id of tagIds) if (!core.findTag(id)) fail('invalidTagId', id);
         for (const id of groupIds) if (!core.findTagGroup(id)) fail('invalidTagId', id);
 

@@ -40,9 +40,72 @@ const TAG_GROUP_SEEDS: readonly [string, readonly string[]][] = [
   ['跟进状态', ['待跟进', '已报价', '已成交', '已流失']],
 ];
 
-const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴', '周', '徐', '孙', '马', '朱', '胡', '郭', '何', '林', '罗', '高', '郑', '梁', '谢', '宋', '唐', '许', '韩', '冯', '邓', '曹'];
-const MALE_GIVEN = ['浩然', '子轩', '宇航', '俊杰', '志强', '建国', '文博', '明辉', '晨阳', '嘉豪', '思远', '天佑', '立新', '海涛', '鹏飞'];
-const FEMALE_GIVEN = ['雨桐', '欣怡', '梓涵', '诗琪', '晓燕', '婉婷', '佳琪', '思雨', '梦瑶', '静怡', '丽娟', '雅琴', '慧敏', '秀英', '若曦'];
+const SURNAMES = [
+  '王',
+  '李',
+  '张',
+  '刘',
+  '陈',
+  '杨',
+  '黄',
+  '赵',
+  '吴',
+  '周',
+  '徐',
+  '孙',
+  '马',
+  '朱',
+  '胡',
+  '郭',
+  '何',
+  '林',
+  '罗',
+  '高',
+  '郑',
+  '梁',
+  '谢',
+  '宋',
+  '唐',
+  '许',
+  '韩',
+  '冯',
+  '邓',
+  '曹',
+];
+const MALE_GIVEN = [
+  '浩然',
+  '子轩',
+  '宇航',
+  '俊杰',
+  '志强',
+  '建国',
+  '文博',
+  '明辉',
+  '晨阳',
+  '嘉豪',
+  '思远',
+  '天佑',
+  '立新',
+  '海涛',
+  '鹏飞',
+];
+const FEMALE_GIVEN = [
+  '雨桐',
+  '欣怡',
+  '梓涵',
+  '诗琪',
+  '晓燕',
+  '婉婷',
+  '佳琪',
+  '思雨',
+  '梦瑶',
+  '静怡',
+  '丽娟',
+  '雅琴',
+  '慧敏',
+  '秀英',
+  '若曦',
+];
 
 const COMPANIES: readonly [short: string, full: string][] = [
   ['云帆科技', '杭州云帆科技有限公司'],
@@ -158,29 +221,25 @@ function buildGroupChat(
   const createTime = nowSec - intBetween(random, 60, 85) * DAY;
   const members: GroupChatMember[] = [
     { userid: owner.userid, type: 1, join_time: createTime, join_scene: 1, group_nickname: '', name: owner.name },
-    ...otherReps.map(
-      (r): GroupChatMember => ({
-        userid: r.userid,
-        type: 1,
-        join_time: createTime + intBetween(random, 60, 3600),
-        join_scene: 1,
-        invitor: { userid: owner.userid },
-        group_nickname: '',
-        name: r.name,
-      }),
-    ),
-    ...customers.map(
-      (c): GroupChatMember => ({
-        userid: c.external_userid,
-        type: 2,
-        ...(c.unionid ? { unionid: c.unionid } : {}),
-        join_time: createTime + intBetween(random, 1, 50) * DAY,
-        join_scene: pick(random, [1, 2, 3]),
-        invitor: { userid: owner.userid },
-        group_nickname: random() < 0.3 ? `${c.name}（${c.corp_name || '个人'}）` : '',
-        name: c.name,
-      }),
-    ),
+    ...otherReps.map((r): GroupChatMember => ({
+      userid: r.userid,
+      type: 1,
+      join_time: createTime + intBetween(random, 60, 3600),
+      join_scene: 1,
+      invitor: { userid: owner.userid },
+      group_nickname: '',
+      name: r.name,
+    })),
+    ...customers.map((c): GroupChatMember => ({
+      userid: c.external_userid,
+      type: 2,
+      ...(c.unionid ? { unionid: c.unionid } : {}),
+      join_time: createTime + intBetween(random, 1, 50) * DAY,
+      join_scene: pick(random, [1, 2, 3]),
+      invitor: { userid: owner.userid },
+      group_nickname: random() < 0.3 ? `${c.name}（${c.corp_name || '个人'}）` : '',
+      name: c.name,
+    })),
   ];
   return {
     chat_id: chatId,
@@ -207,7 +266,12 @@ export function buildSeedData(corpId: string, nowMs: number): EmulatorData {
   TAG_GROUP_SEEDS.forEach(([groupName, tagNames], gi) => {
     const groupId = newTagId(random);
     const createTime = nowSec - 120 * DAY + gi * 600;
-    tagGroups.push({ group_id: groupId, group_name: groupName, create_time: createTime, order: TAG_GROUP_SEEDS.length - gi });
+    tagGroups.push({
+      group_id: groupId,
+      group_name: groupName,
+      create_time: createTime,
+      order: TAG_GROUP_SEEDS.length - gi,
+    });
     const ids: string[] = [];
     tagNames.forEach((tagName, ti) => {
       const id = newTagId(random);
@@ -224,14 +288,31 @@ export function buildSeedData(corpId: string, nowMs: number): EmulatorData {
     if (!customers.some((c) => c.follows.some((f) => f.userid === rep.userid))) {
       const customer = customers[reps.indexOf(rep)] ?? customers[0];
       const first = customer?.follows[0];
-      if (customer && first) customer.follows.push({ ...first, userid: rep.userid, oper_userid: rep.userid, add_way: 202, state: '' });
+      if (customer && first)
+        customer.follows.push({ ...first, userid: rep.userid, oper_userid: rep.userid, add_way: 202, state: '' });
     }
   }
 
   const byId = (id: string) => reps.find((r) => r.userid === id) as Rep;
   const groupChats = [
-    buildGroupChat(random, nowSec, '星河优选VIP客户群', byId('zhangwei'), [byId('lina'), byId('sunli')], customers.slice(0, 8), '欢迎加入星河优选VIP群，新品首发和专属优惠会第一时间在群里通知～'),
-    buildGroupChat(random, nowSec, '智能家居体验官交流群', byId('liuyang'), [byId('chenjing')], customers.slice(10, 16), '体验官请在群内分享使用心得，每月评选优秀体验官送好礼。'),
+    buildGroupChat(
+      random,
+      nowSec,
+      '星河优选VIP客户群',
+      byId('zhangwei'),
+      [byId('lina'), byId('sunli')],
+      customers.slice(0, 8),
+      '欢迎加入星河优选VIP群，新品首发和专属优惠会第一时间在群里通知～',
+    ),
+    buildGroupChat(
+      random,
+      nowSec,
+      '智能家居体验官交流群',
+      byId('liuyang'),
+      [byId('chenjing')],
+      customers.slice(10, 16),
+      '体验官请在群内分享使用心得，每月评选优秀体验官送好礼。',
+    ),
   ];
 
   return {
@@ -247,6 +328,7 @@ export function buildSeedData(corpId: string, nowMs: number): EmulatorData {
     welcomeMessages: [],
     webhookMessages: [],
     appMessages: [],
+    msgTemplates: [],
     media: [],
     activity: [],
   };
@@ -267,6 +349,7 @@ export function buildEmptyData(corpId: string): EmulatorData {
     welcomeMessages: [],
     webhookMessages: [],
     appMessages: [],
+    msgTemplates: [],
     media: [],
     activity: [],
   };

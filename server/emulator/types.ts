@@ -130,6 +130,18 @@ export interface AppMessageRecord {
   body: unknown;
 }
 
+/** A 群发 task created with add_msg_template (the member still has to confirm it in the client). */
+export interface MsgTemplateRecord {
+  at: number;
+  msgid: string;
+  chat_type: 'single' | 'group';
+  sender: string;
+  /** Customers the task reaches (after dropping fail_list). */
+  external_userid: string[];
+  fail_list: string[];
+  body: unknown;
+}
+
 export interface MediaRecord {
   media_id: string;
   type: string;
@@ -188,6 +200,7 @@ export interface EmulatorData {
   welcomeMessages: WelcomeMessageRecord[];
   webhookMessages: WebhookMessageRecord[];
   appMessages: AppMessageRecord[];
+  msgTemplates: MsgTemplateRecord[];
   media: MediaRecord[];
   activity: ActivityRecord[];
 }

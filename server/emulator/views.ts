@@ -26,7 +26,6 @@ export function repView(core: EmulatorCore, rep: Rep) {
     open_userid: `wo${rep.userid}`,
     main_department: rep.main_department,
     extattr: { attrs: [] },
-    qr_code: core.url(`/avatar/${encodeURIComponent(rep.userid)}.svg`),
     external_position: rep.position,
   };
 }

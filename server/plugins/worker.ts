@@ -3,6 +3,7 @@ import type { WorkerConfig } from '../config.js';
 import type { EventRow } from '../modules/events/repo.js';
 import type { JobRow } from '../modules/jobs/repo.js';
 import { DurableRunner, type DurableQueue } from '../worker/runner.js';
+import { createLoadGauge } from '../worker/load-gauge.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -36,8 +37,12 @@ export default fp(
       },
       requeueInterrupted: (now) => eventRepo.requeueInterrupted(now),
     };
+    // Under a callback storm the loop saturates; processing then shrinks to a trickle until it eases.
+    const gauge = createLoadGauge();
+    const allowedConcurrency = () => (gauge.utilization() > 0.9 ? Math.min(2, opts.concurrency) : opts.concurrency);
     const runner = new DurableRunner(queue, {
       concurrency: opts.concurrency,
+      allowedConcurrency,
       pollMs: opts.pollMs,
       retry: { maxAttempts: opts.maxAttempts, backoffBaseMs: opts.backoffBaseMs, maxBackoffMs: 10 * 60_000 },
       log: app.log,
@@ -60,6 +65,7 @@ export default fp(
     };
     const jobRunner = new DurableRunner(jobQueue, {
       concurrency: opts.concurrency,
+      allowedConcurrency,
       pollMs: opts.pollMs,
       retry: { maxAttempts: opts.maxAttempts, backoffBaseMs: opts.backoffBaseMs, maxBackoffMs: 10 * 60_000 },
       log: app.log,
@@ -73,6 +79,7 @@ export default fp(
       jobRunner.start();
     });
     app.addHook('preClose', async () => {
+      gauge.stop();
       await runner.stop();
       await jobRunner.stop();
     });

@@ -28,6 +28,8 @@ const parser = new XMLParser({
  */
 export function parseXml(xml: string): Record<string, unknown> {
   if (typeof xml !== 'string' || xml.trim() === '') throw new WecomXmlError('XML body is empty');
+  const flat = parseFlat(xml);
+  if (flat) return flat;
   // WeCom never sends a DTD; refusing it rules out entity-expansion and external-entity tricks up front.
   if (/<!DOCTYPE/i.test(xml)) throw new WecomXmlError('XML with a DOCTYPE is not accepted');
   const valid = XMLValidator.validate(xml);
@@ -51,6 +53,35 @@ export function parseXml(xml: string): Record<string, unknown> {
     throw new WecomXmlError('<xml> root must contain elements');
   }
   return root as Record<string, unknown>;
+}
+
+// One flat element: <Name>CDATA or plain text without markup or entities</Name>.
+const FLAT_FIELD = /\s*<([A-Za-z_][\w.-]*)>(?:<!\[CDATA\[([\s\S]*?)\]\]>|([^<&]*))<\/\1>/y;
+const FLAT_OPEN = /^\s*<xml>/;
+const FLAT_CLOSE = /\s*<\/xml>\s*$/y;
+
+/**
+ * Fast path for the shape nearly every callback has (the envelope, customer-contact events): `<xml>` holding
+ * flat elements whose values are CDATA or plain text. The whole document must match, else null and the full
+ * validator + parser decide — so the answer is the same, only cheaper (the callback endpoint is a hot path).
+ */
+function parseFlat(xml: string): Record<string, unknown> | null {
+  const open = FLAT_OPEN.exec(xml);
+  if (!open) return null;
+  const fields: Record<string, unknown> = {};
+  let at = open[0].length;
+  for (;;) {
+    FLAT_FIELD.lastIndex = at;
+    const m = FLAT_FIELD.exec(xml);
+    if (!m) break;
+    const name = m[1]!;
+    // A repeated element or a name that could touch the prototype: the full parser decides.
+    if (Object.hasOwn(fields, name) || name === '__proto__' || name === 'constructor') return null;
+    fields[name] = m[2] ?? m[3]!.trim();
+    at = FLAT_FIELD.lastIndex;
+  }
+  FLAT_CLOSE.lastIndex = at;
+  return FLAT_CLOSE.test(xml) && FLAT_CLOSE.lastIndex === xml.length ? fields : null;
 }
 
 /** Wraps text in CDATA; a literal `]]>` is split across two sections, the standard escape. */

@@ -33,6 +33,8 @@ export interface DurableQueue<T extends QueueItem> {
 
 export interface RunnerOptions {
   concurrency: number;
+  /** The concurrency allowed right now (≤ concurrency), e.g. lowered while the event loop is saturated. */
+  allowedConcurrency?: () => number;
   retry: RetryPolicy;
   pollMs: number;
   now?: () => number;
@@ -93,7 +95,8 @@ export class DurableRunner<T extends QueueItem> {
 
   private tick(): void {
     if (!this.running) return;
-    const free = this.opts.concurrency - this.inflight.size;
+    const limit = Math.min(this.opts.concurrency, this.opts.allowedConcurrency?.() ?? this.opts.concurrency);
+    const free = limit - this.inflight.size;
     if (free <= 0) return;
     let candidates: T[];
     try {

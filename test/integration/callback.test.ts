@@ -136,11 +136,11 @@ describe('callback → inbox → worker', () => {
     await simulate({ changeType: 'edit_external_contact', userId: REP, externalUserId });
     await waitFor(() => eventsOf(externalUserId).filter((r) => r.status === 'done').length === 2, 'the edit');
     const state = (await app.inject({ url: '/emulator/_state' })).json() as {
-      customers: { external_userid: string; follows: { userid: string; description: string }[] }[];
+      customers: { external_userid: string; follow_user: { userid: string; description: string }[] }[];
     };
     const emulated = state.customers
       .find((c) => c.external_userid === externalUserId)!
-      .follows.find((f) => f.userid === REP)!;
+      .follow_user.find((f) => f.userid === REP)!;
     const follow = app.db.$client
       .prepare('SELECT description FROM follows WHERE external_user_id = ?')
       .get(externalUserId) as { description: string };

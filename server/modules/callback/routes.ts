@@ -25,6 +25,8 @@ export const callbackRoutes: FastifyPluginAsyncTypebox<{ service: CallbackServic
   app.get(
     '/wecom/callback/:corpId',
     {
+      // A machine endpoint: browser security headers would only cost time on the hot path.
+      helmet: false,
       schema: { params: CallbackParams, querystring: CallbackVerifyQuery, response: { 200: Type.String(), ...errors } },
     },
     async (request, reply) => {
@@ -37,11 +39,12 @@ export const callbackRoutes: FastifyPluginAsyncTypebox<{ service: CallbackServic
     '/wecom/callback/:corpId',
     {
       bodyLimit: CALLBACK_BODY_LIMIT,
+      helmet: false,
       schema: { params: CallbackParams, querystring: CallbackPostQuery, response: { 200: Type.String(), ...errors } },
     },
     async (request, reply) => {
       const body = typeof request.body === 'string' ? request.body : '';
-      const { duplicate, eventType } = service.receive(request.params.corpId, request.query, body);
+      const { duplicate, eventType } = await service.receive(request.params.corpId, request.query, body);
       request.log.debug({ corpId: request.params.corpId, eventType, duplicate }, 'callback accepted');
       // An empty 200 tells WeCom "received"; a passive reply is not needed for customer-contact events.
       return reply.type('text/plain; charset=utf-8').send('');

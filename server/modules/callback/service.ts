@@ -4,6 +4,7 @@ import { WecomXmlError } from '../../wecom/xml.js';
 import { BadRequestError, NotFoundError, UnauthorizedError } from '../../errors.js';
 import type { CorpService } from '../corps/service.js';
 import type { EventRepo } from '../events/repo.js';
+import { groupCommit } from '../events/group-commit.js';
 import type { CallbackPostQuery, CallbackVerifyQuery } from '../../../shared/schemas/callback.js';
 
 /**
@@ -12,11 +13,12 @@ import type { CallbackPostQuery, CallbackVerifyQuery } from '../../../shared/sch
  */
 export function createCallbackService(deps: {
   corps: Pick<CorpService, 'find'>;
-  inbox: Pick<EventRepo, 'insert'>;
+  inbox: Pick<EventRepo, 'insertMany'>;
   onAccepted: () => void;
   now?: () => number;
 }) {
   const now = deps.now ?? Date.now;
+  const insert = groupCommit(deps.inbox.insertMany);
 
   function credentialsOf(corpId: string) {
     const corp = deps.corps.find(corpId);
@@ -44,7 +46,7 @@ export function createCallbackService(deps: {
     },
 
     /** Stores the event under its idempotency key; `duplicate` is true for a retried delivery. */
-    receive(corpId: string, q: CallbackPostQuery, body: string): { duplicate: boolean; eventType: string } {
+    async receive(corpId: string, q: CallbackPostQuery, body: string): Promise<{ duplicate: boolean; eventType: string }> {
       let encrypted: string;
       try {
         encrypted = parseEnvelope(body).encrypt;
@@ -61,7 +63,7 @@ export function createCallbackService(deps: {
         throw err;
       }
       const eventType = eventTypeOf(event);
-      const inserted = deps.inbox.insert({
+      const inserted = await insert({
         corpId,
         idempotencyKey: idempotencyKey(event),
         eventType,

@@ -27,6 +27,9 @@ export function createEventRepo(db: Db) {
       return insert.run(e).changes === 1;
     },
 
+    /** Several events in one transaction (one commit): per event, false when it was a duplicate. */
+    insertMany: db.$client.transaction((rows: NewInboxEvent[]): boolean[] => rows.map((e) => insert.run(e).changes === 1)),
+
     /** Pending events whose time has come, oldest first. */
     due(now: number, limit: number): EventRow[] {
       return db

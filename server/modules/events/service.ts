@@ -4,11 +4,14 @@ import type { ContactService } from '../contacts/service.js';
 import type { EventRow } from './repo.js';
 
 type ExternalContactEvent = Extract<WecomEvent, { kind: 'external_contact' }>;
+type ExternalTagEvent = Extract<WecomEvent, { kind: 'external_tag' }>;
 
 /** Extra work other domains attach to an event (channel codes hook into adds). */
 export interface EventHooks {
   afterContactAdded?(corpId: string, event: ExternalContactEvent, eventId: number): Promise<void> | void;
   afterFollowLost?(corpId: string, event: ExternalContactEvent, eventId: number): Promise<void> | void;
+  /** The corp tag library changed in WeCom (change_external_tag). */
+  afterTagChanged?(corpId: string, event: ExternalTagEvent, eventId: number): Promise<unknown> | unknown;
 }
 
 /** What the worker does with each inbox event. Throwing hands the decision to the retry policy. */
@@ -50,11 +53,16 @@ export function createEventService(deps: {
     async handle(row: EventRow): Promise<Outcome> {
       const event = JSON.parse(row.payload) as WecomEvent;
       if (event.kind === 'external_contact') return onExternalContact(row, event);
+      if (event.kind === 'external_tag' && hooks.afterTagChanged) {
+        await hooks.afterTagChanged(row.corpId, event, row.id);
+        return { kind: 'done' };
+      }
       return { kind: 'ignored', reason: `${row.eventType} is stored only` };
     },
-    /** Events about one customer are handled in order, one at a time. */
+    /** Events about one customer are handled in order, one at a time; so are a corp's tag-library changes. */
     lane(row: EventRow): string | null {
       const event = JSON.parse(row.payload) as WecomEvent;
+      if (event.kind === 'external_tag') return `${row.corpId}|tags`;
       return event.kind === 'external_contact' ? `${row.corpId}|${event.externalUserId}` : null;
     },
   };

@@ -21,6 +21,17 @@ describe('parseXml', () => {
     expect(fields).toEqual({ Two: { Item: ['Jack', 'Rose'] }, One: { Item: ['Jack'] }, Empty: '', Self: '' });
   });
 
+  it('gives the same answer on the flat fast path as the full parser, and never touches prototypes', () => {
+    const flat = '<xml><ToUserName><![CDATA[ww1]]></ToUserName>\n <CreateTime> 1403610513 </CreateTime><Empty></Empty></xml>';
+    // Adding a self-closing element forces the full parser for the same content.
+    const full = flat.replace('</xml>', '<Self/></xml>');
+    expect(parseXml(flat)).toEqual({ ToUserName: 'ww1', CreateTime: '1403610513', Empty: '' });
+    expect(parseXml(full)).toEqual({ ...parseXml(flat), Self: '' });
+    // A prototype-touching name leaves the fast path, and the full parser refuses it.
+    expect(() => parseXml('<xml><__proto__><![CDATA[x]]></__proto__><A>1</A></xml>')).toThrow(WecomXmlError);
+    expect(({} as Record<string, unknown>).A).toBeUndefined();
+  });
+
   it('accepts an XML declaration and an empty root', () => {
     expect(parseXml('<?xml version="1.0" encoding="UTF-8"?><xml><A>1</A></xml>')).toEqual({ A: '1' });
     expect(parseXml('<xml></xml>')).toEqual({});

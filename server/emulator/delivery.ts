@@ -1,0 +1,77 @@
+/** One HTTP attempt to deliver a callback. */
+export interface DeliveryAttempt {
+  /** 1-based index of the delivery (a simulate call may deliver the same event several times). */
+  delivery: number;
+  /** 1 for the first try, 2..4 for WeCom's up to three retries. */
+  attempt: number;
+  /** HTTP status, or null when the attempt timed out or could not connect. */
+  status: number | null;
+  ms: number;
+  error?: string;
+}
+
+export interface DeliveryOptions {
+  timeoutMs: number;
+  retryDelayMs: number;
+  /** WeCom retries three times ("总共重试三次", wecom-protocol.md §1.7). */
+  maxRetries?: number;
+  signal: AbortSignal;
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (ms <= 0 || signal.aborted) return resolve();
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+
+/**
+ * POSTs one callback the way WeCom does: a 200 within the timeout is success; anything else (other status,
+ * timeout — the request is aborted — or a connection error) is retried, up to three times.
+ */
+export async function deliverCallback(
+  url: string,
+  xml: string,
+  delivery: number,
+  options: DeliveryOptions,
+): Promise<DeliveryAttempt[]> {
+  const attempts: DeliveryAttempt[] = [];
+  const maxAttempts = 1 + (options.maxRetries ?? 3);
+  for (let attempt = 1; attempt <= maxAttempts && !options.signal.aborted; attempt++) {
+    if (attempt > 1) await sleep(options.retryDelayMs, options.signal);
+    const started = performance.now();
+    const signal = AbortSignal.any([AbortSignal.timeout(options.timeoutMs), options.signal]);
+    let status: number | null = null;
+    let error: string | undefined;
+    try {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'text/xml; charset=utf-8', 'user-agent': 'Mozilla/4.0 (WeCom emulator)' },
+        body: xml,
+        signal,
+      });
+      await res.arrayBuffer();
+      status = res.status;
+    } catch (err) {
+      const e = err as Error & { cause?: { code?: string } };
+      error =
+        e.name === 'TimeoutError' || (e.name === 'AbortError' && !options.signal.aborted)
+          ? `timeout after ${options.timeoutMs} ms`
+          : options.signal.aborted
+            ? 'emulator closed'
+            : (e.cause?.code ?? e.message);
+    }
+    attempts.push({
+      delivery,
+      attempt,
+      status,
+      ms: Math.round(performance.now() - started),
+      ...(error ? { error } : {}),
+    });
+    if (status === 200) break;
+  }
+  return attempts;
+}

@@ -1,0 +1,115 @@
+import QRCode from 'qrcode';
+import type { EmulatorCore } from './core.js';
+import { escapeHtml, layout } from './html.js';
+import type { CallbackRecord } from './simulate.js';
+import type { ContactWay, Customer, Rep } from './types.js';
+
+/** The reps a scan of this way can go to: its users, else the members of its departments. */
+export function repsOfWay(core: EmulatorCore, way: ContactWay): Rep[] {
+  const users = way.user.flatMap((u) => core.findRep(u) ?? []);
+  if (users.length > 0) return users;
+  const depts = way.party.flatMap((p) => core.departmentTree(p));
+  return core.data.reps.filter((r) => r.department.some((d) => depts.includes(d)));
+}
+
+function departmentNames(core: EmulatorCore, rep: Rep): string {
+  return rep.department.map((id) => core.data.departments.find((d) => d.id === id)?.name ?? String(id)).join('、');
+}
+
+function repItem(core: EmulatorCore, rep: Rep, extra = ''): string {
+  return `<li><img class="avatar" src="${escapeHtml(core.avatarUrl(rep.userid))}" alt="">
+<div class="grow"><div>${escapeHtml(rep.name)} <span class="muted">${escapeHtml(rep.position)}</span></div>
+<div class="muted">${escapeHtml(departmentNames(core, rep))} · ${escapeHtml(rep.userid)}</div></div>${extra}</li>`;
+}
+
+/** The printed-poster stand-in: a real QR image of this page's URL, the channel, and a form to simulate a scan. */
+export async function renderQrPage(core: EmulatorCore, way: ContactWay): Promise<string> {
+  const url = core.qrPageUrl(way.config_id);
+  const qr = await QRCode.toDataURL(url, { margin: 1, width: 480, errorCorrectionLevel: 'M' });
+  const reps = repsOfWay(core, way);
+  const title = way.remark || way.state || '渠道活码';
+  const body = `
+<div class="card">
+  <h1>渠道活码：${escapeHtml(title)}</h1>
+  <div class="qr"><img src="${qr}" alt="渠道活码二维码"><div class="muted">用微信扫一扫，添加${escapeHtml(core.corp.corpName)}的企业微信</div></div>
+</div>
+<div class="card">
+  <h2>渠道信息</h2>
+  <dl>
+    <dt>备注</dt><dd>${escapeHtml(way.remark || '（无）')}</dd>
+    <dt>渠道参数</dt><dd>${escapeHtml(way.state || '（无）')}</dd>
+    <dt>类型</dt><dd>${way.type === 1 ? '单人' : '多人（轮流分配）'}</dd>
+    <dt>添加验证</dt><dd>${way.skip_verify ? '无需验证，自动通过' : '需成员确认'}</dd>
+    <dt>配置 ID</dt><dd>${escapeHtml(way.config_id)}</dd>
+  </dl>
+</div>
+<div class="card">
+  <h2>接待成员</h2>
+  <ul class="list">${reps.map((r) => repItem(core, r)).join('') || '<li class="muted">没有可分配的成员</li>'}</ul>
+</div>
+<div class="card">
+  <h2>模拟扫码添加</h2>
+  <p class="muted">模拟一位客户扫描此二维码并添加成员：模拟器会创建客户，并向服务器发送加密的「添加企业客户」回调事件（携带渠道参数 State）。</p>
+  <form class="inline" method="post" action="/emulator/qr/${encodeURIComponent(way.config_id)}/scan">
+    <input type="text" name="name" maxlength="64" placeholder="客户昵称（留空则随机生成）" aria-label="客户昵称">
+    <button type="submit">模拟扫码添加</button>
+  </form>
+</div>`;
+  return layout(`渠道活码：${title}`, body);
+}
+
+function attemptText(a: CallbackRecord['attempts'][number]): string {
+  const label = `第 ${a.delivery} 次投递 · 尝试 ${a.attempt}`;
+  if (a.status === 200)
+    return `<li><span class="ok">✓ ${label}：HTTP 200</span> <span class="muted">${a.ms} 毫秒</span></li>`;
+  const why = a.status === null ? escapeHtml(a.error ?? '网络错误') : `HTTP ${a.status}`;
+  return `<li><span class="bad">✗ ${label}：${why}</span> <span class="muted">${a.ms} 毫秒</span></li>`;
+}
+
+/** After a scan: who was added to whom, whether our server accepted the callback, and the welcome message sent. */
+export function renderScanResult(
+  core: EmulatorCore,
+  way: ContactWay,
+  customer: Customer,
+  record: CallbackRecord,
+): string {
+  const rep = core.findRep(record.userId);
+  const delivered = record.attempts.some((a) => a.status === 200);
+  const welcomes = core.data.welcomeMessages.filter((w) => w.external_userid === customer.external_userid);
+  const welcomeHtml =
+    welcomes.length === 0
+      ? '<p class="muted">尚未收到欢迎语（服务器需在 20 秒内调用发送欢迎语接口），请稍后刷新本页。</p>'
+      : welcomes
+          .map(
+            (w) =>
+              `<div><p>${escapeHtml(w.text?.content ?? '（无文字）')}</p>${
+                w.attachments.length > 0 ? `<p class="muted">附件 ${w.attachments.length} 个</p>` : ''
+              }</div>`,
+          )
+          .join('');
+  const body = `
+<div class="card">
+  <h1>${delivered ? '<span class="ok">添加成功</span>' : '<span class="bad">回调投递失败</span>'}</h1>
+  <ul class="list">
+    <li><img class="avatar" src="${escapeHtml(core.avatarUrl(customer.external_userid))}" alt="">
+      <div class="grow"><div>客户：${escapeHtml(customer.name)}${customer.corp_name ? ` <span class="muted">@${escapeHtml(customer.corp_name)}</span>` : ''}</div>
+      <div class="muted">${escapeHtml(customer.external_userid)}</div></div></li>
+    ${rep ? repItem(core, rep, '<span class="muted">接待成员</span>') : ''}
+  </ul>
+  <dl>
+    <dt>渠道参数</dt><dd>${escapeHtml(record.state ?? '（无）')}</dd>
+    <dt>欢迎语代码</dt><dd>${record.welcomeCode ? '已随事件下发（20 秒内有效）' : '无'}</dd>
+  </dl>
+</div>
+<div class="card">
+  <h2>回调投递</h2>
+  <p class="muted">${escapeHtml(core.callbackUrl())}</p>
+  <ul>${record.attempts.map(attemptText).join('') || '<li class="muted">未投递</li>'}</ul>
+</div>
+<div class="card">
+  <h2>欢迎语</h2>
+  ${welcomeHtml}
+</div>
+<p><a href="/emulator/qr/${encodeURIComponent(way.config_id)}">返回渠道活码</a> · <a href="/emulator/">模拟器首页</a></p>`;
+  return layout('模拟扫码结果', body);
+}

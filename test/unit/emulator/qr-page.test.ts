@@ -1,0 +1,138 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openCallback } from '../../../server/wecom/crypto.js';
+import { parseEnvelope, parseEvent } from '../../../server/wecom/events.js';
+import { buildEmulatorApp, CRED, ORIGIN, startReceiver, type CallbackReceiver, type TestEmulator } from './helpers.js';
+
+describe('emulator: QR page and simulated scans', () => {
+  let receiver: CallbackReceiver;
+  let t: TestEmulator;
+  beforeEach(async () => {
+    receiver = await startReceiver();
+    t = await buildEmulatorApp({ callbackUrl: () => receiver.url });
+  });
+  afterEach(async () => {
+    await t.close();
+    await receiver.close();
+  });
+
+  const addWay = async (body: Record<string, unknown>) => {
+    const res = await t.post('/cgi-bin/externalcontact/add_contact_way', { scene: 2, ...body });
+    expect(res.errcode).toBe(0);
+    return res.config_id as string;
+  };
+  const scan = (configId: string, name: string) =>
+    t.app.inject({
+      method: 'POST',
+      url: `/emulator/qr/${configId}/scan`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ name }).toString(),
+    });
+
+  it('renders a real QR image, the channel and its reps, and the scan form', async () => {
+    const id = await addWay({ type: 2, remark: '双十一包裹卡', state: 'parcel_1111', user: ['lina', 'chenjing'] });
+    const res = await t.app.inject({ url: `/emulator/qr/${id}` });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('text/html');
+    const img = /<img src="(data:image\/png;base64,[A-Za-z0-9+/=]+)" alt="渠道活码二维码">/.exec(res.body);
+    expect(img).not.toBeNull();
+    const png = Buffer.from(img![1]!.split(',')[1]!, 'base64');
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    expect(png.length).toBeGreaterThan(500);
+    for (const text of [
+      '双十一包裹卡',
+      'parcel_1111',
+      '李娜',
+      '陈静',
+      '模拟扫码添加',
+      `action="/emulator/qr/${id}/scan"`,
+    ]) {
+      expect(res.body).toContain(text);
+    }
+  });
+
+  it('escapes a hostile remark and state', async () => {
+    const hostile = '<script>alert(1)</script>';
+    const id = await addWay({ type: 1, remark: hostile, state: '"><img src=x onerror=1>', user: ['lina'] });
+    const res = await t.app.inject({ url: `/emulator/qr/${id}` });
+    expect(res.body).not.toContain('<script>alert(1)</script>');
+    expect(res.body).not.toContain('<img src=x');
+    expect(res.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(res.body).toContain('&quot;&gt;&lt;img src=x onerror=1&gt;');
+  });
+
+  it('a scan adds the customer to the next rep in turn and sends add_external_contact with the way’s State', async () => {
+    const id = await addWay({ type: 2, state: 'expo_sz', user: ['lina', 'chenjing', 'zhaolei'] });
+    const reps: string[] = [];
+    for (const name of ['顾客甲', '顾客乙', '顾客丙', '顾客丁']) {
+      const res = await scan(id, name);
+      expect(res.statusCode).toBe(303);
+      const location = res.headers.location as string;
+      expect(location).toMatch(new RegExp(`^/emulator/qr/${id}/result\\?customer=wm`));
+      const customerId = new URL(location, ORIGIN).searchParams.get('customer')!;
+
+      const cb = receiver.received.at(-1)!;
+      const event = parseEvent(
+        openCallback(
+          CRED,
+          { msgSignature: cb.query.msg_signature!, timestamp: cb.query.timestamp!, nonce: cb.query.nonce! },
+          parseEnvelope(cb.body).encrypt,
+        ),
+      );
+      expect(event).toMatchObject({
+        kind: 'external_contact',
+        changeType: 'add_external_contact',
+        state: 'expo_sz',
+        externalUserId: customerId,
+      });
+      if (event.kind === 'external_contact') {
+        expect(event.welcomeCode).toBeTruthy();
+        reps.push(event.userId);
+      }
+      const got = await t.get('/cgi-bin/externalcontact/get', { external_userid: customerId });
+      expect((got.external_contact as { name: string }).name).toBe(name);
+
+      const page = await t.app.inject({ url: location });
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain('添加成功');
+      expect(page.body).toContain(name);
+      expect(page.body).toContain('HTTP 200');
+      expect(page.body).toContain(`href="/emulator/qr/${id}"`);
+    }
+    expect(reps).toEqual(['lina', 'chenjing', 'zhaolei', 'lina']);
+  });
+
+  it('the result page shows a failed delivery and escapes the customer name', async () => {
+    receiver.plan({ status: 500 }, { status: 500 }, { status: 500 }, { status: 500 });
+    const id = await addWay({ type: 1, state: 's', user: ['lina'] });
+    const res = await scan(id, '<b>坏人</b>');
+    const page = await t.app.inject({ url: res.headers.location as string });
+    expect(page.body).toContain('回调投递失败');
+    expect(page.body).toContain('HTTP 500');
+    expect(page.body).toContain('&lt;b&gt;坏人&lt;/b&gt;');
+    expect(page.body).not.toContain('<b>坏人</b>');
+  });
+
+  it('the result page shows the welcome message once our server sent it', async () => {
+    const id = await addWay({ type: 1, state: 's', user: ['lina'] });
+    const res = await scan(id, '王小明');
+    const welcomeCode = t.emulator.callbacks().at(-1)!.welcomeCode!;
+    expect(
+      (
+        await t.post('/cgi-bin/externalcontact/send_welcome_msg', {
+          welcome_code: welcomeCode,
+          text: { content: '王先生您好，欢迎光临！' },
+        })
+      ).errcode,
+    ).toBe(0);
+    const page = await t.app.inject({ url: res.headers.location as string });
+    expect(page.body).toContain('王先生您好，欢迎光临！');
+  });
+
+  it('the home page links to every channel code', async () => {
+    const id = await addWay({ type: 1, remark: '官网落地页', user: ['lina'] });
+    const res = await t.app.inject({ url: '/emulator/' });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('官网落地页');
+    expect(res.body).toContain(`href="/emulator/qr/${id}"`);
+  });
+});
