@@ -2,6 +2,8 @@ import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { DEMO_CORP } from './emulator/index.js';
 import { startBackground } from './jobs/schedule.js';
+import { seedSidebar } from './demo/seed-sidebar.js';
+import { seedChannels } from './demo/seed-channels.js';
 
 /** Loads config, builds the app, listens, and shuts down gracefully on SIGTERM / SIGINT. */
 async function main(): Promise<void> {
@@ -18,33 +20,9 @@ async function main(): Promise<void> {
 
   const app = await buildApp(config);
   await app.listen({ port: config.port, host: config.host });
-  const base = app.origin.public();
-  if (config.demo) {
-    app.log.info(
-      {
-        console: `${base}/console/`,
-        sidebar: `${base}/sidebar/`,
-        emulator: `${base}/emulator/_state`,
-        adminToken: config.adminToken,
-      },
-      'demo mode: WeCom is the built-in emulator with a seeded demo corp',
-    );
-    process.stdout.write(
-      [
-        '',
-        '  wecom-scrm demo is running (WeCom = built-in emulator, seeded demo corp)',
-        `  Console   ${base}/console/`,
-        `  Sidebar   ${base}/sidebar/`,
-        `  Emulator  ${base}/emulator/_state`,
-        `  Admin API token (Authorization: Bearer …): ${config.adminToken}`,
-        '',
-      ].join('\n') + '\n',
-    );
-  } else {
-    app.log.info({ callback: `${base}/wecom/callback/${config.wecom.corpId}` }, 'listening');
-  }
-  const background = startBackground(app);
 
+  // Installed first, so a SIGTERM during the start-up work below still shuts down gracefully.
+  let background: { stop(): void } | undefined;
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -55,7 +33,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, 25_000);
     try {
-      background.stop();
+      background?.stop();
       await app.close();
       clearTimeout(timer);
       process.exit(0);
@@ -66,6 +44,43 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  const base = app.origin.public();
+  if (config.demo) {
+    app.log.info(
+      {
+        sidebar: `${base}/sidebar/`,
+        emulator: `${base}/emulator/`,
+        adminToken: config.adminToken,
+      },
+      'demo mode: WeCom is the built-in emulator with a seeded demo corp',
+    );
+    process.stdout.write(
+      [
+        '',
+        '  wecom-scrm demo is running (WeCom = built-in emulator, seeded demo corp)',
+        `  Sidebar   ${base}/sidebar/`,
+        `  Emulator  ${base}/emulator/   (channel QR codes: scan to add a customer)`,
+        `  Admin API token (Authorization: Bearer …): ${config.adminToken}`,
+        '',
+      ].join('\n') + '\n',
+    );
+  } else {
+    app.log.info({ callback: `${base}/wecom/callback/${config.wecom.corpId}` }, 'listening');
+  }
+  if (config.demo) {
+    // Stages, the script library and a few notes for the sidebar demo (idempotent; needs the emulator listening).
+    void seedSidebar(app).then(
+      (seeded) => app.log.info(seeded, 'demo sidebar data seeded'),
+      (err: unknown) => app.log.error({ err }, 'demo sidebar seeding failed'),
+    );
+    // Channel codes with tags and welcome messages, and a default welcome (once; needs the emulator listening).
+    void seedChannels(app).then(
+      (seeded) => app.log.info(seeded, 'demo channel codes seeded'),
+      (err: unknown) => app.log.error({ err }, 'demo channel seeding failed'),
+    );
+  }
+  if (!closing) background = startBackground(app);
 }
 
 await main();
