@@ -10,6 +10,8 @@ export default tseslint.config(
   {
     files: ['**/*.vue'],
     languageOptions: { parserOptions: { parser: tseslint.parser } },
+    // TypeScript (vue-tsc) checks undefined names in <script lang="ts">, as typescript-eslint does for .ts files.
+    rules: { 'no-undef': 'off' },
   },
   {
     languageOptions: {

@@ -1,8 +1,11 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import vue from '@vitejs/plugin-vue';
 
 export default defineConfig({
   plugins: [vue()],
+  // The sidebar imports the API types from shared/ as @shared (as in sidebar/vite.config.ts).
+  resolve: { alias: { '@shared': fileURLToPath(new URL('./shared', import.meta.url)) } },
   test: {
     include: ['test/**/*.test.ts'],
     // Integration tests listen on ports and write SQLite files; e2e drives Chromium.

@@ -12,8 +12,14 @@ import workerPlugin from './plugins/worker.js';
 import emulatorMount from './plugins/emulator.js';
 import staticPages from './plugins/static-pages.js';
 import adminAuth from './plugins/admin-auth.js';
+import securityHeaders from './plugins/security-headers.js';
+import sessionPlugin from './plugins/session.js';
+import { sidebarRoutes } from './modules/sidebar-routes.js';
 import { callbackRoutes } from './modules/callback/routes.js';
 import { createCallbackService } from './modules/callback/service.js';
+import { channelRoutes } from './modules/channels/routes.js';
+import { tagRoutes } from './modules/tags/routes.js';
+import { welcomeRoutes } from './modules/welcome/routes.js';
 
 /** Query parameters that must never reach a log line. */
 const SECRET_QUERY = /([?&](?:corpsecret|access_token|code|key|ticket)=)[^&]*/gi;
@@ -39,6 +45,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
 
   app.decorate('config', config);
   await app.register(errorHandler);
+  await app.register(securityHeaders, { https: (config.publicUrl ?? '').startsWith('https://') });
   await app.register(dbPlugin, { databasePath: config.databasePath });
   await app.register(adminAuth, { adminToken: config.adminToken });
   await app.register(originPlugin, { publicUrl: config.publicUrl });
@@ -49,20 +56,30 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   });
   await app.register(wecomPlugin, { apiBase: config.wecom.apiBase });
   await app.register(servicesPlugin, { now: options.now ?? Date.now });
+  await app.register(sessionPlugin);
   await app.register(workerPlugin, config.worker);
   if (config.emulator) await app.register(emulatorMount, { config });
 
   await app.register(staticPages);
 
-  app.get('/healthz', { schema: { response: { 200: HealthBody } } }, async () => ({ status: 'ok' as const }));
+  app.get('/healthz', { helmet: false, schema: { response: { 200: HealthBody } } }, async () => ({ status: 'ok' as const }));
 
   await app.register(callbackRoutes, {
     service: createCallbackService({
       corps: app.corps,
       inbox: app.services.eventRepo,
       onAccepted: () => app.worker.wakeEvents(),
+      // The received time starts the 20-second welcome window and picks the welcome's time slot.
+      now: options.now,
     }),
   });
+
+  await app.register(sidebarRoutes);
+
+  const corpId = () => app.defaultCorp.corpId;
+  await app.register(tagRoutes, { service: app.services.tags, corpId });
+  await app.register(channelRoutes, { service: app.services.channels, corpId });
+  await app.register(welcomeRoutes, { service: app.services.welcome, corpId });
 
   return app;
 }

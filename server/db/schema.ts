@@ -111,7 +111,8 @@ export const follows = sqliteTable(
   (t) => [
     uniqueIndex('follows_corp_user_contact').on(t.corpId, t.userId, t.externalUserId),
     index('follows_corp_contact').on(t.corpId, t.externalUserId),
-    index('follows_user').on(t.corpId, t.userId, t.status),
+    // (…, addedAt): a rep's customer list is read newest first by keyset on (added_at, id).
+    index('follows_user').on(t.corpId, t.userId, t.status, t.addedAt),
     index('follows_channel_added').on(t.corpId, t.channelId, t.addedAt),
     index('follows_channel_lost').on(t.corpId, t.channelId, t.lostAt),
   ],
@@ -338,6 +339,8 @@ export const timelineItems = sqliteTable(
   },
   (t) => [
     index('timeline_contact_time').on(t.corpId, t.externalUserId, t.occurredAt, t.id),
+    // The sidebar's filter chips (notes, messages …) stay index reads however long a customer's history is.
+    index('timeline_contact_kind_time').on(t.corpId, t.externalUserId, t.kind, t.occurredAt, t.id),
     uniqueIndex('timeline_source').on(t.corpId, t.sourceKey),
   ],
 );
@@ -391,6 +394,8 @@ export const scriptGroups = sqliteTable('script_groups', {
   corpId: text('corp_id').notNull(),
   name: text('name').notNull(),
   order: integer('order').notNull().default(0),
+  /** Soft delete: deleted scripts keep their group, so send history and stats stay readable. */
+  deletedAt: integer('deleted_at'),
   ...timestamps,
 });
 

@@ -28,7 +28,7 @@ function guarded(app: FastifyInstance, job: Job): () => Promise<void> {
 
 function jobsFor(app: FastifyInstance): Job[] {
   const corpId = app.defaultCorp.corpId;
-  const { directory, contacts } = app.services;
+  const { directory, contacts, tags, channels } = app.services;
   return [
     {
       name: 'directory-and-contacts-sync',
@@ -38,6 +38,10 @@ function jobsFor(app: FastifyInstance): Job[] {
         contacts: await contacts.syncAll(corpId),
       }),
     },
+    // WeCom is the source of truth for tags; callbacks keep the mirror current in between.
+    { name: 'tags-sync', schedule: '20 3 * * *', run: () => tags.syncAll(corpId) },
+    // Reps taken off a channel code for reaching yesterday's daily cap go back on.
+    { name: 'restore-capped-reps', schedule: '5 0 * * *', run: async () => channels.restoreCappedReps(corpId) },
   ];
 }
 

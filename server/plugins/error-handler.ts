@@ -5,7 +5,17 @@ interface FastifyLikeError {
   statusCode?: number;
   code?: string;
   message: string;
-  validation?: unknown;
+  validation?: Array<{ instancePath?: string; params?: Record<string, unknown> }>;
+}
+
+/** The input a schema error is about, as a dotted path (`welcome.attachments.3.url`), so a form can point at it. */
+function fieldOf(validation: FastifyLikeError['validation']): string | undefined {
+  const first = validation?.[0];
+  if (!first) return undefined;
+  const parts = (first.instancePath ?? '').split('/').filter(Boolean);
+  const missing = first.params?.['missingProperty'];
+  if (typeof missing === 'string') parts.push(missing);
+  return parts.length > 0 ? parts.join('.') : undefined;
 }
 
 /**
@@ -26,7 +36,8 @@ export default fp(
       if (status >= 400 && status < 500) {
         request.log.info({ code: err.code }, err.message);
         const error = err.validation ? 'bad_request' : (err.code ?? 'bad_request').toLowerCase();
-        return reply.status(status).send({ error, message: err.message, requestId: request.id });
+        const field = fieldOf(err.validation);
+        return reply.status(status).send({ error, message: err.message, requestId: request.id, ...(field ? { field } : {}) });
       }
       request.log.error({ err }, 'unhandled error');
       return reply.status(500).send({ error: 'internal', message: '服务器内部错误', requestId: request.id });

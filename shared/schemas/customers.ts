@@ -2,6 +2,13 @@ import { Type, type Static, type TSchema } from 'typebox';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
+/**
+ * An integer or null in a request body. One JSON-schema type list rather than anyOf: the server's validator
+ * coerces types, and with anyOf [integer, null] it would turn null into 0.
+ */
+const NullableInteger = (options: { minimum?: number } = {}) =>
+  Type.Unsafe<number | null>({ type: ['integer', 'null'], ...options });
+
 /** Keyset cursors are opaque strings: pass `nextCursor` back as `cursor`. */
 const Cursor = Type.String({ maxLength: 200 });
 
@@ -192,7 +199,7 @@ export const NoteBody = Type.Object(
   {
     content: Type.String({ minLength: 1, maxLength: 2000 }),
     /** ms, or null for no due date. */
-    dueAt: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
+    dueAt: Type.Optional(NullableInteger({ minimum: 0 })),
   },
   { additionalProperties: false },
 );
@@ -201,7 +208,7 @@ export type NoteBody = Static<typeof NoteBody>;
 export const NotePatchBody = Type.Object(
   {
     content: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
-    dueAt: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
+    dueAt: Type.Optional(NullableInteger({ minimum: 0 })),
   },
   { additionalProperties: false, minProperties: 1 },
 );

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/open.js';
 import { timelineItems } from '../../db/schema.js';
 
@@ -8,6 +8,7 @@ export type TimelineRow = typeof timelineItems.$inferSelect;
 export type TimelineKind =
   | 'added'
   | 'tagged'
+  | 'tag_skipped'
   | 'untagged'
   | 'welcome_sent'
   | 'welcome_skipped'
@@ -70,12 +71,8 @@ export function createTimelineRepo(db: Db) {
       if (opts.kinds && opts.kinds.length > 0) conditions.push(inArray(timelineItems.kind, opts.kinds));
       if (opts.before) {
         const b = opts.before;
-        conditions.push(
-          or(
-            lt(timelineItems.occurredAt, b.occurredAt),
-            and(eq(timelineItems.occurredAt, b.occurredAt), lt(timelineItems.id, b.id)),
-          )!,
-        );
+        // A row-value comparison, so SQLite seeks the index to the cursor instead of walking every newer item.
+        conditions.push(sql`(${timelineItems.occurredAt}, ${timelineItems.id}) < (${b.occurredAt}, ${b.id})`);
       }
       return db
         .select()

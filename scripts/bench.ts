@@ -1,0 +1,26 @@
+/**
+ * `npm run bench`: every benchmark scenario in one run, each printing its figures and whether its
+ * targets were met. Exit code 1 when any target is missed.
+ *   callback  — ingestion throughput vs /healthz, inbox completeness, burst processing (Foundation)
+ *   welcome   — 200 adds/s for 30 s through channel codes: callback → welcome sent, duplicates, misses
+ *   sidebar   — bundle size and card/timeline latency on 100,000 customers and 1,000,000 timeline items
+ * `npm run bench -- callback` (or welcome, sidebar) runs one.
+ */
+import { benchCallback, printCallback } from './bench-callback.js';
+import { benchSidebar, printSidebar } from './bench-sidebar.js';
+import { benchWelcome, printWelcome } from './bench-welcome.js';
+
+const scenarios: Record<string, () => Promise<boolean>> = {
+  callback: async () => printCallback(await benchCallback()),
+  welcome: async () => printWelcome(await benchWelcome()),
+  sidebar: async () => printSidebar(await benchSidebar()),
+};
+
+const wanted = process.argv.slice(2).filter((a) => a in scenarios);
+const names = wanted.length > 0 ? wanted : Object.keys(scenarios);
+const results: Record<string, boolean> = {};
+for (const name of names) results[name] = await scenarios[name]!();
+
+console.log('\n## Summary');
+for (const [name, ok] of Object.entries(results)) console.log(`${name.padEnd(10)} ${ok ? 'met' : 'NOT met'}`);
+process.exit(Object.values(results).every(Boolean) ? 0 : 1);

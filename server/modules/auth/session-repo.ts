@@ -1,0 +1,34 @@
+import { eq, lte, or } from 'drizzle-orm';
+import type { Db } from '../../db/open.js';
+import { sessions } from '../../db/schema.js';
+
+export type SessionRow = typeof sessions.$inferSelect;
+
+export function createSessionRepo(db: Db) {
+  return {
+    insert(row: SessionRow): void {
+      db.insert(sessions).values(row).run();
+    },
+
+    find(tokenHash: string): SessionRow | undefined {
+      return db.select().from(sessions).where(eq(sessions.tokenHash, tokenHash)).get();
+    },
+
+    touch(tokenHash: string, at: number): void {
+      db.update(sessions).set({ lastSeenAt: at }).where(eq(sessions.tokenHash, tokenHash)).run();
+    },
+
+    delete(tokenHash: string): void {
+      db.delete(sessions).where(eq(sessions.tokenHash, tokenHash)).run();
+    },
+
+    /** Removes sessions past their absolute expiry or idle since `idleBefore`; returns how many. */
+    purge(now: number, idleBefore: number): number {
+      return db
+        .delete(sessions)
+        .where(or(lte(sessions.expiresAt, now), lte(sessions.lastSeenAt, idleBefore)))
+        .run().changes;
+    },
+  };
+}
+export type SessionRepo = ReturnType<typeof createSessionRepo>;

@@ -1,0 +1,56 @@
+import fastifyCookie from '@fastify/cookie';
+import type { FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { SESSION_COOKIE } from '../../shared/schemas/auth.js';
+import { UnauthorizedError } from '../errors.js';
+import type { SessionUser } from '../modules/auth/session-service.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** preHandler for the rep API: a valid `scrm_session` cookie, else 401. Sets `request.user`. */
+    requireUser(request: FastifyRequest): Promise<void>;
+    /** preHandler for reads shared by the sidebar and the admin API: a rep session, or the admin bearer token. */
+    requireUserOrAdmin(request: FastifyRequest): Promise<void>;
+  }
+  interface FastifyRequest {
+    /** The signed-in rep (after requireUser); null for admin-token requests and before authentication. */
+    user: SessionUser | null;
+  }
+}
+
+/** The signed-in rep of a request that passed requireUser. */
+export function userOf(request: FastifyRequest): SessionUser {
+  if (!request.user) throw new UnauthorizedError();
+  return request.user;
+}
+
+/** Reads the session cookie on each request that asks for it; sessions live in SQLite (services.sessions). */
+export default fp(
+  async (app) => {
+    if (!app.hasRequestDecorator('cookies')) await app.register(fastifyCookie);
+    app.decorateRequest('user', null);
+    const { sessions } = app.services;
+
+    const fromCookie = (request: FastifyRequest): SessionUser | null => {
+      const token = request.cookies[SESSION_COOKIE];
+      return token ? sessions.resolve(token) : null;
+    };
+
+    app.decorate('requireUser', async (request: FastifyRequest) => {
+      const user = fromCookie(request);
+      if (!user) throw new UnauthorizedError();
+      request.user = user;
+    });
+
+    app.decorate('requireUserOrAdmin', async (request: FastifyRequest) => {
+      const user = fromCookie(request);
+      if (user) {
+        request.user = user;
+        return;
+      }
+      if (request.headers.authorization) return app.requireAdmin(request);
+      throw new UnauthorizedError();
+    });
+  },
+  { name: 'session', dependencies: ['services', 'admin-auth'] },
+);

@@ -1,0 +1,123 @@
+import { defineStore } from 'pinia';
+import { computed, ref, shallowRef } from 'vue';
+import { api, loginUrl } from '../api/client';
+import type { CustomerListItem, DemoRep } from '../api/types';
+import type { MockSentMessage } from '../wecom/mock';
+
+const STORAGE_PREFIX = 'scrm.sidebar.mockChat.';
+/** The stand-in chat keeps the last messages per customer, like a chat window would scroll them away. */
+const MAX_PER_CUSTOMER = 50;
+
+function readTranscripts(key: string): Record<string, MockSentMessage[]> {
+  try {
+    const raw = window.sessionStorage.getItem(key);
+    const parsed: unknown = raw ? JSON.parse(raw) : {};
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, MockSentMessage[]>)
+      : {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * The stand-in chat window of mock mode: which customer the rep is "chatting" with, and what the sidebar put into
+ * that chat with sendChatMessage. The transcript survives the page being re-created (sessionStorage), as a real
+ * chat would.
+ */
+export const useMockChatStore = defineStore('mockChat', () => {
+  const customerId = ref<string | null>(null);
+  const customers = ref<CustomerListItem[]>([]);
+  const customersStatus = ref<'idle' | 'loading' | 'ready' | 'error'>('idle');
+  const customersError = shallowRef<unknown>(null);
+  const reps = ref<DemoRep[]>([]);
+  const transcripts = ref<Record<string, MockSentMessage[]>>({});
+  let storageKey: string | null = null;
+  let customersSeq = 0;
+
+  /** Starts the window for the signed-in rep, on the customer from `?customer=` if any. */
+  function start(repUserId: string, initialCustomer: string | null) {
+    storageKey = STORAGE_PREFIX + repUserId;
+    transcripts.value = readTranscripts(storageKey);
+    customerId.value = initialCustomer;
+  }
+
+  function persist() {
+    if (!storageKey) return;
+    try {
+      window.sessionStorage.setItem(storageKey, JSON.stringify(transcripts.value));
+    } catch {
+      // storage full or disabled: the transcript simply does not survive a reload
+    }
+  }
+
+  function record(sent: MockSentMessage) {
+    const list = [...(transcripts.value[sent.externalUserId] ?? []), sent].slice(-MAX_PER_CUSTOMER);
+    transcripts.value = { ...transcripts.value, [sent.externalUserId]: list };
+    persist();
+  }
+
+  const transcript = computed<MockSentMessage[]>(() =>
+    customerId.value ? (transcripts.value[customerId.value] ?? []) : [],
+  );
+  const currentCustomer = computed(() => customers.value.find((c) => c.externalUserId === customerId.value) ?? null);
+
+  function selectCustomer(id: string | null) {
+    customerId.value = id;
+  }
+
+  async function loadCustomers(q = '') {
+    const seq = ++customersSeq;
+    customersStatus.value = 'loading';
+    customersError.value = null;
+    try {
+      const page = await api.customers({ q: q.trim() || undefined, limit: 100 });
+      if (seq !== customersSeq) return;
+      customers.value = page.items;
+      customersStatus.value = 'ready';
+    } catch (err) {
+      if (seq !== customersSeq) return;
+      customersError.value = err;
+      customersStatus.value = 'error';
+    }
+  }
+
+  /** The emulator's members; an empty list only hides the picker (the page works without it). */
+  async function loadReps() {
+    try {
+      reps.value = await api.demoReps();
+    } catch {
+      reps.value = [];
+    }
+  }
+
+  /**
+   * Another rep: sign out and go through OAuth again. The emulator's authorize page is where the rep is chosen
+   * (as WeCom would know who is signed in); the current customer is dropped, since it belongs to this rep.
+   */
+  async function switchRep(returnTo: string) {
+    try {
+      await api.logout();
+    } catch {
+      // already signed out, or the server is down: the login page will tell
+    }
+    window.location.assign(loginUrl(returnTo));
+  }
+
+  return {
+    customerId,
+    customers,
+    customersStatus,
+    customersError,
+    reps,
+    transcripts,
+    transcript,
+    currentCustomer,
+    start,
+    record,
+    selectCustomer,
+    loadCustomers,
+    loadReps,
+    switchRep,
+  };
+});

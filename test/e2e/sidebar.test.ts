@@ -1,0 +1,300 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { App } from '../../server/app.js';
+import { ADMIN_TOKEN, startApp, waitFor } from '../support/app.js';
+import { prepare, settled } from '../support/scrm.js';
+
+/**
+ * The rep sidebar end to end, in mock mode, at WeCom's sidebar size (360×800): the real app (built sidebar, API,
+ * worker, emulator as WeCom) driven by Debian's Chromium. Needs `npm run build` first (the pretest script).
+ */
+
+const CHROMIUM = '/usr/bin/chromium';
+const OUTPUT = join(process.cwd(), 'test-output', 'e2e');
+const REP = 'lina';
+const OTHER_REP = 'wangfang';
+const CHANNEL_NAME = '618直播间海报';
+const SCRIPT_TITLE = '发货说明';
+const SCRIPT_TEXT = '亲，全国包邮，下单后 48 小时内发货哦～';
+const NOTE_TEXT = '客户想要两只手表的团购价，周五前给报价';
+
+let app: App;
+let base: string;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let customerId: string;
+let otherCustomerId: string;
+let channelTagNames: string[];
+
+async function admin<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${ADMIN_TOKEN}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text}`);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+async function simulateAdd(userId: string, state?: string, name?: string): Promise<string> {
+  const res = await fetch(`${base}/emulator/_simulate`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ changeType: 'add_external_contact', userId, state, name }),
+  });
+  if (!res.ok) throw new Error(`simulate → ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { externalUserId: string }).externalUserId;
+}
+
+const sql = <T>(query: string, ...params: unknown[]) => app.db.$client.prepare(query).get(...params) as T | undefined;
+
+/** The sidebar's own tabs (客户 / 话术), not the timeline's filter chips. */
+const sidebarTab = (name: string) => page.locator('.van-tabs__nav').getByRole('tab', { name });
+
+/** Opens the sidebar on a customer (signed in already): each test starts from a freshly created sidebar. */
+async function openSidebar(externalUserId: string) {
+  await page.goto(`${base}/sidebar/?mock=1&customer=${encodeURIComponent(externalUserId)}`);
+  await page.getByTestId('customer-card').waitFor();
+}
+
+async function shot(name: string) {
+  await page.waitForTimeout(300); // let transitions (chips, popups) settle
+  await page.screenshot({ path: join(OUTPUT, `${name}.png`), fullPage: true });
+}
+
+beforeAll(async () => {
+  await waitFor(() => existsSync(CHROMIUM), 'Chromium at /usr/bin/chromium (apt-get install -y chromium)', 300_000);
+  mkdirSync(OUTPUT, { recursive: true });
+  app = await startApp();
+  const address = app.server.address();
+  if (!address || typeof address === 'string') throw new Error('no port');
+  base = `http://127.0.0.1:${address.port}`;
+
+  // The corp's reps and tags (the boot syncs them; tests do not boot), a channel code with two tags, a customer
+  // who scans it.
+  await prepare(app);
+  const library = await admin<{ groups: { name: string; tags: { id: string; name: string }[] }[] }>('GET', '/api/tags');
+  const pickTag = (group: string, tag: string) => {
+    const found = library.groups.find((g) => g.name === group)?.tags.find((t) => t.name === tag);
+    if (!found) throw new Error(`no tag ${group}/${tag}`);
+    return found;
+  };
+  const channelTags = [pickTag('客户来源', '直播间'), pickTag('意向产品', '智能手表')];
+  channelTagNames = channelTags.map((t) => t.name);
+  const channel = await admin<{ id: number; state: string }>('POST', '/api/channels', {
+    name: CHANNEL_NAME,
+    reps: [REP],
+    tagIds: channelTags.map((t) => t.id),
+  });
+  customerId = await simulateAdd(REP, channel.state, '周梓涵');
+  await settled(app, customerId);
+  await waitFor(
+    () =>
+      sql<{ n: number }>(
+        `SELECT count(*) AS n FROM follow_tags WHERE external_user_id = ? AND user_id = ?`,
+        customerId,
+        REP,
+      )?.n === channelTags.length,
+    'the channel tags on the new customer',
+    15_000,
+  );
+  // Another rep's customer, for the refusal.
+  otherCustomerId = await simulateAdd(OTHER_REP, undefined, '郑思远');
+  await settled(app, otherCustomerId);
+
+  // The script library.
+  const group = await admin<{ id: number }>('POST', '/api/script-groups', { name: '售前咨询' });
+  await admin('POST', '/api/scripts', { groupId: group.id, title: SCRIPT_TITLE, kind: 'text', content: SCRIPT_TEXT });
+  await admin('POST', '/api/scripts', {
+    groupId: group.id,
+    title: '退换货',
+    kind: 'text',
+    content: '支持七天无理由退换',
+  });
+
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  context = await browser.newContext({ viewport: { width: 360, height: 800 }, locale: 'zh-CN' });
+  page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+}, 360_000);
+
+afterAll(async () => {
+  await context?.close();
+  await browser?.close();
+  await app?.close();
+});
+
+describe('sidebar (mock mode, 360×800)', () => {
+  // A failed step leaves a picture of what the rep would have seen.
+  beforeEach((ctx) => {
+    ctx.onTestFailed(async () => {
+      const name = ctx.task.name.replace(/[^\p{L}\p{N}]+/gu, '-').slice(0, 60);
+      await page?.screenshot({ path: join(OUTPUT, `failed-${name}.png`), fullPage: true }).catch(() => {});
+    });
+  });
+
+  it('signs the rep in through OAuth and shows the customer who came through a channel code', async () => {
+    await page.goto(`${base}/sidebar/?mock=1&customer=${encodeURIComponent(customerId)}`);
+    // No session: the page goes through OAuth; the emulator's authorize page is where the rep is chosen.
+    await page.waitForURL(/\/emulator\/connect\/oauth2\/authorize/);
+    await page.click(`button[data-userid="${REP}"]`);
+    await page.waitForURL(/\/sidebar\//);
+
+    const card = page.getByTestId('customer-card');
+    await card.waitFor();
+    await expect(card.getByTestId('customer-name').textContent()).resolves.toBe('周梓涵');
+    await expect(card.getByTestId('customer-channel').textContent()).resolves.toContain(CHANNEL_NAME);
+    const tags = await card.getByTestId('tag').allTextContents();
+    expect(tags).toEqual(expect.arrayContaining(channelTagNames));
+    expect(page.url()).toContain(`customer=${customerId}`);
+    await page.getByTestId('timeline-item').first().waitFor();
+    await shot('01-card');
+  });
+
+  it('adds a tag through mark_tag', async () => {
+    await openSidebar(customerId);
+    // The editor lists the corp tag library, which the rep's session must be allowed to read.
+    const tagsStatus = await page.evaluate(async () => (await fetch('/api/tags')).status);
+    expect(tagsStatus, 'GET /api/tags must accept a rep session (the sidebar tag editor reads it)').toBe(200);
+    await page.getByTestId('edit-tags').click();
+    await page.getByTestId('tag-option').filter({ hasText: '重要客户' }).click();
+    await shot('02-tag-editor');
+    await page.getByTestId('tag-editor-save').click();
+    await page.getByTestId('customer-card').getByTestId('tag').filter({ hasText: '重要客户' }).waitFor();
+    // …through WeCom's mark_tag (the emulator records the call).
+    await waitFor(async () => {
+      const res = await fetch(`${base}/emulator/_calls?path=/cgi-bin/externalcontact/mark_tag`);
+      const calls = (await res.json()) as { body: { external_userid?: string; userid?: string; add_tag?: string[] } }[];
+      return calls.some(
+        (c) => c.body.external_userid === customerId && c.body.userid === REP && c.body.add_tag?.length === 1,
+      );
+    }, 'mark_tag with the new tag');
+  });
+
+  it('changes the stage and the remark', async () => {
+    await openSidebar(customerId);
+    await page.getByTestId('stage-button').click();
+    await page.locator('.van-action-sheet__item').filter({ hasText: '跟进中' }).click();
+    await expect.poll(() => page.getByTestId('stage-button').textContent()).toContain('跟进中');
+    await page.getByTestId('timeline-item').filter({ hasText: '跟进中' }).first().waitFor();
+
+    await page.getByTestId('customer-card').getByRole('button', { name: '编辑' }).first().click();
+    await page.getByTestId('text-edit-field').locator('input').fill('周姐-直播间');
+    await page.getByTestId('text-edit-save').click();
+    await expect.poll(() => page.getByTestId('customer-remark').textContent()).toBe('周姐-直播间');
+    await waitFor(async () => {
+      const res = await fetch(`${base}/emulator/_calls?path=/cgi-bin/externalcontact/remark`);
+      const calls = (await res.json()) as { body: { external_userid?: string; remark?: string } }[];
+      return calls.some((c) => c.body.external_userid === customerId && c.body.remark === '周姐-直播间');
+    }, 'externalcontact/remark with the new remark');
+  });
+
+  it('writes a follow-up note with a due date', async () => {
+    await openSidebar(customerId);
+    await page.getByTestId('add-note').click();
+    await page.getByTestId('note-content').locator('textarea').fill(NOTE_TEXT);
+    await page.getByTestId('note-due').fill('2030-06-21T10:00');
+    await page.getByTestId('note-save').click();
+    const note = page.getByTestId('timeline-item').filter({ hasText: NOTE_TEXT });
+    await note.waitFor();
+    await expect(note.textContent()).resolves.toContain('提醒：2030-06-21 10:00');
+    await shot('03-note');
+
+    // The author may edit it; clearing the due date removes the reminder.
+    await note.getByTestId('edit-note').click();
+    await page.getByTestId('note-content').locator('textarea').fill(`${NOTE_TEXT}（已报价）`);
+    await page.getByTestId('note-due').fill('');
+    await page.getByTestId('note-save').click();
+    const edited = page.getByTestId('timeline-item').filter({ hasText: '（已报价）' });
+    await edited.waitFor();
+    await expect(edited.textContent()).resolves.not.toContain('提醒');
+  });
+
+  it('finds a script by a Chinese word and sends it into the stand-in chat and onto the timeline', async () => {
+    await openSidebar(customerId);
+    await sidebarTab('话术').click();
+    await page.getByTestId('script-search').locator('input').fill('包邮');
+    const script = page.getByTestId('script-card').filter({ hasText: SCRIPT_TITLE });
+    // The search runs after a short pause in typing: wait until the other script is filtered out.
+    await expect.poll(() => page.getByTestId('script-card').count()).toBe(1);
+    await script.waitFor();
+    await script.getByTestId('script-send').click();
+    await page.locator('.van-toast').filter({ hasText: '已发送' }).waitFor();
+
+    // The stand-in chat (folded above the sidebar at 360 px) shows what sendChatMessage received.
+    await page.getByTestId('mock-chat-toggle').click();
+    await page.getByTestId('mock-transcript').getByTestId('chat-bubble').filter({ hasText: SCRIPT_TEXT }).waitFor();
+    await shot('04-script-sent');
+
+    const send = sql<{ user_id: string; script_id: number }>(
+      `SELECT user_id, script_id FROM script_sends WHERE external_user_id = ?`,
+      customerId,
+    );
+    expect(send?.user_id).toBe(REP);
+
+    await page.getByTestId('mock-chat-toggle').click();
+    await sidebarTab('客户').click();
+    const sent = page.getByTestId('timeline-item').filter({ hasText: SCRIPT_TITLE });
+    await sent.waitFor();
+    await expect(sent.getAttribute('data-kind')).resolves.toBe('script_sent');
+    await page.getByTestId('timeline-filter-scripts').click();
+    await expect.poll(() => page.getByTestId('timeline-item').count()).toBe(1);
+    await page.getByTestId('timeline-item').filter({ hasText: SCRIPT_TITLE }).waitFor();
+    await shot('05-timeline');
+  });
+
+  it("refuses another rep's customer, in Chinese", async () => {
+    await page.goto(`${base}/sidebar/?mock=1&customer=${encodeURIComponent(otherCustomerId)}`);
+    await page.getByText('该客户不是你跟进的客户').waitFor();
+    await expect(page.getByTestId('customer-card').count()).resolves.toBe(0);
+    await shot('06-refused');
+  });
+
+  it('shows the stand-in chat beside the sidebar on a wide screen', async () => {
+    await page.setViewportSize({ width: 1100, height: 800 });
+    await openSidebar(customerId);
+    await page.getByTestId('mock-transcript').getByTestId('chat-bubble').filter({ hasText: SCRIPT_TEXT }).waitFor();
+    await shot('08-wide');
+    await page.setViewportSize({ width: 360, height: 800 });
+  });
+
+  it("switching the stand-in chat's rep signs in again as that rep", async () => {
+    await openSidebar(customerId);
+    await page.getByTestId('mock-chat-toggle').click();
+    await page.getByTestId('mock-rep').selectOption(OTHER_REP);
+    await page.locator('.van-dialog__confirm').click();
+    await page.waitForURL(/\/emulator\/connect\/oauth2\/authorize/);
+    await page.click(`button[data-userid="${OTHER_REP}"]`);
+    await page.waitForURL(/\/sidebar\//);
+
+    // A new rep starts without a customer; their own customer is in the picker and opens.
+    await page.getByText('还没有选择客户').waitFor();
+    await expect.poll(() => page.getByTestId('mock-rep').inputValue()).toBe(OTHER_REP);
+    await page.getByTestId('mock-customer').selectOption(otherCustomerId);
+    await page.getByTestId('customer-card').waitFor();
+    await expect(page.getByTestId('customer-name').textContent()).resolves.toBe('郑思远');
+    await shot('07-other-rep');
+
+    // …and the first rep's customer is now the refused one.
+    await page.goto(`${base}/sidebar/?mock=1&customer=${encodeURIComponent(customerId)}`);
+    await page.getByText('该客户不是你跟进的客户').waitFor();
+  });
+});

@@ -1,0 +1,364 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { App } from '../../server/app.js';
+import { buildApp } from '../../server/app.js';
+import { localDay } from '../../server/modules/channels/local-day.js';
+import { startApp, tableCounts, testConfig, waitFor } from '../support/app.js';
+import { admin, calls, CORP, EC, prepare, settled, simulate, tagId } from '../support/scrm.js';
+
+let app: App;
+
+afterEach(async () => {
+  await app?.close();
+});
+
+interface ChannelView {
+  id: number;
+  name: string;
+  state: string;
+  configId: string;
+  qrCode: string;
+  skipVerify: boolean;
+  dailyCap: number | null;
+  reps: { userId: string; name: string; role: string; cappedToday: boolean }[];
+  tagIds: string[];
+  tags: { id: string; name: string; deleted: boolean }[];
+  welcome: { text: string; attachments: unknown[]; variants: unknown[] } | null;
+}
+
+async function create(body: Record<string, unknown>): Promise<ChannelView> {
+  const res = await admin(app, 'POST', '/api/channels', body);
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json() as ChannelView;
+}
+
+const base = () => ({
+  name: '门店海报',
+  groupName: '线下',
+  reps: ['zhangwei', 'lina'],
+  tagIds: [tagId(app, '线下门店'), tagId(app, '潜在客户')],
+  welcome: { text: '{客户昵称}您好，我是{员工姓名}' },
+});
+
+describe('channel CRUD calls the right WeCom APIs', () => {
+  it('create → add_contact_way (QR scene, multi-member, our state); the answer is stored', async () => {
+    app = await startApp();
+    await prepare(app);
+    const channel = await create({ ...base(), remark: '一楼收银台', skipVerify: false, backupReps: ['wangfang'] });
+    const [call] = await calls(app, `${EC}/add_contact_way`);
+    expect(call!.body).toEqual({
+      type: 2,
+      scene: 2,
+      remark: '一楼收银台',
+      skip_verify: false,
+      state: channel.state,
+      user: ['zhangwei', 'lina'],
+    });
+    expect(channel.state).toMatch(/^ch[0-9A-Za-z]{10}$/);
+    const answer = call!.response as { config_id: string; qr_code: string };
+    expect(channel.configId).toBe(answer.config_id);
+    expect(channel.qrCode).toBe(answer.qr_code);
+    expect(channel.qrCode).toContain(`/emulator/qr/${answer.config_id}`);
+    expect(channel.reps).toEqual([
+      { userId: 'zhangwei', name: '张伟', role: 'primary', cappedToday: false },
+      { userId: 'lina', name: '李娜', role: 'primary', cappedToday: false },
+      { userId: 'wangfang', name: '王芳', role: 'backup', cappedToday: false },
+    ]);
+    expect(channel.tags.map((t) => t.name)).toEqual(['线下门店', '潜在客户']);
+    expect(channel.welcome).toEqual({ text: '{客户昵称}您好，我是{员工姓名}', attachments: [], variants: [] });
+
+    // The QR page the code points at exists and shows a real QR image.
+    const page = await app.inject({ url: new URL(channel.qrCode).pathname });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('data:image/png;base64');
+    expect(page.body).toContain('模拟扫码添加');
+
+    const got = await admin(app, 'GET', `/api/channels/${channel.id}`);
+    expect(got.json()).toEqual(channel);
+    const list = await admin(app, 'GET', '/api/channels');
+    expect((list.json() as { channels: ChannelView[] }).channels.map((c) => c.id)).toEqual([channel.id]);
+  });
+
+  it('an admin-chosen state is used as is; a taken one is 409 without a WeCom call', async () => {
+    app = await startApp();
+    await prepare(app);
+    const first = await create({ ...base(), state: 'poster_2024-A' });
+    expect(first.state).toBe('poster_2024-A');
+    const before = (await calls(app)).length;
+    const dup = await admin(app, 'POST', '/api/channels', { ...base(), name: '另一个', state: 'poster_2024-A' });
+    expect(dup.statusCode).toBe(409);
+    expect((await calls(app)).length).toBe(before);
+  });
+
+  it('update → update_contact_way with the new rotation; name/tags/welcome alone need no WeCom call; delete → del_contact_way', async () => {
+    app = await startApp();
+    await prepare(app);
+    const channel = await create(base());
+
+    const updated = await admin(app, 'PATCH', `/api/channels/${channel.id}`, {
+      reps: ['chenjing'],
+      backupReps: ['zhaolei'],
+      remark: '二楼',
+      state: 'floor2',
+      skipVerify: false,
+    });
+    expect(updated.statusCode, updated.body).toBe(200);
+    const [call] = await calls(app, `${EC}/update_contact_way`);
+    expect(call!.body).toEqual({
+      config_id: channel.configId,
+      remark: '二楼',
+      skip_verify: false,
+      state: 'floor2',
+      user: ['chenjing'],
+    });
+    const state = (await app.inject({ url: '/emulator/_state' })).json() as {
+      contactWays: { config_id: string; user: string[]; state: string; skip_verify: boolean }[];
+    };
+    expect(state.contactWays.find((w) => w.config_id === channel.configId)).toMatchObject({
+      user: ['chenjing'],
+      state: 'floor2',
+      skip_verify: false,
+    });
+
+    const callsBefore = (await calls(app)).length;
+    const renamed = await admin(app, 'PATCH', `/api/channels/${channel.id}`, {
+      name: '二楼海报',
+      tagIds: [tagId(app, '重要客户')],
+      welcome: { text: '欢迎光临', variants: [{ weekdays: [6, 7], start: '18:00', end: '09:00', text: '周末晚上好', attachments: [] }] },
+    });
+    expect(renamed.statusCode, renamed.body).toBe(200);
+    expect(renamed.json()).toMatchObject({
+      name: '二楼海报',
+      tags: [{ name: '重要客户', deleted: false }],
+      welcome: { text: '欢迎光临', variants: [{ weekdays: [6, 7], start: '18:00', end: '09:00', text: '周末晚上好' }] },
+    });
+    expect((await calls(app)).length).toBe(callsBefore);
+
+    const removed = await admin(app, 'DELETE', `/api/channels/${channel.id}`);
+    expect(removed.statusCode).toBe(204);
+    expect((await calls(app, `${EC}/del_contact_way`))[0]!.body).toEqual({ config_id: channel.configId });
+    expect((await admin(app, 'GET', `/api/channels/${channel.id}`)).statusCode).toBe(404);
+    const after = (await app.inject({ url: '/emulator/_state' })).json() as { contactWays: { config_id: string }[] };
+    expect(after.contactWays.some((w) => w.config_id === channel.configId)).toBe(false);
+  });
+
+  it('the admin API is never open', async () => {
+    app = await startApp();
+    for (const [method, url] of [
+      ['GET', '/api/channels'],
+      ['POST', '/api/channels'],
+      ['GET', '/api/channels/1'],
+      ['PATCH', '/api/channels/1'],
+      ['DELETE', '/api/channels/1'],
+      ['GET', '/api/channels/1/stats?from=2024-01-01&to=2024-01-02'],
+      ['GET', '/api/welcome/default'],
+      ['POST', '/api/welcome/preview'],
+    ] as const) {
+      const res = await app.inject({ method, url, headers: { authorization: 'Bearer wrong-token-wrong-token' }, payload: {} });
+      expect(res.statusCode, `${method} ${url}`).toBe(401);
+    }
+  });
+});
+
+describe('bad input: 400 naming the field, nothing written, no WeCom call', () => {
+  const cases: [string, (b: Record<string, unknown>) => Record<string, unknown>, string][] = [
+    ['state over 30 characters', (b) => ({ ...b, state: 's'.repeat(31) }), 'state'],
+    ['state with spaces', (b) => ({ ...b, state: 'has space' }), 'state'],
+    ['unknown tag id', (b) => ({ ...b, tagIds: ['etDoesNotExist000000'] }), 'tagIds'],
+    [
+      'more than 9 attachments',
+      (b) => ({ ...b, welcome: { text: 'hi', attachments: Array.from({ length: 10 }, () => ({ type: 'link', title: 't', url: 'https://example.com' })) } }),
+      'welcome.attachments',
+    ],
+    ['an empty welcome', (b) => ({ ...b, welcome: { text: '   ', attachments: [] } }), 'welcome'],
+    ['an empty time-slot variant', (b) => ({ ...b, welcome: { text: 'hi', variants: [{ weekdays: [1], start: '18:00', end: '09:00', text: '', attachments: [] }] } }), 'welcome.variants.0'],
+    ['a link without url', (b) => ({ ...b, welcome: { text: 'hi', attachments: [{ type: 'link', title: '官网' }] } }), 'welcome.attachments.0.url'],
+    ['an image url that is not http', (b) => ({ ...b, welcome: { attachments: [{ type: 'image', imageUrl: 'file:///etc/passwd' }] } }), 'welcome.attachments.0.imageUrl'],
+    ['a rep not in the corp', (b) => ({ ...b, reps: ['zhangwei', 'nobody'] }), 'reps'],
+    ['a backup rep not in the corp', (b) => ({ ...b, backupReps: ['ghost'] }), 'backupReps'],
+    ['a rep both primary and backup', (b) => ({ ...b, backupReps: ['lina'] }), 'backupReps'],
+    ['no reps', (b) => ({ ...b, reps: [] }), 'reps'],
+    ['a time that is not HH:MM', (b) => ({ ...b, welcome: { text: 'hi', variants: [{ weekdays: [1], start: '25:00', end: '09:00', text: 'x', attachments: [] }] } }), 'welcome.variants.0.start'],
+  ];
+
+  it.each(cases)('%s', async (_what, mutate, field) => {
+    app = await startApp();
+    await prepare(app);
+    const counts = tableCounts(app);
+    const callCount = (await calls(app)).length;
+    const res = await admin(app, 'POST', '/api/channels', mutate(base()));
+    expect(res.statusCode, res.body).toBe(400);
+    expect((res.json() as { field?: string }).field).toBe(field);
+    expect(tableCounts(app)).toEqual(counts);
+    expect((await calls(app)).length).toBe(callCount);
+  });
+
+  it('an update with an unknown tag or rep changes nothing and calls nothing', async () => {
+    app = await startApp();
+    await prepare(app);
+    const channel = await create(base());
+    const counts = tableCounts(app);
+    const callCount = (await calls(app)).length;
+    for (const [body, field] of [
+      [{ tagIds: ['etGone'] }, 'tagIds'],
+      [{ reps: ['nobody'] }, 'reps'],
+      [{ state: 'x'.repeat(31) }, 'state'],
+      [{ welcome: { text: '' } }, 'welcome'],
+    ] as const) {
+      const res = await admin(app, 'PATCH', `/api/channels/${channel.id}`, body);
+      expect(res.statusCode, res.body).toBe(400);
+      expect((res.json() as { field?: string }).field).toBe(field);
+    }
+    expect(tableCounts(app)).toEqual(counts);
+    expect((await calls(app)).length).toBe(callCount);
+    expect((await admin(app, 'GET', `/api/channels/${channel.id}`)).json()).toEqual(channel);
+  });
+});
+
+describe('daily cap', () => {
+  it('a rep who reaches the cap leaves the code, backups take over, and everyone is back the next day', async () => {
+    // The server's clock, 3 days back and movable: the cap works on local days.
+    let offset = -3 * 86_400_000;
+    const now = () => Date.now() + offset;
+    const config = testConfig();
+    app = await buildApp(config, { logger: false, now });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    await prepare(app);
+    const channel = await create({ ...base(), reps: ['zhangwei', 'lina'], backupReps: ['wangfang'], dailyCap: 2 });
+    const updates = async () => (await calls(app, `${EC}/update_contact_way`)).map((c) => (c.body as { user: string[] }).user);
+
+    const add = async (userId: string) => {
+      const r = await simulate(app, { changeType: 'add_external_contact', userId, state: channel.state });
+      await settled(app, r.externalUserId);
+      return r;
+    };
+    await add('zhangwei');
+    expect(await updates()).toEqual([]);
+    await add('zhangwei');
+    await waitFor(async () => (await updates()).length === 1, 'zhangwei to be taken off');
+    expect(await updates()).toEqual([['lina']]);
+    let view = (await admin(app, 'GET', `/api/channels/${channel.id}`)).json() as ChannelView;
+    expect(view.reps.find((r) => r.userId === 'zhangwei')!.cappedToday).toBe(true);
+
+    await add('lina');
+    await add('lina');
+    await waitFor(async () => (await updates()).length === 2, 'lina to be taken off');
+    expect((await updates())[1]).toEqual(['wangfang']);
+    // Backups are never capped: more adds change nothing.
+    await add('wangfang');
+    await add('wangfang');
+    await add('wangfang');
+    expect((await updates()).length).toBe(2);
+    const counts = app.db.$client
+      .prepare('SELECT user_id, day, count FROM rep_daily_adds WHERE channel_id = ? ORDER BY user_id')
+      .all(channel.id);
+    const day = localDay(now());
+    expect(counts).toEqual([
+      { user_id: 'lina', day, count: 2 },
+      { user_id: 'wangfang', day, count: 3 },
+      { user_id: 'zhangwei', day, count: 2 },
+    ]);
+
+    // The next day: the restore job puts both back (and a second run finds nothing to do).
+    offset += 86_400_000;
+    expect(app.services.channels.restoreCappedReps(CORP)).toEqual({ reps: 2, channels: 1 });
+    await waitFor(async () => (await updates()).length === 3, 'the reps to be put back');
+    expect((await updates())[2]).toEqual(['zhangwei', 'lina']);
+    expect(app.services.channels.restoreCappedReps(CORP)).toEqual({ reps: 0, channels: 0 });
+    view = (await admin(app, 'GET', `/api/channels/${channel.id}`)).json() as ChannelView;
+    expect(view.reps.every((r) => !r.cappedToday)).toBe(true);
+    const way = ((await app.inject({ url: '/emulator/_state' })).json() as { contactWays: { config_id: string; user: string[] }[] })
+      .contactWays.find((w) => w.config_id === channel.configId)!;
+    expect(way.user).toEqual(['zhangwei', 'lina']);
+
+    // Raising the cap on the day a rep is capped puts them back at once.
+    await add('zhangwei');
+    await add('zhangwei');
+    await waitFor(async () => (await updates()).length === 4, 'capped again');
+    const raised = await admin(app, 'PATCH', `/api/channels/${channel.id}`, { dailyCap: 5 });
+    expect(raised.statusCode, raised.body).toBe(200);
+    expect((await updates())[4]).toEqual(['zhangwei', 'lina']);
+  });
+});
+
+describe('channel statistics', () => {
+  it('counts adds, losses and net per channel per day', async () => {
+    app = await startApp();
+    await prepare(app);
+    const channel = await create(base());
+    const other = await create({ ...base(), name: '快递包裹卡' });
+    const ids: string[] = [];
+    for (const userId of ['zhangwei', 'lina', 'zhangwei']) {
+      const r = await simulate(app, { changeType: 'add_external_contact', userId, state: channel.state });
+      ids.push(r.externalUserId);
+      await settled(app, r.externalUserId);
+    }
+    const elsewhere = await simulate(app, { changeType: 'add_external_contact', userId: 'lina', state: other.state });
+    await settled(app, elsewhere.externalUserId);
+    await simulate(app, { changeType: 'del_follow_user', userId: 'zhangwei', externalUserId: ids[0] });
+    await waitFor(
+      () => app.db.$client.prepare(`SELECT 1 FROM follows WHERE external_user_id = ? AND status = 'lost'`).get(ids[0]),
+      'the loss',
+    );
+    const today = localDay(Date.now());
+    const yesterday = localDay(Date.now() - 86_400_000);
+    const res = await admin(app, 'GET', `/api/channels/${channel.id}/stats?from=${yesterday}&to=${today}`);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toEqual({
+      channelId: channel.id,
+      from: yesterday,
+      to: today,
+      days: [
+        { day: yesterday, adds: 0, losses: 0, net: 0 },
+        { day: today, adds: 3, losses: 1, net: 2 },
+      ],
+      totals: { adds: 3, losses: 1, net: 2 },
+    });
+    const follow = app.db.$client.prepare('SELECT channel_id FROM follows WHERE external_user_id = ?').get(ids[1]) as { channel_id: number };
+    expect(follow.channel_id).toBe(channel.id);
+
+    const reversed = await admin(app, 'GET', `/api/channels/${channel.id}/stats?from=${today}&to=${yesterday}`);
+    expect(reversed.statusCode).toBe(400);
+    expect(reversed.json()).toMatchObject({ field: 'to' });
+    const malformed = await admin(app, 'GET', `/api/channels/${channel.id}/stats?from=2024-02-30&to=${today}`);
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json()).toMatchObject({ field: 'from' });
+    expect((await admin(app, 'GET', `/api/channels/9999/stats?from=${today}&to=${today}`)).statusCode).toBe(404);
+  });
+});
+
+describe('demo seeding', () => {
+  it('creates three channel codes with tags and welcomes through WeCom, once', async () => {
+    const { seedChannels } = await import('../../server/demo/seed-channels.js');
+    app = await startApp();
+    expect(await seedChannels(app)).toEqual({ channels: 3 });
+    expect(await seedChannels(app)).toEqual({ channels: 0 });
+    const list = ((await admin(app, 'GET', '/api/channels')).json() as { channels: ChannelView[] }).channels;
+    expect(list.map((c) => c.name).sort()).toEqual(['官网落地页', '快递包裹卡', '门店海报'].sort());
+    expect(await calls(app, `${EC}/add_contact_way`)).toHaveLength(3);
+    for (const c of list) {
+      expect(c.tags.length).toBeGreaterThan(0);
+      expect(c.tags.every((t) => !t.deleted)).toBe(true);
+      expect(c.welcome!.text).toContain('{客户昵称}');
+    }
+    const landing = list.find((c) => c.name === '官网落地页')!;
+    expect(landing.welcome!.variants.length).toBeGreaterThan(0);
+    expect(landing.welcome!.attachments).toEqual([expect.objectContaining({ type: 'link' })]);
+    const def = (await admin(app, 'GET', '/api/welcome/default')).json() as { welcome: { text: string } | null };
+    expect(def.welcome!.text).toContain('{员工姓名}');
+
+    // The whole flow from the QR page.
+    const scan = await app.inject({
+      method: 'POST',
+      url: `/emulator/qr/${landing.configId}/scan`,
+      payload: 'name=%E5%BC%A0%E4%B8%89',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(scan.statusCode).toBe(303);
+    const customer = new URL(scan.headers.location as string, 'http://x').searchParams.get('customer')!;
+    await settled(app, customer);
+    const state = (await app.inject({ url: '/emulator/_state' })).json() as {
+      welcomeMessages: { external_userid: string; text: { content: string } }[];
+    };
+    expect(state.welcomeMessages.find((w) => w.external_userid === customer)!.text.content).toMatch(/^张三/);
+  });
+});

@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { createAuthService } from '../../../server/modules/auth/service.js';
+import { checkStateCookie } from '../../../server/modules/auth/oauth-state.js';
+import type { RepRow } from '../../../server/modules/directory/repo.js';
+import { WecomApiError, WecomNetworkError } from '../../../server/wecom/errors.js';
+import type { UserInfoByCodeResponse } from '../../../server/wecom/types.js';
+
+const CORP = { corpId: 'wwcorp', agentId: 1000002 };
+
+function rep(userId: string, status = 1): RepRow {
+  return {
+    corpId: CORP.corpId,
+    userId,
+    name: '张伟',
+    position: '',
+    avatar: '',
+    departmentIds: '[]',
+    status,
+    createdAt: 0,
+    updatedAt: 0,
+  };
+}
+
+function setup(answer: () => Promise<UserInfoByCodeResponse>, reps: RepRow[] = [rep('zhangwei')]) {
+  const created: { corpId: string; userId: string }[] = [];
+  const ensured: string[][] = [];
+  const service = createAuthService({
+    sessions: {
+      create: (user) => {
+        created.push(user);
+        return { token: 't'.repeat(43), expiresAt: 1 };
+      },
+    },
+    directory: {
+      ensureReps: async (_corpId, ids) => {
+        ensured.push(ids);
+      },
+      findRep: (_corpId, userId) => reps.find((r) => r.userId === userId),
+    },
+    api: () => ({ getUserInfoByCode: answer }),
+    loginCorp: () => CORP,
+    corp: (corpId) => (corpId === CORP.corpId ? CORP : undefined),
+    oauthBase: () => 'https://open.weixin.qq.com',
+    publicOrigin: () => 'https://scrm.example.com',
+    demo: false,
+  });
+  const begin = (returnTo?: string) => {
+    const { location, stateCookie } = service.beginLogin(returnTo);
+    const state = new URL(location).searchParams.get('state')!;
+    return { location, stateCookie, state };
+  };
+  return { service, created, ensured, begin };
+}
+
+describe('auth service', () => {
+  it('builds the documented authorize URL on open.weixin.qq.com', () => {
+    const { begin } = setup(async () => ({ userid: 'zhangwei' }));
+    const { location, stateCookie, state } = begin('/console/');
+    expect(location).toBe(
+      `https://open.weixin.qq.com/connect/oauth2/authorize?appid=wwcorp&redirect_uri=${encodeURIComponent('https://scrm.example.com/api/auth/callback')}&response_type=code&scope=snsapi_base&state=${state}&agentid=1000002#wechat_redirect`,
+    );
+    expect(checkStateCookie(stateCookie, state)).toBe('/console/');
+  });
+
+  it('a member signs in: the rep is ensured locally and a session created', async () => {
+    const { service, begin, created, ensured } = setup(async () => ({ userid: 'zhangwei' }));
+    const { state, stateCookie } = begin('/sidebar/#/x');
+    const result = await service.completeLogin({ code: 'c', state, stateCookie });
+    expect(result.returnTo).toBe('/sidebar/#/x');
+    expect(ensured).toEqual([['zhangwei']]);
+    expect(created).toEqual([{ corpId: 'wwcorp', userId: 'zhangwei' }]);
+  });
+
+  it('an openid-only answer (not a member of the corp) is 403 and opens no session', async () => {
+    const { service, begin, created } = setup(async () => ({ openid: 'oAbc', external_userid: 'wmX' }));
+    const { state, stateCookie } = begin();
+    await expect(service.completeLogin({ code: 'c', state, stateCookie })).rejects.toMatchObject({
+      statusCode: 403,
+      code: 'forbidden',
+    });
+    expect(created).toEqual([]);
+  });
+
+  it('a disabled or resigned member is 403', async () => {
+    const { service, begin, created } = setup(async () => ({ userid: 'zhangwei' }), [rep('zhangwei', 5)]);
+    const { state, stateCookie } = begin();
+    await expect(service.completeLogin({ code: 'c', state, stateCookie })).rejects.toMatchObject({ statusCode: 403 });
+    expect(created).toEqual([]);
+  });
+
+  it('maps WeCom failures: bad code 401, other errcodes and network failures 502', async () => {
+    const cases: [Error, number][] = [
+      [new WecomApiError('/cgi-bin/auth/getuserinfo', 40029, 'invalid code'), 401],
+      [new WecomApiError('/cgi-bin/auth/getuserinfo', 50001, 'redirect_uri not trusted'), 502],
+      [new WecomNetworkError('/cgi-bin/auth/getuserinfo', 'TIMEOUT', 'timeout'), 502],
+    ];
+    for (const [err, status] of cases) {
+      const { service, begin } = setup(async () => {
+        throw err;
+      });
+      const { state, stateCookie } = begin();
+      await expect(service.completeLogin({ code: 'c', state, stateCookie })).rejects.toMatchObject({
+        statusCode: status,
+      });
+    }
+  });
+
+  it('refuses a missing code after a valid state, and any state mismatch before calling WeCom', async () => {
+    let called = 0;
+    const { service, begin } = setup(async () => {
+      called += 1;
+      return { userid: 'zhangwei' };
+    });
+    const { state, stateCookie } = begin();
+    await expect(service.completeLogin({ code: undefined, state, stateCookie })).rejects.toMatchObject({
+      statusCode: 400,
+    });
+    await expect(service.completeLogin({ code: 'c', state: 'abc', stateCookie })).rejects.toMatchObject({
+      statusCode: 400,
+    });
+    expect(called).toBe(0);
+  });
+});
