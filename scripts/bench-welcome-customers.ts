@@ -78,8 +78,14 @@ export class CustomerDriver {
       const p = this.emulator
         .simulate({ changeType: 'add_external_contact', userId, state: code.state, name: `压测客户${i}` })
         .then((r) => {
-          if (!r.deliveries.some((d) => d.status === 200)) failures.push(`callback not accepted for ${r.externalUserId}`);
-          this.added.push({ externalUserId: r.externalUserId, userId, welcomeCode: r.welcomeCode, tagIds: code.tagIds });
+          if (!r.deliveries.some((d) => d.status === 200))
+            failures.push(`callback not accepted for ${r.externalUserId}`);
+          this.added.push({
+            externalUserId: r.externalUserId,
+            userId,
+            welcomeCode: r.welcomeCode,
+            tagIds: code.tagIds,
+          });
         })
         .catch((err: unknown) => void failures.push(String(err)))
         .finally(() => inflight.delete(p));

@@ -12,9 +12,7 @@ export type ToWecom =
   | { type: 'collect' };
 
 export type FromWecom =
-  | { type: 'ready'; port: number }
-  | ({ type: 'driven' } & Driven)
-  | ({ type: 'collected' } & Counted);
+  { type: 'ready'; port: number } | ({ type: 'driven' } & Driven) | ({ type: 'collected' } & Counted);
 
 const send = (msg: FromWecom) => process.send!(msg);
 
@@ -31,7 +29,8 @@ origin = `http://127.0.0.1:${port}`;
 
 process.on('message', (msg: ToWecom) => {
   if (msg.type === 'configure') callbackUrl = msg.callbackUrl;
-  else if (msg.type === 'drive') void customers.drive(msg.rate, msg.seconds, msg.codes).then((r) => send({ type: 'driven', ...r }));
+  else if (msg.type === 'drive')
+    void customers.drive(msg.rate, msg.seconds, msg.codes).then((r) => send({ type: 'driven', ...r }));
   else send({ type: 'collected', ...customers.collect() });
 });
 process.on('disconnect', () => void emulator.close().finally(() => process.exit(0)));

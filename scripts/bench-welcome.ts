@@ -77,7 +77,10 @@ function percentile(sorted: number[], p: number): number {
 /** The emulator and the customers in a child process, talked to over IPC. */
 async function separateWecom(): Promise<WecomSide> {
   const script = join(dirname(fileURLToPath(import.meta.url)), 'bench-welcome-wecom.ts');
-  const child: ChildProcess = fork(script, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(script, [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const next = <T extends FromWecom['type']>(type: T) =>
     new Promise<Extract<FromWecom, { type: T }>>((resolve, reject) => {
       const onMessage = (msg: FromWecom) => {
@@ -173,7 +176,9 @@ export async function benchWelcome(opts: BenchWelcomeOptions = {}): Promise<Benc
       codes.push({ state: created.state, reps: c.reps, tagIds: created.tagIds });
     }
 
-    log(`driving ${rate * seconds} adds at ${rate}/s (WeCom ${mode === 'separate' ? 'in its own process' : 'in this process'}) …`);
+    log(
+      `driving ${rate * seconds} adds at ${rate}/s (WeCom ${mode === 'separate' ? 'in its own process' : 'in this process'}) …`,
+    );
     const cpuStart = process.cpuUsage();
     const driven = await wecom.drive(rate, seconds, codes);
     log(`all callbacks delivered; waiting for the worker …`);
@@ -223,8 +228,12 @@ export function printWelcome(r: BenchWelcomeResult, rate = 200, seconds = 30): b
   const ok = r.p99Ms <= 2000 && r.tagDuplicates + r.tagMisses + r.welcomeDuplicates + r.welcomeMisses === 0;
   const where = r.wecom === 'separate' ? 'WeCom emulator in its own process' : 'WeCom emulator in the server process';
   console.log(`\n## Channel adds → tags + welcome (${rate} adds/s for ${seconds} s; ${where})`);
-  console.log(`adds: ${r.adds} (driven at ${r.achievedRate}/s), welcomes sent: ${r.welcomesSent}, server CPU ${r.cpuMsPerAdd} ms per add`);
-  console.log(`callback → welcome sent: p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, max ${r.maxMs} ms   (target p99 ≤ 2000 ms)`);
+  console.log(
+    `adds: ${r.adds} (driven at ${r.achievedRate}/s), welcomes sent: ${r.welcomesSent}, server CPU ${r.cpuMsPerAdd} ms per add`,
+  );
+  console.log(
+    `callback → welcome sent: p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, max ${r.maxMs} ms   (target p99 ≤ 2000 ms)`,
+  );
   console.log(
     `tags: ${r.tagDuplicates} duplicates, ${r.tagMisses} misses   welcomes: ${r.welcomeDuplicates} duplicates, ${r.welcomeMisses} misses   (target 0 and 0)`,
   );
@@ -236,6 +245,11 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const rate = Number(process.argv[2] ?? 200);
   const seconds = Number(process.argv[3] ?? 30);
   const wecom = process.argv[4] === 'in-process' ? 'in-process' : 'separate';
-  const result = await benchWelcome({ addsPerSecond: rate, durationSeconds: seconds, wecom, log: (l) => console.log(l) });
+  const result = await benchWelcome({
+    addsPerSecond: rate,
+    durationSeconds: seconds,
+    wecom,
+    log: (l) => console.log(l),
+  });
   process.exit(printWelcome(result, rate, seconds) ? 0 : 1);
 }

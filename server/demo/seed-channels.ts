@@ -45,14 +45,23 @@ const DEMO_CHANNELS: ReadonlyArray<Omit<CreateChannelBody, 'tagIds'> & { tags: s
     tags: ['潜在客户', '待跟进'],
     welcome: {
       text: '{客户昵称}您好，我是{员工姓名}，很高兴为您服务！请问您想了解哪款产品？',
-      attachments: [{ type: 'link', title: '新品介绍', url: 'https://www.example.com/new-arrivals', desc: '本季新品与优惠活动' }],
+      attachments: [
+        { type: 'link', title: '新品介绍', url: 'https://www.example.com/new-arrivals', desc: '本季新品与优惠活动' },
+      ],
       variants: [
         {
           weekdays: WEEKDAYS,
           start: '18:00',
           end: '09:00',
           text: '{客户昵称}您好，现在是下班时间，{员工姓名}会在明早 9 点后第一时间回复您。您可以先看看新品介绍～',
-          attachments: [{ type: 'link', title: '新品介绍', url: 'https://www.example.com/new-arrivals', desc: '本季新品与优惠活动' }],
+          attachments: [
+            {
+              type: 'link',
+              title: '新品介绍',
+              url: 'https://www.example.com/new-arrivals',
+              desc: '本季新品与优惠活动',
+            },
+          ],
         },
         {
           weekdays: WEEKEND,
@@ -74,7 +83,10 @@ const DEFAULT_WELCOME: WelcomeInput = {
  * Demo channel codes, created through the channel service (so the emulator gets real add_contact_way calls and the
  * QR pages exist), plus a default welcome. Runs once: a corp that has any channel code is left alone.
  */
-export async function seedChannels(app: FastifyInstance, corpId = app.defaultCorp.corpId): Promise<{ channels: number }> {
+export async function seedChannels(
+  app: FastifyInstance,
+  corpId = app.defaultCorp.corpId,
+): Promise<{ channels: number }> {
   const { channels, tags, directory, welcome } = app.services;
   if (channels.countLive(corpId) > 0) return { channels: 0 };
   await directory.ensureReps(

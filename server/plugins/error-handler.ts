@@ -37,7 +37,9 @@ export default fp(
         request.log.info({ code: err.code }, err.message);
         const error = err.validation ? 'bad_request' : (err.code ?? 'bad_request').toLowerCase();
         const field = fieldOf(err.validation);
-        return reply.status(status).send({ error, message: err.message, requestId: request.id, ...(field ? { field } : {}) });
+        return reply
+          .status(status)
+          .send({ error, message: err.message, requestId: request.id, ...(field ? { field } : {}) });
       }
       request.log.error({ err }, 'unhandled error');
       return reply.status(500).send({ error: 'internal', message: '服务器内部错误', requestId: request.id });

@@ -78,11 +78,28 @@ function wire(app: FastifyInstance, now: () => number) {
       channelRepo.find(corpId, channelId) ? channelRepo.reps(channelId).map((r) => r.userId) : null,
     now,
   });
-  const channels = createChannelService({ db: app.db, repo: channelRepo, welcome, tags, reps: directory, jobs, api, now });
-  const intake = createChannelIntake({ db: app.db, events: eventRepo, channels, repo: channelRepo, timeline, jobs, now });
+  const channels = createChannelService({
+    db: app.db,
+    repo: channelRepo,
+    welcome,
+    tags,
+    reps: directory,
+    jobs,
+    api,
+    now,
+  });
+  const intake = createChannelIntake({
+    db: app.db,
+    events: eventRepo,
+    channels,
+    repo: channelRepo,
+    timeline,
+    jobs,
+    now,
+  });
   const contactRepo = createContactRepo(app.db);
   const alerts = createAlertService({ db: app.db, repo: createAlertRepo(app.db), timeline, contacts: contactRepo });
-  const markTag = createMarkTagJob({ tags, api, timeline, now });
+  const markTag = createMarkTagJob({ db: app.db, tags, api, timeline, now });
   jobs.register(markTag.kind, markTag.handler);
   const sendWelcome = createSendWelcomeJob({
     welcome,

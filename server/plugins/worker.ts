@@ -63,9 +63,10 @@ export default fp(
       },
       requeueInterrupted: (now) => jobRepo.requeueInterrupted(now),
     };
+    // Not throttled: jobs carry deadlines (the 20-second welcome window), and at full concurrency they keep up with
+    // a sustained 200 adds/s (scripts/bench-welcome.ts); at 2 they fall 10+ s behind and welcomes would expire.
     const jobRunner = new DurableRunner(jobQueue, {
       concurrency: opts.concurrency,
-      allowedConcurrency,
       pollMs: opts.pollMs,
       retry: { maxAttempts: opts.maxAttempts, backoffBaseMs: opts.backoffBaseMs, maxBackoffMs: 10 * 60_000 },
       log: app.log,

@@ -45,7 +45,10 @@ export const CreateTagBody = Type.Object({
 export type CreateTagBody = Static<typeof CreateTagBody>;
 
 /** Rename and/or move; at least one of the two. */
-export const UpdateTagBody = Type.Object({ name: Type.Optional(TagName), order: Type.Optional(Order) }, { minProperties: 1 });
+export const UpdateTagBody = Type.Object(
+  { name: Type.Optional(TagName), order: Type.Optional(Order) },
+  { minProperties: 1 },
+);
 export type UpdateTagBody = Static<typeof UpdateTagBody>;
 
 /** All group ids, or all tag ids of one group, in the wanted display order (first shown first). */

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { App } from '../../server/app.js';
 import { buildApp } from '../../server/app.js';
+import { seedChannels } from '../../server/demo/seed-channels.js';
 import { localDay } from '../../server/modules/channels/local-day.js';
 import { startApp, tableCounts, testConfig, waitFor } from '../support/app.js';
 import { admin, calls, CORP, EC, prepare, settled, simulate, tagId } from '../support/scrm.js';
@@ -123,7 +124,10 @@ describe('channel CRUD calls the right WeCom APIs', () => {
     const renamed = await admin(app, 'PATCH', `/api/channels/${channel.id}`, {
       name: '二楼海报',
       tagIds: [tagId(app, '重要客户')],
-      welcome: { text: '欢迎光临', variants: [{ weekdays: [6, 7], start: '18:00', end: '09:00', text: '周末晚上好', attachments: [] }] },
+      welcome: {
+        text: '欢迎光临',
+        variants: [{ weekdays: [6, 7], start: '18:00', end: '09:00', text: '周末晚上好', attachments: [] }],
+      },
     });
     expect(renamed.statusCode, renamed.body).toBe(200);
     expect(renamed.json()).toMatchObject({
@@ -153,7 +157,12 @@ describe('channel CRUD calls the right WeCom APIs', () => {
       ['GET', '/api/welcome/default'],
       ['POST', '/api/welcome/preview'],
     ] as const) {
-      const res = await app.inject({ method, url, headers: { authorization: 'Bearer wrong-token-wrong-token' }, payload: {} });
+      const res = await app.inject({
+        method,
+        url,
+        headers: { authorization: 'Bearer wrong-token-wrong-token' },
+        payload: {},
+      });
       expect(res.statusCode, `${method} ${url}`).toBe(401);
     }
   });
@@ -166,18 +175,49 @@ describe('bad input: 400 naming the field, nothing written, no WeCom call', () =
     ['unknown tag id', (b) => ({ ...b, tagIds: ['etDoesNotExist000000'] }), 'tagIds'],
     [
       'more than 9 attachments',
-      (b) => ({ ...b, welcome: { text: 'hi', attachments: Array.from({ length: 10 }, () => ({ type: 'link', title: 't', url: 'https://example.com' })) } }),
+      (b) => ({
+        ...b,
+        welcome: {
+          text: 'hi',
+          attachments: Array.from({ length: 10 }, () => ({ type: 'link', title: 't', url: 'https://example.com' })),
+        },
+      }),
       'welcome.attachments',
     ],
     ['an empty welcome', (b) => ({ ...b, welcome: { text: '   ', attachments: [] } }), 'welcome'],
-    ['an empty time-slot variant', (b) => ({ ...b, welcome: { text: 'hi', variants: [{ weekdays: [1], start: '18:00', end: '09:00', text: '', attachments: [] }] } }), 'welcome.variants.0'],
-    ['a link without url', (b) => ({ ...b, welcome: { text: 'hi', attachments: [{ type: 'link', title: '官网' }] } }), 'welcome.attachments.0.url'],
-    ['an image url that is not http', (b) => ({ ...b, welcome: { attachments: [{ type: 'image', imageUrl: 'file:///etc/passwd' }] } }), 'welcome.attachments.0.imageUrl'],
+    [
+      'an empty time-slot variant',
+      (b) => ({
+        ...b,
+        welcome: { text: 'hi', variants: [{ weekdays: [1], start: '18:00', end: '09:00', text: '', attachments: [] }] },
+      }),
+      'welcome.variants.0',
+    ],
+    [
+      'a link without url',
+      (b) => ({ ...b, welcome: { text: 'hi', attachments: [{ type: 'link', title: '官网' }] } }),
+      'welcome.attachments.0.url',
+    ],
+    [
+      'an image url that is not http',
+      (b) => ({ ...b, welcome: { attachments: [{ type: 'image', imageUrl: 'file:///etc/passwd' }] } }),
+      'welcome.attachments.0.imageUrl',
+    ],
     ['a rep not in the corp', (b) => ({ ...b, reps: ['zhangwei', 'nobody'] }), 'reps'],
     ['a backup rep not in the corp', (b) => ({ ...b, backupReps: ['ghost'] }), 'backupReps'],
     ['a rep both primary and backup', (b) => ({ ...b, backupReps: ['lina'] }), 'backupReps'],
     ['no reps', (b) => ({ ...b, reps: [] }), 'reps'],
-    ['a time that is not HH:MM', (b) => ({ ...b, welcome: { text: 'hi', variants: [{ weekdays: [1], start: '25:00', end: '09:00', text: 'x', attachments: [] }] } }), 'welcome.variants.0.start'],
+    [
+      'a time that is not HH:MM',
+      (b) => ({
+        ...b,
+        welcome: {
+          text: 'hi',
+          variants: [{ weekdays: [1], start: '25:00', end: '09:00', text: 'x', attachments: [] }],
+        },
+      }),
+      'welcome.variants.0.start',
+    ],
   ];
 
   it.each(cases)('%s', async (_what, mutate, field) => {
@@ -224,7 +264,8 @@ describe('daily cap', () => {
     await app.listen({ port: 0, host: '127.0.0.1' });
     await prepare(app);
     const channel = await create({ ...base(), reps: ['zhangwei', 'lina'], backupReps: ['wangfang'], dailyCap: 2 });
-    const updates = async () => (await calls(app, `${EC}/update_contact_way`)).map((c) => (c.body as { user: string[] }).user);
+    const updates = async () =>
+      (await calls(app, `${EC}/update_contact_way`)).map((c) => (c.body as { user: string[] }).user);
 
     const add = async (userId: string) => {
       const r = await simulate(app, { changeType: 'add_external_contact', userId, state: channel.state });
@@ -258,16 +299,20 @@ describe('daily cap', () => {
       { user_id: 'zhangwei', day, count: 2 },
     ]);
 
-    // The next day: the restore job puts both back (and a second run finds nothing to do).
+    // The next day: the restore job puts both back (and a second run finds nothing to do). An edit made after
+    // midnight but before the restore runs does not lose yesterday's caps.
     offset += 86_400_000;
+    const renamed = await admin(app, 'PATCH', `/api/channels/${channel.id}`, { name: '门店海报（新）' });
+    expect(renamed.statusCode, renamed.body).toBe(200);
     expect(app.services.channels.restoreCappedReps(CORP)).toEqual({ reps: 2, channels: 1 });
     await waitFor(async () => (await updates()).length === 3, 'the reps to be put back');
     expect((await updates())[2]).toEqual(['zhangwei', 'lina']);
     expect(app.services.channels.restoreCappedReps(CORP)).toEqual({ reps: 0, channels: 0 });
     view = (await admin(app, 'GET', `/api/channels/${channel.id}`)).json() as ChannelView;
     expect(view.reps.every((r) => !r.cappedToday)).toBe(true);
-    const way = ((await app.inject({ url: '/emulator/_state' })).json() as { contactWays: { config_id: string; user: string[] }[] })
-      .contactWays.find((w) => w.config_id === channel.configId)!;
+    const way = (
+      (await app.inject({ url: '/emulator/_state' })).json() as { contactWays: { config_id: string; user: string[] }[] }
+    ).contactWays.find((w) => w.config_id === channel.configId)!;
     expect(way.user).toEqual(['zhangwei', 'lina']);
 
     // Raising the cap on the day a rep is capped puts them back at once.
@@ -277,6 +322,10 @@ describe('daily cap', () => {
     const raised = await admin(app, 'PATCH', `/api/channels/${channel.id}`, { dailyCap: 5 });
     expect(raised.statusCode, raised.body).toBe(200);
     expect((await updates())[4]).toEqual(['zhangwei', 'lina']);
+    // …and reaching the new cap the same day takes them off again.
+    for (let i = 0; i < 3; i++) await add('zhangwei');
+    await waitFor(async () => (await updates()).length === 6, 'capped at the new cap');
+    expect((await updates())[5]).toEqual(['lina']);
   });
 });
 
@@ -313,7 +362,9 @@ describe('channel statistics', () => {
       ],
       totals: { adds: 3, losses: 1, net: 2 },
     });
-    const follow = app.db.$client.prepare('SELECT channel_id FROM follows WHERE external_user_id = ?').get(ids[1]) as { channel_id: number };
+    const follow = app.db.$client.prepare('SELECT channel_id FROM follows WHERE external_user_id = ?').get(ids[1]) as {
+      channel_id: number;
+    };
     expect(follow.channel_id).toBe(channel.id);
 
     const reversed = await admin(app, 'GET', `/api/channels/${channel.id}/stats?from=${today}&to=${yesterday}`);
@@ -328,7 +379,6 @@ describe('channel statistics', () => {
 
 describe('demo seeding', () => {
   it('creates three channel codes with tags and welcomes through WeCom, once', async () => {
-    const { seedChannels } = await import('../../server/demo/seed-channels.js');
     app = await startApp();
     expect(await seedChannels(app)).toEqual({ channels: 3 });
     expect(await seedChannels(app)).toEqual({ channels: 0 });

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../server/app.js';
 import { startApp, waitFor } from '../support/app.js';
 import { admin, calls, CORP, deliverTagEvent, EC, prepare, tagId } from '../support/scrm.js';
+import { login, repClient } from '../support/sidebar.js';
 
 let app: App;
 
@@ -14,7 +15,12 @@ afterEach(async () => {
 });
 
 interface Library {
-  groups: { groupId: string; name: string; order: number; tags: { id: string; groupId: string; name: string; order: number }[] }[];
+  groups: {
+    groupId: string;
+    name: string;
+    order: number;
+    tags: { id: string; groupId: string; name: string; order: number }[];
+  }[];
 }
 
 async function library(): Promise<Library> {
@@ -40,13 +46,34 @@ describe('tag library mirror', () => {
     expect(lib.groups.flatMap((g) => g.tags).length).toBeGreaterThan(10);
   });
 
-  it('the tag API requires the admin token', async () => {
+  it('reps read the library with their session; every write needs the admin token', async () => {
     expect((await app.inject({ url: '/api/tags' })).statusCode).toBe(401);
-    expect((await app.inject({ method: 'POST', url: '/api/tags/groups', payload: { name: 'x', tags: [{ name: 'y' }] } })).statusCode).toBe(401);
+    const rep = repClient(app, await login(app, 'lina'));
+    const read = await rep.get('/api/tags');
+    expect(read.statusCode, read.body).toBe(200);
+    expect(read.json()).toEqual(await library());
+    const before = (await calls(app)).length;
+    for (const res of [
+      await rep.post('/api/tags/groups', { name: '新分组', tags: [{ name: '甲' }] }),
+      await rep.post('/api/tags', { groupId: (await library()).groups[0]!.groupId, name: '乙' }),
+      await rep.patch(`/api/tags/${tagId(app, '重要客户')}`, { name: '丙' }),
+      await rep.delete(`/api/tags/${tagId(app, '重要客户')}`),
+      await rep.post('/api/tags/reorder', { ids: ['x'] }),
+      await rep.post('/api/tags/sync'),
+      await app.inject({ method: 'POST', url: '/api/tags/groups', payload: { name: 'x', tags: [{ name: 'y' }] } }),
+    ]) {
+      expect(res.statusCode).toBe(401);
+    }
+    // No WeCom call at all: reading the library is local, and the writes were refused before reaching WeCom.
+    expect((await calls(app)).length).toBe(before);
   });
 
   it('creates, renames, reorders and deletes through WeCom, mirroring its answers', async () => {
-    const created = await admin(app, 'POST', '/api/tags/groups', { name: '活动渠道', order: 5, tags: [{ name: '双十一' }, { name: '年货节' }] });
+    const created = await admin(app, 'POST', '/api/tags/groups', {
+      name: '活动渠道',
+      order: 5,
+      tags: [{ name: '双十一' }, { name: '年货节' }],
+    });
     expect(created.statusCode, created.body).toBe(201);
     const group = created.json() as Library['groups'][number];
     expect(group.tags.map((t) => t.name).sort()).toEqual(['双十一', '年货节'].sort());
@@ -59,7 +86,10 @@ describe('tag library mirror', () => {
     const more = await admin(app, 'POST', '/api/tags', { groupId: group.groupId, name: '618' });
     expect(more.statusCode, more.body).toBe(201);
     const tag618 = more.json() as { id: string; name: string };
-    expect((await calls(app, `${EC}/add_corp_tag`))[1]!.body).toEqual({ group_id: group.groupId, tag: [{ name: '618' }] });
+    expect((await calls(app, `${EC}/add_corp_tag`))[1]!.body).toEqual({
+      group_id: group.groupId,
+      tag: [{ name: '618' }],
+    });
 
     const renamed = await admin(app, 'PATCH', `/api/tags/${tag618.id}`, { name: '618大促' });
     expect(renamed.statusCode, renamed.body).toBe(200);
@@ -75,15 +105,17 @@ describe('tag library mirror', () => {
     expect(reordered.statusCode, reordered.body).toBe(200);
     const after = (reordered.json() as Library).groups.find((g) => g.groupId === group.groupId)!;
     expect(after.tags.map((t) => t.id)).toEqual(wanted);
-    const wecomGroup = (
-      (await wecom().getCorpTagList({ group_id: [group.groupId] })).tag_group[0]!.tag.slice().sort((a, b) => (b.order ?? 0) - (a.order ?? 0))
-    ).map((t) => t.id);
+    const wecomGroup = (await wecom().getCorpTagList({ group_id: [group.groupId] })).tag_group[0]!.tag.slice()
+      .sort((a, b) => (b.order ?? 0) - (a.order ?? 0))
+      .map((t) => t.id);
     expect(wecomGroup).toEqual(wanted);
 
     const deleted = await admin(app, 'DELETE', `/api/tags/${tag618.id}`);
     expect(deleted.statusCode).toBe(204);
     expect((await calls(app, `${EC}/del_corp_tag`)).at(-1)!.body).toEqual({ tag_id: [tag618.id] });
-    expect((await library()).groups.find((g) => g.groupId === group.groupId)!.tags.map((t) => t.id)).not.toContain(tag618.id);
+    expect((await library()).groups.find((g) => g.groupId === group.groupId)!.tags.map((t) => t.id)).not.toContain(
+      tag618.id,
+    );
 
     const groupDeleted = await admin(app, 'DELETE', `/api/tags/groups/${group.groupId}`);
     expect(groupDeleted.statusCode).toBe(204);
@@ -121,7 +153,9 @@ describe('tag library mirror', () => {
     expect(await deliverTagEvent(app, { changeType: 'create', id: newId, tagType: 'tag' })).toBe(200);
     expect(await deliverTagEvent(app, { changeType: 'update', id: renameId, tagType: 'tag' })).toBe(200);
     expect(await deliverTagEvent(app, { changeType: 'delete', id: gone, tagType: 'tag' })).toBe(200);
-    expect(await deliverTagEvent(app, { changeType: 'create', id: newGroup.tag_group.group_id, tagType: 'tag_group' })).toBe(200);
+    expect(
+      await deliverTagEvent(app, { changeType: 'create', id: newGroup.tag_group.group_id, tagType: 'tag_group' }),
+    ).toBe(200);
 
     await waitFor(async () => {
       const tags = (await library()).groups.flatMap((g) => g.tags);
@@ -137,7 +171,9 @@ describe('tag library mirror', () => {
     await wecom().delCorpTag({ group_id: [newGroup.tag_group.group_id] });
     await deliverTagEvent(app, { changeType: 'shuffle', id: groupId });
     await waitFor(async () => !(await library()).groups.some((g) => g.name === '控制台分组'), 'the shuffle resync');
-    const events = app.db.$client.prepare(`SELECT status FROM events WHERE event_type LIKE 'change_external_tag/%'`).all() as {
+    const events = app.db.$client
+      .prepare(`SELECT status FROM events WHERE event_type LIKE 'change_external_tag/%'`)
+      .all() as {
       status: string;
     }[];
     expect(events.map((e) => e.status)).toEqual(['done', 'done', 'done', 'done', 'done']);

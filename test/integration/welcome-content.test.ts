@@ -16,7 +16,8 @@ beforeAll(async () => {
   images = createServer((req, res) => {
     imageHits += 1;
     if (req.url === '/poster.png') return res.writeHead(200, { 'content-type': 'image/png' }).end(png);
-    if (req.url === '/not-an-image.png') return res.writeHead(200, { 'content-type': 'image/png' }).end('<html>oops</html>');
+    if (req.url === '/not-an-image.png')
+      return res.writeHead(200, { 'content-type': 'image/png' }).end('<html>oops</html>');
     res.writeHead(404).end();
   });
   await new Promise<void>((resolve) => images.listen(0, '127.0.0.1', resolve));
@@ -60,7 +61,12 @@ describe('placeholders', () => {
   it('fills the customer and rep names once; a hostile name is text, never a placeholder or markup', async () => {
     await start();
     const ch = await createChannel({ text: '{客户昵称}，您好！我是{员工姓名}。{未知占位符}保持原样' });
-    const r = await simulate(app, { changeType: 'add_external_contact', userId: 'chenjing', state: ch.state, name: '{员工姓名}$&$1\u202e<b>' });
+    const r = await simulate(app, {
+      changeType: 'add_external_contact',
+      userId: 'chenjing',
+      state: ch.state,
+      name: '{员工姓名}$&$1\u202e<b>',
+    });
     await settled(app, r.externalUserId);
     const [welcome] = await welcomesFor(app, r.externalUserId);
     expect(welcome!.text!.content).toBe('{员工姓名}$&$1 <b>，您好！我是陈静。{未知占位符}保持原样');
@@ -71,7 +77,13 @@ describe('time-slot variants', () => {
   const welcome = {
     text: '您好{客户昵称}，我是{员工姓名}',
     variants: [
-      { weekdays: [1, 2, 3, 4, 5], start: '18:00', end: '09:00', text: '下班啦，{员工姓名}明早9点回复您', attachments: [] },
+      {
+        weekdays: [1, 2, 3, 4, 5],
+        start: '18:00',
+        end: '09:00',
+        text: '下班啦，{员工姓名}明早9点回复您',
+        attachments: [],
+      },
       { weekdays: [6, 7], start: '00:00', end: '00:00', text: '周末愉快，{员工姓名}周一联系您', attachments: [] },
     ],
   };
@@ -82,7 +94,12 @@ describe('time-slot variants', () => {
     const ch = await createChannel(welcome);
     const textAt = async (weekday: number, hh: number, mm: number) => {
       clock.set(weekday, hh, mm);
-      const r = await simulate(app, { changeType: 'add_external_contact', userId: 'chenjing', state: ch.state, name: '周周' });
+      const r = await simulate(app, {
+        changeType: 'add_external_contact',
+        userId: 'chenjing',
+        state: ch.state,
+        name: '周周',
+      });
       await settled(app, r.externalUserId);
       const [w] = await welcomesFor(app, r.externalUserId);
       return w!.text!.content;
@@ -102,14 +119,21 @@ describe('time-slot variants', () => {
     const ch = await createChannel(welcome);
     const saturday = new Date(2024, 5, 15, 14, 0).toISOString(); // 2024-06-15 was a Saturday
     const wednesday = new Date(2024, 5, 12, 10, 0).toISOString();
-    const sat = await admin(app, 'POST', '/api/welcome/preview', { channelId: ch.id, customerName: '小王', at: saturday });
+    const sat = await admin(app, 'POST', '/api/welcome/preview', {
+      channelId: ch.id,
+      customerName: '小王',
+      at: saturday,
+    });
     expect(sat.statusCode, sat.body).toBe(200);
     expect(sat.json()).toEqual({ source: 'channel', variant: 1, text: '周末愉快，陈静周一联系您', attachments: [] });
     const wed = await admin(app, 'POST', '/api/welcome/preview', { channelId: ch.id, at: wednesday });
     expect(wed.json()).toEqual({ source: 'channel', variant: null, text: '您好王小明，我是陈静', attachments: [] });
 
     const inline = await admin(app, 'POST', '/api/welcome/preview', {
-      welcome: { text: '{员工姓名}向{客户昵称}问好', attachments: [{ type: 'link', title: '新品', url: 'https://example.com/new' }] },
+      welcome: {
+        text: '{员工姓名}向{客户昵称}问好',
+        attachments: [{ type: 'link', title: '新品', url: 'https://example.com/new' }],
+      },
       userId: 'zhangwei',
       customerName: '阿强',
     });
@@ -119,7 +143,12 @@ describe('time-slot variants', () => {
       text: '张伟向阿强问好',
       attachments: [{ type: 'link', title: '新品', url: 'https://example.com/new' }],
     });
-    expect((await admin(app, 'POST', '/api/welcome/preview', {})).json()).toEqual({ source: 'none', variant: null, text: '', attachments: [] });
+    expect((await admin(app, 'POST', '/api/welcome/preview', {})).json()).toEqual({
+      source: 'none',
+      variant: null,
+      text: '',
+      attachments: [],
+    });
     const bad = await admin(app, 'POST', '/api/welcome/preview', { welcome: { text: '' } });
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toMatchObject({ field: 'welcome' });
@@ -135,14 +164,30 @@ describe('attachments', () => {
       text: '欢迎{客户昵称}',
       attachments: [
         { type: 'image', imageUrl: poster },
-        { type: 'link', title: '新人礼包', url: 'https://example.com/gift', desc: '领取', picUrl: 'https://example.com/gift.png' },
+        {
+          type: 'link',
+          title: '新人礼包',
+          url: 'https://example.com/gift',
+          desc: '领取',
+          picUrl: 'https://example.com/gift.png',
+        },
         { type: 'miniprogram', title: '商城', appId: 'wx1234567890', page: 'pages/index', picUrl: poster },
         { type: 'image', imageUrl: `${imageBase}/not-an-image.png` },
       ],
     });
-    const first = await simulate(app, { changeType: 'add_external_contact', userId: 'chenjing', state: ch.state, name: '甲' });
+    const first = await simulate(app, {
+      changeType: 'add_external_contact',
+      userId: 'chenjing',
+      state: ch.state,
+      name: '甲',
+    });
     await settled(app, first.externalUserId);
-    const second = await simulate(app, { changeType: 'add_external_contact', userId: 'chenjing', state: ch.state, name: '乙' });
+    const second = await simulate(app, {
+      changeType: 'add_external_contact',
+      userId: 'chenjing',
+      state: ch.state,
+      name: '乙',
+    });
     await settled(app, second.externalUserId);
 
     const uploads = await calls(app, '/cgi-bin/media/upload');
@@ -152,18 +197,34 @@ describe('attachments', () => {
       const [w] = await welcomesFor(app, id);
       expect(w!.attachments).toEqual([
         { msgtype: 'image', image: { media_id: mediaId } },
-        { msgtype: 'link', link: { title: '新人礼包', url: 'https://example.com/gift', desc: '领取', picurl: 'https://example.com/gift.png' } },
-        { msgtype: 'miniprogram', miniprogram: { title: '商城', appid: 'wx1234567890', page: 'pages/index', pic_media_id: mediaId } },
+        {
+          msgtype: 'link',
+          link: {
+            title: '新人礼包',
+            url: 'https://example.com/gift',
+            desc: '领取',
+            picurl: 'https://example.com/gift.png',
+          },
+        },
+        {
+          msgtype: 'miniprogram',
+          miniprogram: { title: '商城', appid: 'wx1234567890', page: 'pages/index', pic_media_id: mediaId },
+        },
       ]);
       const sent = timeline(app, id).find((t) => t.kind === 'welcome_sent')!;
       expect(sent.content).toContain('部分附件未发送');
       expect(JSON.parse(sent.payload)).toMatchObject({ attachments: 3, omitted: ['图片格式须为 JPG 或 PNG'] });
     }
-    const cached = app.db.$client.prepare('SELECT media_id, expires_at FROM media_uploads').all() as { media_id: string; expires_at: number }[];
+    const cached = app.db.$client.prepare('SELECT media_id, expires_at FROM media_uploads').all() as {
+      media_id: string;
+      expires_at: number;
+    }[];
     expect(cached).toHaveLength(1);
     expect(cached[0]!.media_id).toBe(mediaId);
     expect(cached[0]!.expires_at - Date.now()).toBeGreaterThan(2.9 * 86_400_000);
     expect(imageHits).toBeGreaterThanOrEqual(2);
-    expect((await calls(app, `${EC}/send_welcome_msg`)).every((c) => (c.response as { errcode: number }).errcode === 0)).toBe(true);
+    expect(
+      (await calls(app, `${EC}/send_welcome_msg`)).every((c) => (c.response as { errcode: number }).errcode === 0),
+    ).toBe(true);
   });
 });

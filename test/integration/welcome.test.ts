@@ -62,7 +62,13 @@ describe('exactly once', () => {
     app = await start();
     await prepare(app);
     const ch = await channel(app);
-    const r = await simulate(app, { changeType: 'add_external_contact', userId: 'zhangwei', state: ch.state, name: '林晓雨', deliveries: 4 });
+    const r = await simulate(app, {
+      changeType: 'add_external_contact',
+      userId: 'zhangwei',
+      state: ch.state,
+      name: '林晓雨',
+      deliveries: 4,
+    });
     expect(r.deliveries.filter((d) => d.status === 200)).toHaveLength(4);
     const jobs = await settled(app, r.externalUserId);
     expect(jobs.map((j) => [j.kind, j.status])).toEqual([
@@ -89,7 +95,9 @@ describe('exactly once', () => {
     expect(items.find((t) => t.kind === 'added')!.content).toBe('通过渠道活码「门店海报」添加');
     expect(items.find((t) => t.kind === 'tagged')!.content).toBe('已打标签：线下门店、潜在客户');
     expect(items.find((t) => t.kind === 'welcome_sent')!.content).toContain('林晓雨您好，我是张伟');
-    const follow = app.db.$client.prepare('SELECT channel_id FROM follows WHERE external_user_id = ?').get(r.externalUserId) as {
+    const follow = app.db.$client
+      .prepare('SELECT channel_id FROM follows WHERE external_user_id = ?')
+      .get(r.externalUserId) as {
       channel_id: number;
     };
     expect(follow.channel_id).toBe(ch.id);
@@ -101,8 +109,16 @@ describe('exactly once', () => {
     const wecomHost = await start(testConfig({ databasePath, worker: { concurrency: 0 } }));
     await prepare(wecomHost);
     const ch = await channel(wecomHost);
-    const r = await simulate(wecomHost, { changeType: 'add_external_contact', userId: 'lina', state: ch.state, name: '周一鸣', deliveries: 4 });
-    const pending = wecomHost.db.$client.prepare(`SELECT status FROM events WHERE payload LIKE ?`).all(`%${r.externalUserId}%`);
+    const r = await simulate(wecomHost, {
+      changeType: 'add_external_contact',
+      userId: 'lina',
+      state: ch.state,
+      name: '周一鸣',
+      deliveries: 4,
+    });
+    const pending = wecomHost.db.$client
+      .prepare(`SELECT status FROM events WHERE payload LIKE ?`)
+      .all(`%${r.externalUserId}%`);
     expect(pending).toEqual([{ status: 'pending' }]);
 
     // The next process picks the event up from the inbox.
@@ -116,14 +132,22 @@ describe('exactly once', () => {
     // A crash right after WeCom answered, before the results were recorded: everything is marked in flight again.
     const db = wecomHost.db.$client;
     db.prepare(`UPDATE events SET status = 'processing' WHERE payload LIKE ?`).run(`%${r.externalUserId}%`);
-    db.prepare(`UPDATE jobs SET status = 'running', deadline_at = ? WHERE payload LIKE ?`).run(Date.now() + 60_000, `%${r.externalUserId}%`);
+    db.prepare(`UPDATE jobs SET status = 'running', deadline_at = ? WHERE payload LIKE ?`).run(
+      Date.now() + 60_000,
+      `%${r.externalUserId}%`,
+    );
     const third = await restartedFrom(wecomHost, databasePath);
-    await waitFor(() => jobsOf(third, r.externalUserId).every((j) => j.status === 'done' && j.attempts === 2), 'the replayed jobs');
+    await waitFor(
+      () => jobsOf(third, r.externalUserId).every((j) => j.status === 'done' && j.attempts === 2),
+      'the replayed jobs',
+    );
     await settled(third, r.externalUserId);
     // mark_tag saw the tags already in WeCom; send_welcome_msg answered 41051 (code used): nothing twice.
     expect(await markTagCalls(wecomHost, r.externalUserId)).toHaveLength(1);
     expect(await welcomesFor(wecomHost, r.externalUserId)).toHaveLength(1);
-    const sends = (await calls(wecomHost, `${EC}/send_welcome_msg`)).map((c) => (c.response as { errcode: number }).errcode);
+    const sends = (await calls(wecomHost, `${EC}/send_welcome_msg`)).map(
+      (c) => (c.response as { errcode: number }).errcode,
+    );
     expect(sends).toEqual([0, 41051]);
     expect(kinds(third, r.externalUserId).sort()).toEqual(['added', 'tagged', 'welcome_sent'].sort());
     const counts = db.prepare('SELECT count FROM rep_daily_adds WHERE user_id = ?').get('lina') as { count: number };
@@ -136,7 +160,11 @@ describe('WeCom answers to send_welcome_msg', () => {
     app = await start();
     await prepare(app);
     const ch = await channel(app);
-    await app.inject({ method: 'POST', url: '/emulator/_faults', payload: { path: `${EC}/send_welcome_msg`, count: 1, errcode: 41051 } });
+    await app.inject({
+      method: 'POST',
+      url: '/emulator/_faults',
+      payload: { path: `${EC}/send_welcome_msg`, count: 1, errcode: 41051 },
+    });
     const r = await simulate(app, { changeType: 'add_external_contact', userId: 'zhangwei', state: ch.state });
     const jobs = await settled(app, r.externalUserId);
     expect(jobs.find((j) => j.kind === 'send_welcome')).toMatchObject({ status: 'done', attempts: 1 });
@@ -151,8 +179,17 @@ describe('WeCom answers to send_welcome_msg', () => {
     app = await start();
     await prepare(app);
     const ch = await channel(app);
-    await app.inject({ method: 'POST', url: '/emulator/_faults', payload: { path: `${EC}/send_welcome_msg`, count: 2, errcode: 41096 } });
-    const r = await simulate(app, { changeType: 'add_external_contact', userId: 'zhangwei', state: ch.state, name: '赵小川' });
+    await app.inject({
+      method: 'POST',
+      url: '/emulator/_faults',
+      payload: { path: `${EC}/send_welcome_msg`, count: 2, errcode: 41096 },
+    });
+    const r = await simulate(app, {
+      changeType: 'add_external_contact',
+      userId: 'zhangwei',
+      state: ch.state,
+      name: '赵小川',
+    });
     const jobs = await settled(app, r.externalUserId);
     expect(jobs.find((j) => j.kind === 'send_welcome')).toMatchObject({ status: 'done', attempts: 3 });
     const sends = (await calls(app, `${EC}/send_welcome_msg`)).map((c) => (c.response as { errcode: number }).errcode);
@@ -166,7 +203,11 @@ describe('WeCom answers to send_welcome_msg', () => {
     await prepare(app);
     const ch = await channel(app);
     const tokensBefore = (await calls(app, '/cgi-bin/gettoken')).length;
-    await app.inject({ method: 'POST', url: '/emulator/_faults', payload: { path: `${EC}/send_welcome_msg`, count: 1, errcode: 40014 } });
+    await app.inject({
+      method: 'POST',
+      url: '/emulator/_faults',
+      payload: { path: `${EC}/send_welcome_msg`, count: 1, errcode: 40014 },
+    });
     const r = await simulate(app, { changeType: 'add_external_contact', userId: 'zhangwei', state: ch.state });
     const jobs = await settled(app, r.externalUserId);
     expect(jobs.find((j) => j.kind === 'send_welcome')).toMatchObject({ status: 'done', attempts: 1 });
@@ -180,7 +221,12 @@ describe('WeCom answers to send_welcome_msg', () => {
     app = await start();
     await prepare(app);
     const ch = await channel(app);
-    const r = await simulate(app, { changeType: 'add_external_contact', userId: 'zhangwei', state: ch.state, welcomeCode: false });
+    const r = await simulate(app, {
+      changeType: 'add_external_contact',
+      userId: 'zhangwei',
+      state: ch.state,
+      welcomeCode: false,
+    });
     const jobs = await settled(app, r.externalUserId);
     expect(jobs.map((j) => j.kind)).toEqual(['mark_tag']);
     expect(await calls(app, `${EC}/send_welcome_msg`)).toHaveLength(0);
@@ -220,7 +266,9 @@ describe('tags deleted in WeCom', () => {
     const jobs = await settled(app, r.externalUserId);
     expect(jobs.find((j) => j.kind === 'mark_tag')).toMatchObject({ status: 'done', attempts: 1 });
     const marks = await markTagCalls(app, r.externalUserId);
-    expect(marks.map((m) => [(m.body as { add_tag: string[] }).add_tag, (m.response as { errcode: number }).errcode])).toEqual([
+    expect(
+      marks.map((m) => [(m.body as { add_tag: string[] }).add_tag, (m.response as { errcode: number }).errcode]),
+    ).toEqual([
       [[kept, deleted], 40068],
       [[kept], 0],
     ]);
@@ -230,14 +278,18 @@ describe('tags deleted in WeCom', () => {
     expect(await welcomesFor(app, r.externalUserId)).toHaveLength(1);
 
     // The channel shows the tag as deleted; the next customer is tagged without a failed call.
-    const view = (await admin(app, 'GET', `/api/channels/${ch.id}`)).json() as { tags: { id: string; deleted: boolean }[] };
+    const view = (await admin(app, 'GET', `/api/channels/${ch.id}`)).json() as {
+      tags: { id: string; deleted: boolean }[];
+    };
     expect(view.tags).toEqual([
       expect.objectContaining({ id: kept, deleted: false }),
       expect.objectContaining({ id: deleted, deleted: true }),
     ]);
     const second = await simulate(app, { changeType: 'add_external_contact', userId: 'lina', state: ch.state });
     await settled(app, second.externalUserId);
-    expect((await markTagCalls(app, second.externalUserId)).map((m) => (m.body as { add_tag: string[] }).add_tag)).toEqual([[kept]]);
+    expect(
+      (await markTagCalls(app, second.externalUserId)).map((m) => (m.body as { add_tag: string[] }).add_tag),
+    ).toEqual([[kept]]);
 
     // Every tag gone: nothing to mark, recorded, no call.
     await app.wecom.api(CORP).delCorpTag({ tag_id: [kept] });
@@ -245,7 +297,9 @@ describe('tags deleted in WeCom', () => {
     const third = await simulate(app, { changeType: 'add_external_contact', userId: 'lina', state: ch.state });
     await settled(app, third.externalUserId);
     expect(await markTagCalls(app, third.externalUserId)).toHaveLength(0);
-    expect(timeline(app, third.externalUserId).find((t) => t.kind === 'tag_skipped')!.content).toContain('已在企业微信删除');
+    expect(timeline(app, third.externalUserId).find((t) => t.kind === 'tag_skipped')!.content).toContain(
+      '已在企业微信删除',
+    );
   });
 });
 
@@ -258,24 +312,42 @@ describe('channels and the default welcome', () => {
     const skipped = timeline(app, none.externalUserId).find((t) => t.kind === 'welcome_skipped')!;
     expect(skipped.content).toContain('未配置欢迎语');
 
-    const put = await admin(app, 'PUT', '/api/welcome/default', { text: '您好{客户昵称}，我是{员工姓名}，有问题随时找我' });
+    const put = await admin(app, 'PUT', '/api/welcome/default', {
+      text: '您好{客户昵称}，我是{员工姓名}，有问题随时找我',
+    });
     expect(put.statusCode, put.body).toBe(200);
-    expect((await admin(app, 'GET', '/api/welcome/default')).json()).toMatchObject({ welcome: { text: '您好{客户昵称}，我是{员工姓名}，有问题随时找我' } });
+    expect((await admin(app, 'GET', '/api/welcome/default')).json()).toMatchObject({
+      welcome: { text: '您好{客户昵称}，我是{员工姓名}，有问题随时找我' },
+    });
 
-    const r = await simulate(app, { changeType: 'add_external_contact', userId: 'lina', state: 'no_such_channel', name: '钱多多' });
+    const r = await simulate(app, {
+      changeType: 'add_external_contact',
+      userId: 'lina',
+      state: 'no_such_channel',
+      name: '钱多多',
+    });
     const jobs = await settled(app, r.externalUserId);
     expect(jobs.map((j) => j.kind)).toEqual(['send_welcome']);
     expect((await welcomesFor(app, r.externalUserId))[0]!.text!.content).toBe('您好钱多多，我是李娜，有问题随时找我');
     const added = timeline(app, r.externalUserId).find((t) => t.kind === 'added')!;
     expect(added.content).toBe('通过未知渠道标识「no_such_channel」添加，使用默认欢迎语');
     expect(JSON.parse(added.payload)).toMatchObject({ unknownState: true, state: 'no_such_channel', channelId: null });
-    expect(JSON.parse(timeline(app, r.externalUserId).find((t) => t.kind === 'welcome_sent')!.payload)).toMatchObject({ source: 'default' });
+    expect(JSON.parse(timeline(app, r.externalUserId).find((t) => t.kind === 'welcome_sent')!.payload)).toMatchObject({
+      source: 'default',
+    });
 
     // A channel without its own welcome uses the default too, and still tags.
     const ch = await channel(app, { welcome: null });
-    const viaChannel = await simulate(app, { changeType: 'add_external_contact', userId: 'zhangwei', state: ch.state, name: '孙悟' });
+    const viaChannel = await simulate(app, {
+      changeType: 'add_external_contact',
+      userId: 'zhangwei',
+      state: ch.state,
+      name: '孙悟',
+    });
     await settled(app, viaChannel.externalUserId);
-    expect((await welcomesFor(app, viaChannel.externalUserId))[0]!.text!.content).toBe('您好孙悟，我是张伟，有问题随时找我');
+    expect((await welcomesFor(app, viaChannel.externalUserId))[0]!.text!.content).toBe(
+      '您好孙悟，我是张伟，有问题随时找我',
+    );
     expect(await markTagCalls(app, viaChannel.externalUserId)).toHaveLength(1);
   });
 
@@ -314,10 +386,17 @@ describe('loss', () => {
     const b = await simulate(app, { changeType: 'add_external_contact', userId: 'lina', state: ch.state });
     await settled(app, a.externalUserId);
     await settled(app, b.externalUserId);
-    await simulate(app, { changeType: 'del_follow_user', userId: 'zhangwei', externalUserId: a.externalUserId, deliveries: 3 });
+    await simulate(app, {
+      changeType: 'del_follow_user',
+      userId: 'zhangwei',
+      externalUserId: a.externalUserId,
+      deliveries: 3,
+    });
     await simulate(app, { changeType: 'del_external_contact', userId: 'lina', externalUserId: b.externalUserId });
     const alerts = await waitFor(() => {
-      const rows = app.db.$client.prepare('SELECT kind, user_id, external_user_id, detail FROM alerts ORDER BY id').all() as {
+      const rows = app.db.$client
+        .prepare('SELECT kind, user_id, external_user_id, detail FROM alerts ORDER BY id')
+        .all() as {
         kind: string;
         user_id: string;
         external_user_id: string;
@@ -330,14 +409,24 @@ describe('loss', () => {
       ['rep_deleted_customer', 'lina', b.externalUserId],
     ]);
     expect(JSON.parse(alerts[0]!.detail)).toMatchObject({ reason: 'deleted_by_customer', channelId: ch.id });
-    const follow = app.db.$client.prepare('SELECT status, lost_reason, lost_at FROM follows WHERE external_user_id = ?').get(a.externalUserId) as {
+    const follow = app.db.$client
+      .prepare('SELECT status, lost_reason, lost_at FROM follows WHERE external_user_id = ?')
+      .get(a.externalUserId) as {
       status: string;
       lost_reason: string;
       lost_at: number;
     };
     expect(follow).toMatchObject({ status: 'lost', lost_reason: 'deleted_by_customer' });
     expect(Math.abs(follow.lost_at - Date.now())).toBeLessThan(60_000);
-    expect(timeline(app, a.externalUserId).filter((t) => t.kind === 'lost').map((t) => t.content)).toEqual(['客户删除了员工']);
-    expect(timeline(app, b.externalUserId).filter((t) => t.kind === 'lost').map((t) => t.content)).toEqual(['员工删除了客户']);
+    expect(
+      timeline(app, a.externalUserId)
+        .filter((t) => t.kind === 'lost')
+        .map((t) => t.content),
+    ).toEqual(['客户删除了员工']);
+    expect(
+      timeline(app, b.externalUserId)
+        .filter((t) => t.kind === 'lost')
+        .map((t) => t.content),
+    ).toEqual(['员工删除了客户']);
   });
 });

@@ -9,7 +9,12 @@ import { ADMIN_TOKEN, waitFor } from './app.js';
 
 export const CORP = DEMO_CORP.corpId;
 
-export async function admin(app: App, method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, payload?: unknown) {
+export async function admin(
+  app: App,
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
+  url: string,
+  payload?: unknown,
+) {
   return app.inject({
     method,
     url,
@@ -39,9 +44,9 @@ export async function prepare(app: App): Promise<void> {
 }
 
 export function tagId(app: App, name: string): string {
-  const row = app.db.$client.prepare(`SELECT tag_id FROM tags WHERE corp_id = ? AND name = ? AND deleted = 0`).get(CORP, name) as
-    | { tag_id: string }
-    | undefined;
+  const row = app.db.$client
+    .prepare(`SELECT tag_id FROM tags WHERE corp_id = ? AND name = ? AND deleted = 0`)
+    .get(CORP, name) as { tag_id: string } | undefined;
   if (!row) throw new Error(`no tag named ${name}`);
   return row.tag_id;
 }
@@ -56,7 +61,9 @@ export interface TimelineItem {
 
 export function timeline(app: App, externalUserId: string): TimelineItem[] {
   return app.db.$client
-    .prepare(`SELECT kind, content, payload, source_key, occurred_at FROM timeline_items WHERE external_user_id = ? ORDER BY id`)
+    .prepare(
+      `SELECT kind, content, payload, source_key, occurred_at FROM timeline_items WHERE external_user_id = ? ORDER BY id`,
+    )
     .all(externalUserId) as TimelineItem[];
 }
 
@@ -99,7 +106,12 @@ export async function settled(app: App, externalUserId: string, timeoutMs = 15_0
 /** Welcome messages the emulator received for one customer. */
 export async function welcomesFor(app: App, externalUserId: string) {
   const state = (await app.inject({ url: '/emulator/_state' })).json() as {
-    welcomeMessages: { external_userid: string; userid: string; text: { content: string } | null; attachments: unknown[] }[];
+    welcomeMessages: {
+      external_userid: string;
+      userid: string;
+      text: { content: string } | null;
+      attachments: unknown[];
+    }[];
   };
   return state.welcomeMessages.filter((w) => w.external_userid === externalUserId);
 }
@@ -115,7 +127,9 @@ export async function wecomTagsOf(app: App, externalUserId: string, userId: stri
   const state = (await app.inject({ url: '/emulator/_state' })).json() as {
     customers: { external_userid: string; follow_user: { userid: string; tags?: { tag_id?: string }[] }[] }[];
   };
-  const follow = state.customers.find((c) => c.external_userid === externalUserId)?.follow_user.find((f) => f.userid === userId);
+  const follow = state.customers
+    .find((c) => c.external_userid === externalUserId)
+    ?.follow_user.find((f) => f.userid === userId);
   return (follow?.tags ?? []).map((t) => t.tag_id!).sort();
 }
 
@@ -137,7 +151,10 @@ export async function deliverTagEvent(
     ...(e.tagType ? { TagType: e.tagType } : {}),
     ChangeType: e.changeType,
   });
-  const sealed = sealCallback({ token: DEMO_CORP.token, encodingAesKey: DEMO_CORP.encodingAesKey, receiveId: CORP }, xml);
+  const sealed = sealCallback(
+    { token: DEMO_CORP.token, encodingAesKey: DEMO_CORP.encodingAesKey, receiveId: CORP },
+    xml,
+  );
   const body = buildXml({ ToUserName: CORP, Encrypt: sealed.encrypt, AgentID: String(DEMO_CORP.agentId) });
   const res = await app.inject({
     method: 'POST',

@@ -28,7 +28,13 @@ export function createAlertRepo(db: Db) {
       return row?.id ?? null;
     },
     recent(corpId: string, limit: number): AlertRow[] {
-      return db.select().from(alerts).where(eq(alerts.corpId, corpId)).orderBy(desc(alerts.createdAt), desc(alerts.id)).limit(limit).all();
+      return db
+        .select()
+        .from(alerts)
+        .where(eq(alerts.corpId, corpId))
+        .orderBy(desc(alerts.createdAt), desc(alerts.id))
+        .limit(limit)
+        .all();
     },
     bySource(corpId: string, sourceKey: string): AlertRow | undefined {
       return db

@@ -49,7 +49,12 @@ export function createChannelIntake(deps: {
           ...common,
           kind: 'added',
           content: addedText,
-          payload: { channelId: channel?.id ?? null, state, unknownState: Boolean(state && !channel), changeType: e.changeType },
+          payload: {
+            channelId: channel?.id ?? null,
+            state,
+            unknownState: Boolean(state && !channel),
+            changeType: e.changeType,
+          },
           sourceKey: `event:${eventId}:added`,
           occurredAt: receivedAt,
         });
@@ -60,7 +65,13 @@ export function createChannelIntake(deps: {
           deps.channels.countAdd(corpId, channel, e.userId, localDay(receivedAt));
           const tagIds = JSON.parse(channel.tagIds) as string[];
           if (tagIds.length > 0) {
-            const payload: MarkTagPayload = { eventId, userId: e.userId, externalUserId: e.externalUserId, channelId: channel.id, tagIds };
+            const payload: MarkTagPayload = {
+              eventId,
+              userId: e.userId,
+              externalUserId: e.externalUserId,
+              channelId: channel.id,
+              tagIds,
+            };
             deps.jobs.enqueue({ corpId, kind: MARK_TAG_JOB, dedupeKey, payload });
           }
         }

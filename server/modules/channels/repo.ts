@@ -59,7 +59,13 @@ export function createChannelRepo(db: Db) {
   const attribute = db
     .update(follows)
     .set({ channelId: sql`${p('channelId')}` })
-    .where(and(eq(follows.corpId, p('corpId')), eq(follows.userId, p('userId')), eq(follows.externalUserId, p('externalUserId'))))
+    .where(
+      and(
+        eq(follows.corpId, p('corpId')),
+        eq(follows.userId, p('userId')),
+        eq(follows.externalUserId, p('externalUserId')),
+      ),
+    )
     .prepare();
 
   return {
@@ -122,7 +128,10 @@ export function createChannelRepo(db: Db) {
 
     replaceReps(channelId: number, reps: ChannelRepInput[]): void {
       db.delete(channelReps).where(eq(channelReps.channelId, channelId)).run();
-      if (reps.length > 0) db.insert(channelReps).values(reps.map((r) => ({ channelId, ...r }))).run();
+      if (reps.length > 0)
+        db.insert(channelReps)
+          .values(reps.map((r) => ({ channelId, ...r })))
+          .run();
     },
 
     setCapped(channelId: number, userId: string, day: string | null): void {

@@ -1,12 +1,7 @@
 import type { Db } from '../../db/open.js';
 import { BadRequestError, ConflictError, NotFoundError, UpstreamError } from '../../errors.js';
 import type { WecomApi } from '../../wecom/api.js';
-import type {
-  Channel,
-  ChannelStats,
-  CreateChannelBody,
-  UpdateChannelBody,
-} from '../../../shared/schemas/channels.js';
+import type { Channel, ChannelStats, CreateChannelBody, UpdateChannelBody } from '../../../shared/schemas/channels.js';
 import type { Welcome } from '../../../shared/schemas/welcome.js';
 import type { DirectoryRepo } from '../directory/repo.js';
 import type { JobService } from '../jobs/service.js';
@@ -120,7 +115,8 @@ export function createChannelService(deps: {
     if (changed('reps') || changed('backupReps')) {
       if (input.reps.length === 0) throw new BadRequestError('至少需要一名员工', 'reps');
       if (new Set(input.reps).size !== input.reps.length) throw new BadRequestError('员工重复', 'reps');
-      if (new Set(input.backupReps).size !== input.backupReps.length) throw new BadRequestError('备用员工重复', 'backupReps');
+      if (new Set(input.backupReps).size !== input.backupReps.length)
+        throw new BadRequestError('备用员工重复', 'backupReps');
       if (input.reps.length + input.backupReps.length > 100) throw new BadRequestError('员工最多 100 名', 'reps');
       const both = input.backupReps.find((u) => input.reps.includes(u));
       if (both) throw new BadRequestError(`员工 ${both} 不能同时是备用员工`, 'backupReps');
@@ -148,13 +144,23 @@ export function createChannelService(deps: {
     if (owner && owner.id !== exceptId) throw stateTaken();
   }
 
-  /** Primary reps keep today's cap (recomputed against `dailyCap`); backup reps are never capped. */
+  /**
+   * Primary reps' cap for today is recomputed against `dailyCap`; a cap from an earlier day is kept for the restore
+   * job (which puts the rep back and tells WeCom). Backup reps are never capped.
+   */
   function repRows(corpId: string, channelId: number | null, input: ChannelInput): ChannelRepInput[] {
     const day = today();
     const counts = channelId === null ? new Map<string, number>() : repo.dailyAdds(corpId, channelId, day);
-    const capped = (u: string) => input.dailyCap !== null && (counts.get(u) ?? 0) >= input.dailyCap;
+    const earlier = new Map(
+      (channelId === null ? [] : repo.reps(channelId)).map((r) => [
+        r.userId,
+        r.cappedOn && r.cappedOn < day ? r.cappedOn : null,
+      ]),
+    );
+    const cappedOn = (u: string) =>
+      input.dailyCap !== null && (counts.get(u) ?? 0) >= input.dailyCap ? day : (earlier.get(u) ?? null);
     return [
-      ...input.reps.map((userId, order) => ({ userId, role: 'primary' as const, order, cappedOn: capped(userId) ? day : null })),
+      ...input.reps.map((userId, order) => ({ userId, role: 'primary' as const, order, cappedOn: cappedOn(userId) })),
       ...input.backupReps.map((userId, order) => ({ userId, role: 'backup' as const, order, cappedOn: null })),
     ];
   }
@@ -205,7 +211,10 @@ export function createChannelService(deps: {
       });
     } catch (err) {
       // Do not leave a QR code in WeCom that nothing here knows about.
-      await deps.api(corpId).delContactWay(way.config_id).catch(() => undefined);
+      await deps
+        .api(corpId)
+        .delContactWay(way.config_id)
+        .catch(() => undefined);
       if (isUniqueViolation(err)) throw stateTaken();
       throw err;
     }
@@ -359,7 +368,8 @@ export function createChannelService(deps: {
         deps.jobs.enqueue({
           corpId,
           kind: SYNC_CHANNEL_REPS_JOB,
-          dedupeKey: `cap:${channel.id}:${userId}:${day}`,
+          // The count is in the key: after a cap was raised the same day, reaching the new cap is a new change.
+          dedupeKey: `cap:${channel.id}:${userId}:${day}:${count}`,
           payload: { channelId: channel.id },
         });
       }

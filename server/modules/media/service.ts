@@ -21,7 +21,8 @@ function imageKind(data: Buffer): { contentType: string; ext: string } | null {
   if (data.length > 8 && data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) {
     return { contentType: 'image/png', ext: 'png' };
   }
-  if (data.length > 3 && data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff) return { contentType: 'image/jpeg', ext: 'jpg' };
+  if (data.length > 3 && data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff)
+    return { contentType: 'image/jpeg', ext: 'jpg' };
   return null;
 }
 
@@ -58,7 +59,9 @@ export function createMediaService(deps: {
     const data = await download(url);
     const kind = imageKind(data);
     if (!kind) throw new ImageSourceError('图片格式须为 JPG 或 PNG');
-    const res = await deps.api(corpId).uploadMedia('image', { filename: `image.${kind.ext}`, contentType: kind.contentType, data });
+    const res = await deps
+      .api(corpId)
+      .uploadMedia('image', { filename: `image.${kind.ext}`, contentType: kind.contentType, data });
     const createdAt = Number(res.created_at) * 1000;
     const base = Number.isFinite(createdAt) && createdAt > 0 ? createdAt : now();
     deps.repo.save({ corpId, sourceKey: key, mediaId: res.media_id, expiresAt: base + MEDIA_LIFETIME_MS });

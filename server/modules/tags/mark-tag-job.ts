@@ -1,3 +1,4 @@
+import type { Db } from '../../db/open.js';
 import type { WecomApi } from '../../wecom/api.js';
 import { WecomApiError } from '../../wecom/errors.js';
 import type { Outcome } from '../../worker/runner.js';
@@ -25,6 +26,7 @@ export const tagsSourceKey = (eventId: number) => `event:${eventId}:tags`;
  * skipped and noted; a 40068 (a tag we thought alive is gone) resyncs the library and retries once without it.
  */
 export function createMarkTagJob(deps: {
+  db: Pick<Db, 'transaction'>;
   tags: Pick<TagService, 'findTags' | 'syncAll' | 'recordFollowTags'>;
   api: (corpId: string) => Pick<WecomApi, 'markTag' | 'getExternalContact'>;
   timeline: Pick<TimelineRepo, 'add'>;
@@ -40,7 +42,13 @@ export function createMarkTagJob(deps: {
     return { live, gone, names };
   }
 
-  function record(corpId: string, p: MarkTagPayload, kind: 'tagged' | 'tag_skipped', content: string, payload: object): void {
+  function record(
+    corpId: string,
+    p: MarkTagPayload,
+    kind: 'tagged' | 'tag_skipped',
+    content: string,
+    payload: object,
+  ): void {
     deps.timeline.add({
       corpId,
       externalUserId: p.externalUserId,
@@ -60,14 +68,30 @@ export function createMarkTagJob(deps: {
     return new Set((follow?.tags ?? []).map((t) => t.tag_id).filter((id): id is string => Boolean(id)));
   }
 
-  function succeeded(corpId: string, p: MarkTagPayload, applied: string[], gone: string[], names: (ids: string[]) => string[]): Outcome {
-    deps.tags.recordFollowTags(corpId, p.userId, p.externalUserId, applied);
+  function succeeded(
+    corpId: string,
+    p: MarkTagPayload,
+    applied: string[],
+    gone: string[],
+    names: (ids: string[]) => string[],
+  ): Outcome {
     const skipped = gone.length > 0 ? `（已跳过企业微信中已删除的标签：${names(gone).join('、')}）` : '';
-    record(corpId, p, 'tagged', `已打标签：${names(applied).join('、')}${skipped}`, { tagIds: applied, skippedTagIds: gone });
+    deps.db.transaction(() => {
+      deps.tags.recordFollowTags(corpId, p.userId, p.externalUserId, applied);
+      record(corpId, p, 'tagged', `已打标签：${names(applied).join('、')}${skipped}`, {
+        tagIds: applied,
+        skippedTagIds: gone,
+      });
+    });
     return { kind: 'done', result: `tagged ${applied.length}, skipped ${gone.length}` };
   }
 
-  function nothingToApply(corpId: string, p: MarkTagPayload, gone: string[], names: (ids: string[]) => string[]): Outcome {
+  function nothingToApply(
+    corpId: string,
+    p: MarkTagPayload,
+    gone: string[],
+    names: (ids: string[]) => string[],
+  ): Outcome {
     record(corpId, p, 'tag_skipped', `未打标签：渠道配置的标签已在企业微信删除（${names(gone).join('、')}）`, {
       skippedTagIds: gone,
       reason: 'tags_deleted',
@@ -97,7 +121,10 @@ export function createMarkTagJob(deps: {
       }
     };
     const failure = (err: WecomApiError): Outcome => {
-      record(corpId, p, 'tag_skipped', `打标签失败（企业微信错误码 ${err.errcode}）`, { errcode: err.errcode, reason: 'wecom_error' });
+      record(corpId, p, 'tag_skipped', `打标签失败（企业微信错误码 ${err.errcode}）`, {
+        errcode: err.errcode,
+        reason: 'wecom_error',
+      });
       return { kind: 'failed', error: `mark_tag errcode ${err.errcode}` };
     };
 

@@ -37,9 +37,20 @@ export function createTagService(deps: { db: Db; repo: TagRepo; api: (corpId: st
 
   function store(corpId: string, groups: CorpTagGroup[]): void {
     for (const g of groups) {
-      repo.upsertGroup(corpId, { groupId: g.group_id, name: g.group_name, order: g.order ?? 0, deleted: g.deleted ?? false });
+      repo.upsertGroup(corpId, {
+        groupId: g.group_id,
+        name: g.group_name,
+        order: g.order ?? 0,
+        deleted: g.deleted ?? false,
+      });
       for (const t of g.tag ?? []) {
-        repo.upsertTag(corpId, { tagId: t.id, groupId: g.group_id, name: t.name, order: t.order ?? 0, deleted: t.deleted ?? false });
+        repo.upsertTag(corpId, {
+          tagId: t.id,
+          groupId: g.group_id,
+          name: t.name,
+          order: t.order ?? 0,
+          deleted: t.deleted ?? false,
+        });
       }
     }
   }
@@ -167,7 +178,10 @@ export function createTagService(deps: { db: Db; repo: TagRepo; api: (corpId: st
 
     async updateTag(corpId: string, id: string, patch: UpdateTagBody): Promise<Tag> {
       liveTag(corpId, id);
-      await callWecom(() => deps.api(corpId).editCorpTag({ id, ...patch }), { 40071: nameTaken, 40068: notFoundInWecom });
+      await callWecom(() => deps.api(corpId).editCorpTag({ id, ...patch }), {
+        40071: nameTaken,
+        40068: notFoundInWecom,
+      });
       repo.updateTag(corpId, id, patch);
       return tagView(liveTag(corpId, id));
     },
@@ -226,7 +240,9 @@ export function createTagService(deps: { db: Db; repo: TagRepo; api: (corpId: st
     /** Tags as mirrored (deleted ones included), keyed by id. */
     findTags(corpId: string, ids: string[]): Map<string, TagRow & { groupName: string }> {
       const rows = repo.findTags(corpId, ids);
-      const groups = new Map(repo.findGroups(corpId, [...new Set(rows.map((r) => r.groupId))]).map((g) => [g.groupId, g.name]));
+      const groups = new Map(
+        repo.findGroups(corpId, [...new Set(rows.map((r) => r.groupId))]).map((g) => [g.groupId, g.name]),
+      );
       return new Map(rows.map((r) => [r.tagId, { ...r, groupName: groups.get(r.groupId) ?? '' }]));
     },
 

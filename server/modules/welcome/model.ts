@@ -78,7 +78,8 @@ function checkContent(text: string, attachments: WelcomeAttachment[], field: str
   if (attachments.length > MAX_WELCOME_ATTACHMENTS) {
     throw new BadRequestError(`附件最多 ${MAX_WELCOME_ATTACHMENTS} 个`, `${field}.attachments`);
   }
-  if (text.trim() === '' && attachments.length === 0) throw new BadRequestError('欢迎语不能为空：请填写文字或添加附件', field);
+  if (text.trim() === '' && attachments.length === 0)
+    throw new BadRequestError('欢迎语不能为空：请填写文字或添加附件', field);
   return { text, attachments: attachments.map((a, i) => checkAttachment(a, `${field}.attachments.${i}`)) };
 }
 
@@ -152,7 +153,12 @@ export function toWecomAttachment(a: WelcomeAttachment, mediaId: (url: string) =
     case 'link':
       return {
         msgtype: 'link',
-        link: { title: a.title!, url: a.url!, ...(a.desc ? { desc: a.desc } : {}), ...(a.picUrl ? { picurl: a.picUrl } : {}) },
+        link: {
+          title: a.title!,
+          url: a.url!,
+          ...(a.desc ? { desc: a.desc } : {}),
+          ...(a.picUrl ? { picurl: a.picUrl } : {}),
+        },
       };
     case 'miniprogram':
       return {

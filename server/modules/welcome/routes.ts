@@ -24,10 +24,14 @@ export const welcomeRoutes: FastifyPluginAsyncTypebox<{ service: WelcomeService;
     async (request) => ({ welcome: service.setDefault(corpId(), request.body) }),
   );
 
-  app.delete('/api/welcome/default', { schema: { response: { 204: Type.Null(), ...errors } } }, async (_request, reply) => {
-    service.clearDefault(corpId());
-    return reply.status(204).send(null);
-  });
+  app.delete(
+    '/api/welcome/default',
+    { schema: { response: { 204: Type.Null(), ...errors } } },
+    async (_request, reply) => {
+      service.clearDefault(corpId());
+      return reply.status(204).send(null);
+    },
+  );
 
   app.post(
     '/api/welcome/preview',

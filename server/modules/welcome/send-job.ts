@@ -66,7 +66,10 @@ export function createSendWelcomeJob(deps: {
   }
 
   /** Media ids for every image the attachments need; an unusable image drops its attachment (noted), not the welcome. */
-  async function mediaIds(corpId: string, urls: string[]): Promise<{ ids: Map<string, string>; failed: Map<string, string> }> {
+  async function mediaIds(
+    corpId: string,
+    urls: string[],
+  ): Promise<{ ids: Map<string, string>; failed: Map<string, string> }> {
     const ids = new Map<string, string>();
     const failed = new Map<string, string>();
     for (const url of new Set(urls)) {
@@ -87,7 +90,9 @@ export function createSendWelcomeJob(deps: {
     const corpId = job.corpId;
     const chosen = deps.welcome.choose(corpId, p.channelId, p.addedAt);
     if (!chosen) {
-      record(corpId, p, 'welcome_skipped', '欢迎语未发送：未配置欢迎语（渠道与默认欢迎语均为空）', { reason: 'not_configured' });
+      record(corpId, p, 'welcome_skipped', '欢迎语未发送：未配置欢迎语（渠道与默认欢迎语均为空）', {
+        reason: 'not_configured',
+      });
       return { kind: 'done', result: 'no welcome configured' };
     }
     const rendered = deps.welcome.render(chosen.content, {
@@ -103,7 +108,10 @@ export function createSendWelcomeJob(deps: {
     const text = rendered.text.trim() === '' ? undefined : rendered.text;
     const details = { source: chosen.source, variant: chosen.variant, attachments: attachments.length, omitted };
     if (!text && attachments.length === 0) {
-      record(corpId, p, 'welcome_skipped', `欢迎语未发送：附件均无法使用（${omitted.join('；')}）`, { ...details, reason: 'attachments_unusable' });
+      record(corpId, p, 'welcome_skipped', `欢迎语未发送：附件均无法使用（${omitted.join('；')}）`, {
+        ...details,
+        reason: 'attachments_unusable',
+      });
       return { kind: 'failed', error: 'every attachment was unusable and there is no text' };
     }
 
@@ -115,31 +123,46 @@ export function createSendWelcomeJob(deps: {
       });
     } catch (err) {
       if (err instanceof WecomApiError && err.errcode === 41051) {
-        // The code was used: an earlier attempt (before a crash or a lost answer) delivered it.
-        record(corpId, p, 'welcome_sent', `欢迎语已送达（企业微信答复已发送过）`, { ...details, errcode: 41051 });
+        // The code is spent: an earlier attempt (before a crash or a lost answer) delivered it, or the customer
+        // already started chatting. Either way there is nothing left to send.
+        record(corpId, p, 'welcome_sent', '欢迎语已送达，无需再发（企业微信返回 41051：已发送过或客户已开始聊天）', {
+          ...details,
+          errcode: 41051,
+        });
         return { kind: 'done', result: '41051: already delivered' };
       }
       if (err instanceof WecomApiError && !err.retryable) {
-        record(corpId, p, 'welcome_skipped', `欢迎语发送失败（企业微信错误码 ${err.errcode}）`, { ...details, errcode: err.errcode });
+        record(corpId, p, 'welcome_skipped', `欢迎语发送失败（企业微信错误码 ${err.errcode}）`, {
+          ...details,
+          errcode: err.errcode,
+        });
         return { kind: 'failed', error: `send_welcome_msg errcode ${err.errcode}` };
       }
       // 41096 (another app is sending), token, rate-limit and network problems: the retry policy retries,
       // until the deadline or the last attempt, which is recorded here.
       if (job.attempts >= job.maxAttempts) {
         const code = err instanceof WecomApiError ? `企业微信错误码 ${err.errcode}` : '网络错误';
-        record(corpId, p, 'welcome_skipped', `欢迎语发送失败：重试 ${job.attempts} 次仍未成功（${code}）`, { ...details, reason: 'gave_up' });
+        record(corpId, p, 'welcome_skipped', `欢迎语发送失败：重试 ${job.attempts} 次仍未成功（${code}）`, {
+          ...details,
+          reason: 'gave_up',
+        });
         return { kind: 'failed', error: `gave up after ${job.attempts} attempts: ${(err as Error).message}` };
       }
       throw err;
     }
     const note = omitted.length > 0 ? `（部分附件未发送：${omitted.join('；')}）` : '';
     record(corpId, p, 'welcome_sent', `已发送欢迎语：${rendered.text}${note}`, details);
-    return { kind: 'done', result: `sent (${chosen.source}${chosen.variant === null ? '' : ` variant ${chosen.variant}`})` };
+    return {
+      kind: 'done',
+      result: `sent (${chosen.source}${chosen.variant === null ? '' : ` variant ${chosen.variant}`})`,
+    };
   }
 
   /** The 20-second window closed before the job could run (backlog, restart, retries): recorded, never sent late. */
   function onDeadlinePassed(job: JobRow, raw: unknown): void {
-    record(job.corpId, raw as SendWelcomePayload, 'welcome_skipped', '欢迎语未发送：已超过20秒发送时限', { reason: 'window_expired' });
+    record(job.corpId, raw as SendWelcomePayload, 'welcome_skipped', '欢迎语未发送：已超过20秒发送时限', {
+      reason: 'window_expired',
+    });
   }
 
   return { kind: SEND_WELCOME_JOB, handler, onDeadlinePassed };

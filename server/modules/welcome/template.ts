@@ -21,7 +21,7 @@ const MAX_VALUE_CHARS = 64;
 
 const PLACEHOLDER_PATTERN = /\{(客户昵称|员工姓名)\}/g;
 // C0/C1 controls, bidi overrides and zero-width characters: invisible in a chat bubble, useful only to mislead.
-const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]+/g;
+const UNSAFE_CHARS = /[\p{Cc}\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]+/gu;
 
 /** A name as it may appear inside a message: one line, no invisible characters, bounded length. */
 export function sanitizeName(value: string): string {

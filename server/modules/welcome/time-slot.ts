@@ -30,7 +30,11 @@ export function slotMatches(slot: TimeSlot, at: { weekday: number; minute: numbe
 }
 
 /** The first variant whose slot contains `atMs`, else the base message; `index` is the variant's position or null. */
-export function selectBySlot<T>(base: T, variants: Array<T & TimeSlot>, atMs: number): { message: T; index: number | null } {
+export function selectBySlot<T>(
+  base: T,
+  variants: Array<T & TimeSlot>,
+  atMs: number,
+): { message: T; index: number | null } {
   const at = localClock(atMs);
   const index = variants.findIndex((v) => slotMatches(v, at));
   return index === -1 ? { message: base, index: null } : { message: variants[index]!, index };

@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { daysBetween, localDay, parseLocalDay } from '../../../server/modules/channels/local-day.js';
 import { repsOnCode, type RotationRep } from '../../../server/modules/channels/rotation.js';
 
-const rep = (userId: string, role: 'primary' | 'backup', cappedOn: string | null = null): RotationRep => ({ userId, role, cappedOn });
+const rep = (userId: string, role: 'primary' | 'backup', cappedOn: string | null = null): RotationRep => ({
+  userId,
+  role,
+  cappedOn,
+});
 const TODAY = '2024-06-15';
 
 describe('repsOnCode', () => {
@@ -15,7 +19,12 @@ describe('repsOnCode', () => {
   });
 
   it('backups take over when every primary is capped', () => {
-    expect(repsOnCode([rep('a', 'primary', TODAY), rep('b', 'primary', TODAY), rep('c', 'backup'), rep('d', 'backup')], TODAY)).toEqual(['c', 'd']);
+    expect(
+      repsOnCode(
+        [rep('a', 'primary', TODAY), rep('b', 'primary', TODAY), rep('c', 'backup'), rep('d', 'backup')],
+        TODAY,
+      ),
+    ).toEqual(['c', 'd']);
   });
 
   it('without backups the primaries stay on: a code cannot be empty', () => {

@@ -1,11 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_WELCOME_TEXT_BYTES, renderWelcomeText, sanitizeName, truncateUtf8 } from '../../../server/modules/welcome/template.js';
+import {
+  MAX_WELCOME_TEXT_BYTES,
+  renderWelcomeText,
+  sanitizeName,
+  truncateUtf8,
+} from '../../../server/modules/welcome/template.js';
 
 const render = (t: string, customerName: string, repName = '张伟') => renderWelcomeText(t, { customerName, repName });
 
 describe('renderWelcomeText', () => {
   it('fills both placeholders, every occurrence', () => {
-    expect(render('{客户昵称}您好，我是{员工姓名}。{客户昵称}，有事找{员工姓名}', '小李')).toBe('小李您好，我是张伟。小李，有事找张伟');
+    expect(render('{客户昵称}您好，我是{员工姓名}。{客户昵称}，有事找{员工姓名}', '小李')).toBe(
+      '小李您好，我是张伟。小李，有事找张伟',
+    );
   });
 
   it('is one pass: a name that looks like a placeholder stays literal', () => {

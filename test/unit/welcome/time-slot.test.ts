@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { formatClockTime, localClock, parseClockTime, selectBySlot, slotMatches } from '../../../server/modules/welcome/time-slot.js';
+import {
+  formatClockTime,
+  localClock,
+  parseClockTime,
+  selectBySlot,
+  slotMatches,
+} from '../../../server/modules/welcome/time-slot.js';
 
 const at = (weekday: number, hh: number, mm = 0) => ({ weekday, minute: hh * 60 + mm });
 const slot = (weekdays: number[], start: string, end: string) => ({
