@@ -41,11 +41,20 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function startServer(extraEnv: Record<string, string> = {}): Promise<{ child: ChildProcess; base: string; databasePath: string }> {
+async function startServer(
+  extraEnv: Record<string, string> = {},
+): Promise<{ child: ChildProcess; base: string; databasePath: string }> {
   const port = await freePort();
   const databasePath = join(mkdtempSync(join(tmpdir(), 'scrm-bench-')), 'scrm.db');
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    env: { ...process.env, ...extraEnv, PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: databasePath, LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      ...extraEnv,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_PATH: databasePath,
+      LOG_LEVEL: 'warn',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const base = `http://127.0.0.1:${port}`;
@@ -126,7 +135,9 @@ async function burst(base: string, databasePath: string, adds: number) {
 }
 
 export async function benchCallback(): Promise<CallbackBenchResult> {
-  const { child, base, databasePath } = await startServer(process.env.BENCH_PAUSE_WORKER ? { WORKER_CONCURRENCY: '0' } : {});
+  const { child, base, databasePath } = await startServer(
+    process.env.BENCH_PAUSE_WORKER ? { WORKER_CONCURRENCY: '0' } : {},
+  );
   try {
     // First the burst through the emulator, on an empty inbox, so it measures processing, not a backlog.
     const burstResult = await burst(base, databasePath, 1000);

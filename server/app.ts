@@ -62,7 +62,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
 
   await app.register(staticPages);
 
-  app.get('/healthz', { helmet: false, schema: { response: { 200: HealthBody } } }, async () => ({ status: 'ok' as const }));
+  app.get('/healthz', { helmet: false, schema: { response: { 200: HealthBody } } }, async () => ({
+    status: 'ok' as const,
+  }));
 
   await app.register(callbackRoutes, {
     service: createCallbackService({

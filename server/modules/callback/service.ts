@@ -46,7 +46,11 @@ export function createCallbackService(deps: {
     },
 
     /** Stores the event under its idempotency key; `duplicate` is true for a retried delivery. */
-    async receive(corpId: string, q: CallbackPostQuery, body: string): Promise<{ duplicate: boolean; eventType: string }> {
+    async receive(
+      corpId: string,
+      q: CallbackPostQuery,
+      body: string,
+    ): Promise<{ duplicate: boolean; eventType: string }> {
       let encrypted: string;
       try {
         encrypted = parseEnvelope(body).encrypt;

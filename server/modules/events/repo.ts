@@ -28,7 +28,9 @@ export function createEventRepo(db: Db) {
     },
 
     /** Several events in one transaction (one commit): per event, false when it was a duplicate. */
-    insertMany: db.$client.transaction((rows: NewInboxEvent[]): boolean[] => rows.map((e) => insert.run(e).changes === 1)),
+    insertMany: db.$client.transaction((rows: NewInboxEvent[]): boolean[] =>
+      rows.map((e) => insert.run(e).changes === 1),
+    ),
 
     /** Pending events whose time has come, oldest first. */
     due(now: number, limit: number): EventRow[] {

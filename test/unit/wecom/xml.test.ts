@@ -22,7 +22,8 @@ describe('parseXml', () => {
   });
 
   it('gives the same answer on the flat fast path as the full parser, and never touches prototypes', () => {
-    const flat = '<xml><ToUserName><![CDATA[ww1]]></ToUserName>\n <CreateTime> 1403610513 </CreateTime><Empty></Empty></xml>';
+    const flat =
+      '<xml><ToUserName><![CDATA[ww1]]></ToUserName>\n <CreateTime> 1403610513 </CreateTime><Empty></Empty></xml>';
     // Adding a self-closing element forces the full parser for the same content.
     const full = flat.replace('</xml>', '<Self/></xml>');
     expect(parseXml(flat)).toEqual({ ToUserName: 'ww1', CreateTime: '1403610513', Empty: '' });
