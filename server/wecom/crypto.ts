@@ -58,11 +58,19 @@ export function validateEncodingAesKey(key: string): string | null {
   return null;
 }
 
+// One entry per corp: decoding and validating the key on every callback is wasted work on the hot path.
+const aesKeys = new Map<string, { key: Buffer; iv: Buffer }>();
+
 function aesKeyOf(encodingAesKey: string): { key: Buffer; iv: Buffer } {
+  const cached = aesKeys.get(encodingAesKey);
+  if (cached) return cached;
   const problem = validateEncodingAesKey(encodingAesKey);
   if (problem) throw new WecomCryptoError('aes-key', problem);
   const key = Buffer.from(`${encodingAesKey}=`, 'base64');
-  return { key, iv: key.subarray(0, 16) };
+  const entry = { key, iv: key.subarray(0, 16) };
+  if (aesKeys.size > 1000) aesKeys.clear();
+  aesKeys.set(encodingAesKey, entry);
+  return entry;
 }
 
 export function computeSignature(token: string, timestamp: string, nonce: string, encrypt: string): string {
