@@ -2,13 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { validateEncodingAesKey } from './wecom/crypto.js';
 
 /** The WeCom app this deployment talks to (the default corp). */
-export interface WecomConfig {
-  corpId: string;
-  corpName: string;
-  agentId: number;
-  secret: string;
-  token: string;
-  encodingAesKey: string;
+export interface WecomConfig extends CorpCredentials {
   /** `null` means "our own emulator", resolved from the listening address at run time. */
   apiBase: string | null;
   oauthBase: string | null;
@@ -51,8 +45,8 @@ export class ConfigError extends Error {
   }
 }
 
-/** Credentials of the emulator's demo corp; only ever used when no real corp is configured. */
-export interface DemoCorp {
+/** A corp's app credentials: the configured corp, or the emulator's demo corp when none is configured. */
+export interface CorpCredentials {
   corpId: string;
   corpName: string;
   agentId: number;
@@ -97,7 +91,7 @@ function parseUrl(name: string, raw: string | undefined, problems: string[]): st
  * Parses the environment once. Every problem is collected so an operator fixes them all in one go;
  * the caller (main.ts) prints them and exits with code 1.
  */
-export function loadConfig(env: Env, demoCorp: DemoCorp): Config {
+export function loadConfig(env: Env, demoCorp: CorpCredentials): Config {
   const problems: string[] = [];
   const corpId = env.WECOM_CORP_ID?.trim() || '';
   const demo = corpId === '';

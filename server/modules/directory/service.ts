@@ -1,12 +1,12 @@
 import type { WecomApi } from '../../wecom/api.js';
+import type { User } from '../../wecom/types.js';
 import type { DirectoryRepo, RepRow } from './repo.js';
 
 type DirectoryApi = Pick<WecomApi, 'listDepartments' | 'listUsers' | 'getUser'>;
 
 /** Mirrors WeCom's departments and members (reps); WeCom stays the source of truth. */
 export function createDirectoryService(deps: { repo: DirectoryRepo; api: (corpId: string) => DirectoryApi }) {
-  async function fetchRep(corpId: string, userId: string): Promise<void> {
-    const user = await deps.api(corpId).getUser(userId);
+  const upsert = (corpId: string, user: User) =>
     deps.repo.upsertRep({
       corpId,
       userId: user.userid,
@@ -16,6 +16,9 @@ export function createDirectoryService(deps: { repo: DirectoryRepo; api: (corpId
       departmentIds: user.department ?? [],
       status: user.status ?? 1,
     });
+
+  async function fetchRep(corpId: string, userId: string): Promise<void> {
+    upsert(corpId, await deps.api(corpId).getUser(userId));
   }
 
   return {
@@ -38,15 +41,7 @@ export function createDirectoryService(deps: { repo: DirectoryRepo; api: (corpId
         for (const u of userlist) {
           if (seen.has(u.userid)) continue;
           seen.add(u.userid);
-          deps.repo.upsertRep({
-            corpId,
-            userId: u.userid,
-            name: u.name,
-            position: u.position ?? '',
-            avatar: u.avatar ?? '',
-            departmentIds: u.department ?? [],
-            status: u.status ?? 1,
-          });
+          upsert(corpId, u);
         }
       }
       return { departments: department.length, reps: seen.size };
