@@ -1,6 +1,6 @@
 /**
- * Callback benchmark (issue "Foundation"): the real server in its own process (demo mode, temp
- * SQLite file), autocannon in this one, same run:
+ * Callback benchmark (issue "Foundation"): the real server in its own process (real-corp mode, temp
+ * SQLite file) talking to the WeCom emulator in another process, autocannon in this one, same run:
  *   1. GET /healthz — the baseline;
  *   2. POST /wecom/callback/:corpId with distinct pre-encrypted add_external_contact events;
  *   3. every acknowledged event must be in the inbox;
@@ -41,33 +41,54 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function startServer(
-  extraEnv: Record<string, string> = {},
-): Promise<{ child: ChildProcess; base: string; databasePath: string }> {
-  const port = await freePort();
-  const databasePath = join(mkdtempSync(join(tmpdir(), 'scrm-bench-')), 'scrm.db');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    env: {
-      ...process.env,
-      ...extraEnv,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATABASE_PATH: databasePath,
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const base = `http://127.0.0.1:${port}`;
+async function waitFor(url: string, what: string, child: ChildProcess): Promise<void> {
   for (let i = 0; i < 300; i++) {
     try {
-      if ((await fetch(`${base}/healthz`)).ok) return { child, base, databasePath };
+      if ((await fetch(url)).status < 500) return;
     } catch {
       // not listening yet
     }
     await new Promise((r) => setTimeout(r, 100));
   }
   child.kill();
-  throw new Error('the server did not start');
+  throw new Error(`${what} did not start`);
+}
+
+/**
+ * WeCom (the emulator) in a process of its own, as in production, and the server in real-corp mode pointed at it:
+ * the server's CPU then goes to our work only, not to playing WeCom as well.
+ */
+async function startSystem(): Promise<{ children: ChildProcess[]; base: string; wecom: string; databasePath: string }> {
+  const [port, wecomPort] = [await freePort(), await freePort()];
+  const base = `http://127.0.0.1:${port}`;
+  const wecom = `http://127.0.0.1:${wecomPort}`;
+  const emulator = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'scripts/emulator.ts', '--port', String(wecomPort), '--callback', base],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  await waitFor(`${wecom}/emulator/`, 'the emulator', emulator);
+  const databasePath = join(mkdtempSync(join(tmpdir(), 'scrm-bench-')), 'scrm.db');
+  const server = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_PATH: databasePath,
+      LOG_LEVEL: 'warn',
+      WECOM_CORP_ID: DEMO_CORP.corpId,
+      WECOM_AGENT_ID: String(DEMO_CORP.agentId),
+      WECOM_SECRET: DEMO_CORP.secret,
+      WECOM_TOKEN: DEMO_CORP.token,
+      WECOM_ENCODING_AES_KEY: DEMO_CORP.encodingAesKey,
+      WECOM_API_BASE: `${wecom}/emulator`,
+      WECOM_OAUTH_BASE: `${wecom}/emulator`,
+      ADMIN_TOKEN: 'bench-admin-token-0123456789',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  await waitFor(`${base}/healthz`, 'the server', server);
+  return { children: [server, emulator], base, wecom, databasePath };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -101,14 +122,14 @@ function summary(r: autocannon.Result) {
   return { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99 };
 }
 
-async function burst(base: string, databasePath: string, adds: number) {
+async function burst(wecom: string, databasePath: string, adds: number) {
   const reps = ['zhangwei', 'lina', 'wangfang', 'liuyang', 'chenjing', 'zhaolei'];
   const ids: string[] = [];
   let next = 0;
   const worker = async () => {
     while (next < adds) {
       const i = next++;
-      const res = await fetch(`${base}/emulator/_simulate`, {
+      const res = await fetch(`${wecom}/emulator/_simulate`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ changeType: 'add_external_contact', userId: reps[i % reps.length] }),
@@ -135,12 +156,10 @@ async function burst(base: string, databasePath: string, adds: number) {
 }
 
 export async function benchCallback(): Promise<CallbackBenchResult> {
-  const { child, base, databasePath } = await startServer(
-    process.env.BENCH_PAUSE_WORKER ? { WORKER_CONCURRENCY: '0' } : {},
-  );
+  const { children, base, wecom, databasePath } = await startSystem();
   try {
     // First the burst through the emulator, on an empty inbox, so it measures processing, not a backlog.
-    const burstResult = await burst(base, databasePath, 1000);
+    const burstResult = await burst(wecom, databasePath, 1000);
     const corpId = DEMO_CORP.corpId;
     const events = preEncrypt(120_000, corpId);
 
@@ -197,8 +216,11 @@ export async function benchCallback(): Promise<CallbackBenchResult> {
       burst: burstResult,
     };
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    for (const child of children) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
   }
 }
 
