@@ -71,6 +71,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
       corps: app.corps,
       inbox: app.services.eventRepo,
       onAccepted: () => app.worker.wakeEvents(),
+      onReceived: () => app.worker.noteCallback(),
       // The received time starts the 20-second welcome window and picks the welcome's time slot.
       now: options.now,
     }),

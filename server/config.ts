@@ -16,6 +16,8 @@ export interface WorkerConfig {
   /** First retry delay; doubles per attempt. */
   backoffBaseMs: number;
   maxAttempts: number;
+  /** Inbox processing pauses while callbacks arrive faster than this (a storm), so acknowledgements stay fast. */
+  pauseAboveCallbacksPerSecond: number;
 }
 
 export interface Config {
@@ -173,7 +175,7 @@ export function loadConfig(env: Env, demoCorp: CorpCredentials): Config {
     secretKey,
     logLevel: env.LOG_LEVEL?.trim() || 'info',
     wecom,
-    worker: { concurrency, pollMs: 500, backoffBaseMs: 1000, maxAttempts: 8 },
+    worker: { concurrency, pollMs: 500, backoffBaseMs: 1000, maxAttempts: 8, pauseAboveCallbacksPerSecond: 2000 },
     backgroundJobs: true,
   });
 }

@@ -3,13 +3,15 @@ import type { WorkerConfig } from '../config.js';
 import type { EventRow } from '../modules/events/repo.js';
 import type { JobRow } from '../modules/jobs/repo.js';
 import { DurableRunner, type DurableQueue } from '../worker/runner.js';
-import { createLoadGauge } from '../worker/load-gauge.js';
+import { createRateMeter } from '../worker/rate-meter.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     worker: {
       /** New inbox rows were committed. */
       wakeEvents(): void;
+      /** A callback arrived (counted to detect storms). */
+      noteCallback(): void;
       wakeJobs(): void;
     };
   }
@@ -37,9 +39,9 @@ export default fp(
       },
       requeueInterrupted: (now) => eventRepo.requeueInterrupted(now),
     };
-    // Under a callback storm the loop saturates; processing then shrinks to a trickle until it eases.
-    const gauge = createLoadGauge();
-    const allowedConcurrency = () => (gauge.utilization() > 0.9 ? Math.min(2, opts.concurrency) : opts.concurrency);
+    // During a callback storm processing pauses, so acknowledging WeCom keeps the CPU; it resumes as the storm eases.
+    const callbacks = createRateMeter();
+    const allowedConcurrency = () => (callbacks.perSecond() > opts.pauseAboveCallbacksPerSecond ? 0 : opts.concurrency);
     const runner = new DurableRunner(queue, {
       concurrency: opts.concurrency,
       allowedConcurrency,
@@ -73,14 +75,17 @@ export default fp(
     });
     jobs.onEnqueued(() => jobRunner.wake());
 
-    app.decorate('worker', { wakeEvents: () => runner.wake(), wakeJobs: () => jobRunner.wake() });
+    app.decorate('worker', {
+      wakeEvents: () => runner.wake(),
+      wakeJobs: () => jobRunner.wake(),
+      noteCallback: () => callbacks.mark(),
+    });
     // After listen: in demo mode the WeCom API is our own emulator, reachable only then.
     app.addHook('onListen', async () => {
       runner.start();
       jobRunner.start();
     });
     app.addHook('preClose', async () => {
-      gauge.stop();
       await runner.stop();
       await jobRunner.stop();
     });

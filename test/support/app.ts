@@ -20,7 +20,7 @@ export function testConfig(overrides: { databasePath?: string; worker?: Partial<
     databasePath: overrides.databasePath ?? tempDatabasePath(),
     logLevel: 'silent',
     backgroundJobs: false,
-    worker: { concurrency: 8, pollMs: 50, backoffBaseMs: 20, maxAttempts: 5, ...overrides.worker },
+    worker: { ...base.worker, concurrency: 8, pollMs: 50, backoffBaseMs: 20, maxAttempts: 5, ...overrides.worker },
   };
 }
 

@@ -15,6 +15,8 @@ export function createCallbackService(deps: {
   corps: Pick<CorpService, 'find'>;
   inbox: Pick<EventRepo, 'insertMany'>;
   onAccepted: () => void;
+  /** Every POST that reaches the service, accepted or not (storm detection). */
+  onReceived?: () => void;
   now?: () => number;
 }) {
   const now = deps.now ?? Date.now;
@@ -51,6 +53,7 @@ export function createCallbackService(deps: {
       q: CallbackPostQuery,
       body: string,
     ): Promise<{ duplicate: boolean; eventType: string }> {
+      deps.onReceived?.();
       let encrypted: string;
       try {
         encrypted = parseEnvelope(body).encrypt;
