@@ -161,7 +161,7 @@ export async function benchCallback(): Promise<CallbackBenchResult> {
     // First the burst through the emulator, on an empty inbox, so it measures processing, not a backlog.
     const burstResult = await burst(wecom, databasePath, 1000);
     const corpId = DEMO_CORP.corpId;
-    const events = preEncrypt(250_000, corpId);
+    const events = preEncrypt(400_000, corpId);
 
     // Warm up both paths (JIT, SQLite page cache) before measuring.
     await autocannon({ url: `${base}/healthz`, connections: 10, duration: 2 });
