@@ -16,14 +16,19 @@ const MAX_ACTIVITY = 20_000;
 
 export interface CoreOptions {
   corp: EmulatorCorp;
+  /** Our server's callback URL, absolute (e.g. http://127.0.0.1:3000/wecom/callback/ww…). */
   callbackUrl: () => string;
+  /** Origin users reach the emulator at (QR codes, OAuth page, avatars), e.g. http://127.0.0.1:3000. */
   publicOrigin: () => string;
+  /** Base clock in ms (default Date.now); advanceClock() adds to it. */
   now?: () => number;
+  /** Seed the demo customers, tags and groups (default true). The directory (departments, reps) is always there. */
   seed?: boolean;
+  /** JSON file to load at start and save (debounced, atomic) on every change. */
   statePath?: string;
-  /** Callback delivery: abort an attempt after this long (WeCom: 5 s). */
+  /** Abort a callback attempt after this long (default 5000 ms, as WeCom). */
   deliveryTimeoutMs?: number;
-  /** Callback delivery: pause between a failed attempt and its retry. */
+  /** Pause before retrying a failed callback attempt (default 200 ms). */
   retryDelayMs?: number;
 }
 

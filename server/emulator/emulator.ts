@@ -1,6 +1,6 @@
 import type { CallRecord } from './call-log.js';
 import { ApiDispatcher, type ApiRequest, type ApiResponse } from './cgi.js';
-import { EmulatorCore } from './core.js';
+import { EmulatorCore, type CoreOptions } from './core.js';
 import { EmulatorInputError } from './errcodes.js';
 import type { Fault, FaultInput } from './faults.js';
 import { repsOfWay } from './qr-page.js';
@@ -26,23 +26,8 @@ import {
 import { buildSnapshot, type EmulatorSnapshot } from './snapshot.js';
 import type { EmulatorCorp } from './types.js';
 
-export interface EmulatorOptions {
-  corp: EmulatorCorp;
-  /** Our server's callback URL, absolute (e.g. http://127.0.0.1:3000/wecom/callback/ww…). */
-  callbackUrl: () => string;
-  /** Origin users reach the emulator at (QR codes, OAuth page, avatars), e.g. http://127.0.0.1:3000. */
-  publicOrigin: () => string;
-  /** Base clock in ms (default Date.now); advanceClock() adds to it. */
-  now?: () => number;
-  /** Seed the demo customers, tags and groups (default true). The directory (departments, reps) is always there. */
-  seed?: boolean;
-  /** JSON file to load at start and save (debounced, atomic) on every change. */
-  statePath?: string;
-  /** Abort a callback attempt after this long (default 5000 ms, as WeCom). */
-  deliveryTimeoutMs?: number;
-  /** Pause before retrying a failed callback attempt (default 200 ms). */
-  retryDelayMs?: number;
-}
+/** How to build an emulator (documented on CoreOptions, which the core takes as is). */
+export type EmulatorOptions = CoreOptions;
 
 export interface Emulator {
   readonly corp: Readonly<EmulatorCorp>;
