@@ -88,16 +88,19 @@ function wire(app: FastifyInstance, now: () => number) {
     api,
     now,
   });
+  const contactRepo = createContactRepo(app.db);
   const intake = createChannelIntake({
     db: app.db,
     events: eventRepo,
     channels,
     repo: channelRepo,
+    follows: {
+      addedAt: (corpId, userId, externalUserId) => contactRepo.findFollow(corpId, userId, externalUserId)?.addedAt,
+    },
     timeline,
     jobs,
     now,
   });
-  const contactRepo = createContactRepo(app.db);
   const alerts = createAlertService({ db: app.db, repo: createAlertRepo(app.db), timeline, contacts: contactRepo });
   const markTag = createMarkTagJob({ db: app.db, tags, api, timeline, now });
   jobs.register(markTag.kind, markTag.handler);

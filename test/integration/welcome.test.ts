@@ -3,6 +3,9 @@ import type { App } from '../../server/app.js';
 import type { Config } from '../../server/config.js';
 import { buildApp } from '../../server/app.js';
 import { startApp, tempDatabasePath, testConfig, waitFor } from '../support/app.js';
+import { DEMO_CORP } from '../../server/emulator/index.js';
+import { sealCallback } from '../../server/wecom/crypto.js';
+import { buildExternalContactEventXml } from '../../server/wecom/events.js';
 import {
   admin,
   calls,
@@ -101,6 +104,49 @@ describe('exactly once', () => {
       channel_id: number;
     };
     expect(follow.channel_id).toBe(ch.id);
+  });
+
+  it('one add reported twice (add_half_external_contact, then add_external_contact without WelcomeCode) is taken in once', async () => {
+    app = await start();
+    await prepare(app);
+    const ch = await channel(app, { dailyCap: 10 });
+    const r = await simulate(app, { changeType: 'add_external_contact', userId: 'zhangwei', state: ch.state });
+    await settled(app, r.externalUserId);
+
+    // WeCom's second report of the same relation: later CreateTime, no WelcomeCode (already used).
+    const xml = buildExternalContactEventXml({
+      corpId: CORP,
+      changeType: 'add_external_contact',
+      userId: 'zhangwei',
+      externalUserId: r.externalUserId,
+      createTime: r.createTime + 30,
+      state: ch.state,
+    });
+    const sealed = sealCallback(
+      { token: DEMO_CORP.token, encodingAesKey: DEMO_CORP.encodingAesKey, receiveId: CORP },
+      xml,
+    );
+    const res = await app.inject({
+      method: 'POST',
+      url: `/wecom/callback/${CORP}?msg_signature=${sealed.msgSignature}&timestamp=${sealed.timestamp}&nonce=${sealed.nonce}`,
+      payload: `<xml><ToUserName><![CDATA[${CORP}]]></ToUserName><Encrypt><![CDATA[${sealed.encrypt}]]></Encrypt></xml>`,
+      headers: { 'content-type': 'text/xml' },
+    });
+    expect(res.statusCode).toBe(200);
+    const events = () =>
+      app.db.$client
+        .prepare(`SELECT status FROM events WHERE payload LIKE ? ORDER BY id`)
+        .all(`%${r.externalUserId}%`) as { status: string }[];
+    await waitFor(() => events().length === 2 && events().every((e) => e.status === 'done'), 'both reports');
+    await settled(app, r.externalUserId);
+
+    expect(await markTagCalls(app, r.externalUserId)).toHaveLength(1);
+    expect(await welcomesFor(app, r.externalUserId)).toHaveLength(1);
+    expect(kinds(app, r.externalUserId).sort()).toEqual(['added', 'tagged', 'welcome_sent'].sort());
+    const count = app.db.$client
+      .prepare('SELECT count FROM rep_daily_adds WHERE channel_id = ? AND user_id = ?')
+      .get(ch.id, 'zhangwei') as { count: number };
+    expect(count.count).toBe(1);
   });
 
   it('a restart between delivery and processing, and a crash after the WeCom calls, still tag and welcome once', async () => {

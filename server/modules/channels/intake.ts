@@ -23,6 +23,7 @@ export function createChannelIntake(deps: {
   events: Pick<EventRepo, 'get'>;
   channels: Pick<ChannelService, 'findByState' | 'countAdd'>;
   repo: Pick<ChannelRepo, 'setFollowChannel'>;
+  follows: { addedAt(corpId: string, userId: string, externalUserId: string): number | undefined };
   timeline: Pick<TimelineRepo, 'add'>;
   jobs: Pick<JobService, 'enqueue'>;
   now?: () => number;
@@ -44,6 +45,13 @@ export function createChannelIntake(deps: {
           ? `通过未知渠道标识「${state}」添加，使用默认欢迎语`
           : '添加为客户（未经渠道活码）';
 
+      // One intake per relation, not per event: WeCom may report one add twice, as add_half_external_contact (with
+      // the WelcomeCode) and later add_external_contact (without). The relation's creation time tells them apart
+      // from a real re-add after a deletion.
+      const addedAt = deps.follows.addedAt(corpId, e.userId, e.externalUserId);
+      const intakeKey =
+        addedAt === undefined ? `event:${eventId}:added` : `follow:${e.userId}:${e.externalUserId}:${addedAt}:added`;
+
       deps.db.transaction(() => {
         const first = deps.timeline.add({
           ...common,
@@ -55,10 +63,10 @@ export function createChannelIntake(deps: {
             unknownState: Boolean(state && !channel),
             changeType: e.changeType,
           },
-          sourceKey: `event:${eventId}:added`,
+          sourceKey: intakeKey,
           occurredAt: receivedAt,
         });
-        if (first === null) return; // this event's intake committed before (a replay after a crash)
+        if (first === null) return; // this relation's intake committed before (a replay, or the second half of a pair)
 
         if (channel) {
           deps.repo.setFollowChannel(corpId, e.userId, e.externalUserId, channel.id);
