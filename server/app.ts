@@ -39,7 +39,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
         req: (req) => ({ method: req.method, url: req.url.replace(SECRET_QUERY, '$1***'), remoteAddress: req.ip }),
       },
     },
-    trustProxy: true,
+    trustProxy: config.trustProxy,
     forceCloseConnections: 'idle',
   }).withTypeProvider<TypeBoxTypeProvider>();
 

@@ -34,6 +34,11 @@ export interface Config {
   /** base64 32-byte key for secrets at rest; null → a key file beside the database. */
   secretKey: string | null;
   logLevel: string;
+  /**
+   * Whom to believe for the client address (X-Forwarded-For): false (default: the socket's peer), true (any
+   * proxy), or a comma-separated list of proxy addresses / CIDRs. Rate limits key on this address.
+   */
+  trustProxy: boolean | string;
   wecom: WecomConfig;
   worker: WorkerConfig;
   /** Start cron jobs and boot-time syncs (off in unit tests). */
@@ -162,6 +167,12 @@ export function loadConfig(env: Env, demoCorp: CorpCredentials): Config {
     problems.push(`WORKER_CONCURRENCY must be an integer between 0 and 256 (got "${concurrencyRaw}")`);
   }
 
+  const trustRaw = env.TRUST_PROXY?.trim() ?? '';
+  const trustProxy = trustRaw === '' || trustRaw === 'false' ? false : trustRaw === 'true' ? true : trustRaw;
+  if (typeof trustProxy === 'string' && !/^[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*$/.test(trustProxy)) {
+    problems.push(`TRUST_PROXY must be true, false or a comma-separated list of addresses/CIDRs (got "${trustRaw}")`);
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return deepFreeze({
@@ -174,6 +185,7 @@ export function loadConfig(env: Env, demoCorp: CorpCredentials): Config {
     adminToken,
     secretKey,
     logLevel: env.LOG_LEVEL?.trim() || 'info',
+    trustProxy,
     wecom,
     worker: { concurrency, pollMs: 500, backoffBaseMs: 1000, maxAttempts: 8, pauseAboveCallbacksPerSecond: 2000 },
     backgroundJobs: true,

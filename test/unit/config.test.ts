@@ -67,6 +67,17 @@ describe('config', () => {
     expect(problems).toHaveLength(7);
   });
 
+  it('trusts no proxy by default, and TRUST_PROXY when it is valid', () => {
+    expect(loadConfig({}, DEMO_CORP).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'true' }, DEMO_CORP).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.1, 172.16.0.0/12' }, DEMO_CORP).trustProxy).toBe(
+      '10.0.0.1, 172.16.0.0/12',
+    );
+    expect(problemsOf({ TRUST_PROXY: 'everyone' })).toEqual([
+      'TRUST_PROXY must be true, false or a comma-separated list of addresses/CIDRs (got "everyone")',
+    ]);
+  });
+
   it('refuses credentials without a corp id instead of silently running the demo', () => {
     expect(problemsOf({ WECOM_SECRET: 'x' })).toEqual([
       'WECOM_SECRET is set but WECOM_CORP_ID is not (set WECOM_CORP_ID, or unset WECOM_SECRET for demo mode)',
