@@ -258,5 +258,5 @@ export function normaliseDemoReps(raw: unknown): DemoRep[] {
   });
 }
 
-/** The page's client. Stores use it through this module so tests can stub `fetch` and `location`. */
+/** The page's client. Stores use it through this module so tests can replace `fetch` and `location`. */
 export const api: ApiClient = createApiClient();
