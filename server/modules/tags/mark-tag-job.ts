@@ -5,6 +5,7 @@ import type { Outcome } from '../../worker/runner.js';
 import type { JobRow } from '../jobs/repo.js';
 import type { TimelineRepo } from '../timeline/repo.js';
 import type { TagService } from './service.js';
+import { addStepRecorder } from '../timeline/add-step.js';
 
 export const MARK_TAG_JOB = 'mark_tag';
 
@@ -42,24 +43,7 @@ export function createMarkTagJob(deps: {
     return { live, gone, names };
   }
 
-  function record(
-    corpId: string,
-    p: MarkTagPayload,
-    kind: 'tagged' | 'tag_skipped',
-    content: string,
-    payload: object,
-  ): void {
-    deps.timeline.add({
-      corpId,
-      externalUserId: p.externalUserId,
-      userId: p.userId,
-      kind,
-      content,
-      payload: { channelId: p.channelId, ...payload },
-      sourceKey: tagsSourceKey(p.eventId),
-      occurredAt: now(),
-    });
-  }
+  const record = addStepRecorder(deps.timeline, tagsSourceKey, now);
 
   /** Tags WeCom already has on the follow: after an interrupted attempt the call may have gone through. */
   async function tagsInWecom(corpId: string, p: MarkTagPayload): Promise<Set<string>> {

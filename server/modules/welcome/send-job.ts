@@ -7,6 +7,7 @@ import { ImageSourceError, type MediaService } from '../media/service.js';
 import type { TimelineRepo } from '../timeline/repo.js';
 import { imageUrlsOf, isLocalPath, toWecomAttachment } from './model.js';
 import type { WelcomeService } from './service.js';
+import { addStepRecorder } from '../timeline/add-step.js';
 
 export const SEND_WELCOME_JOB = 'send_welcome';
 /** WeCom accepts send_welcome_msg within 20 s of the event; we stop trying 2 s before. */
@@ -46,24 +47,7 @@ export function createSendWelcomeJob(deps: {
 }) {
   const now = deps.now ?? Date.now;
 
-  function record(
-    corpId: string,
-    p: SendWelcomePayload,
-    kind: 'welcome_sent' | 'welcome_skipped',
-    content: string,
-    payload: Record<string, unknown> = {},
-  ): void {
-    deps.timeline.add({
-      corpId,
-      externalUserId: p.externalUserId,
-      userId: p.userId,
-      kind,
-      content,
-      payload: { channelId: p.channelId, ...payload },
-      sourceKey: welcomeSourceKey(p.eventId),
-      occurredAt: now(),
-    });
-  }
+  const record = addStepRecorder(deps.timeline, welcomeSourceKey, now);
 
   /** Media ids for every image the attachments need; an unusable image drops its attachment (noted), not the welcome. */
   async function mediaIds(
