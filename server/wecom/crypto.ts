@@ -6,8 +6,8 @@
  * message decrypts to garbage instead of failing. Decryption is therefore done here with every check explicit, and
  * each failure gets the official WXBizMsgCrypt return code (sbzhu/weworkapi_python `ierror.py`).
  */
-import { createDecipheriv, randomBytes, timingSafeEqual } from 'node:crypto';
-import { encrypt as wecomEncrypt, getSignature } from '@wecom/crypto';
+import { createDecipheriv, hash, randomBytes, timingSafeEqual, type Decipher } from 'node:crypto';
+import { encrypt as wecomEncrypt } from '@wecom/crypto';
 import { cdata } from './xml.js';
 
 export type CryptoFailure = 'signature' | 'aes-key' | 'receive-id' | 'decrypt' | 'buffer' | 'base64';
@@ -58,23 +58,72 @@ export function validateEncodingAesKey(key: string): string | null {
   return null;
 }
 
-// One entry per corp: decoding and validating the key on every callback is wasted work on the hot path.
-const aesKeys = new Map<string, { key: Buffer; iv: Buffer }>();
+/**
+ * One AES-256-CBC decryptor per EncodingAESKey, built once (decoding and validating the key, and creating an OpenSSL
+ * context, on every callback is wasted work on the hot path).
+ *
+ * CBC decryption is P[i] = AES-decrypt(C[i]) XOR C[i-1], with C[-1] = IV. A Node Decipher cannot be rewound to a new
+ * IV, so each message would need a fresh `aes-256-cbc` context (~2 µs and several allocations). Instead one
+ * `aes-256-ecb` context without padding is kept per key: ECB decrypts every block independently and carries no state
+ * between `update` calls when whole blocks are fed (final() is never called), and the XOR chaining is done here.
+ * The official vectors and a comparison with `aes-256-cbc` on random messages guard this (crypto.test.ts).
+ */
+interface AesCbcKey {
+  key: Buffer;
+  iv: Buffer;
+  ivWords: Int32Array;
+  ecb: Decipher;
+}
 
-function aesKeyOf(encodingAesKey: string): { key: Buffer; iv: Buffer } {
+const aesKeys = new Map<string, AesCbcKey>();
+
+function aesKeyOf(encodingAesKey: string): AesCbcKey {
   const cached = aesKeys.get(encodingAesKey);
   if (cached) return cached;
   const problem = validateEncodingAesKey(encodingAesKey);
   if (problem) throw new WecomCryptoError('aes-key', problem);
   const key = Buffer.from(`${encodingAesKey}=`, 'base64');
-  const entry = { key, iv: key.subarray(0, 16) };
+  const iv = Buffer.from(key.subarray(0, 16));
+  const ecb = createDecipheriv('aes-256-ecb', key, null);
+  ecb.setAutoPadding(false);
+  const entry = { key, iv, ivWords: new Int32Array(iv.buffer.slice(iv.byteOffset, iv.byteOffset + 16)), ecb };
   if (aesKeys.size > 1000) aesKeys.clear();
   aesKeys.set(encodingAesKey, entry);
   return entry;
 }
 
+/**
+ * AES-256-CBC decryption, with the EncodingAESKey's key and IV, of whole 16-byte blocks; padding is left in place
+ * (see AesCbcKey). Throws RangeError for a length that is not a multiple of 16.
+ */
+export function aesCbcDecrypt(encodingAesKey: string, cipherText: Buffer): Buffer {
+  if (cipherText.length % 16 !== 0) throw new RangeError('AES-CBC input must be whole 16-byte blocks');
+  return decryptCbc(aesKeyOf(encodingAesKey), cipherText);
+}
+
+function decryptCbc(k: AesCbcKey, cipherText: Buffer): Buffer {
+  const out = k.ecb.update(cipherText);
+  if (out.length !== cipherText.length) throw new Error('AES-ECB returned a partial block');
+  if (out.byteOffset % 4 === 0 && cipherText.byteOffset % 4 === 0) {
+    // Word-wise XOR when both buffers are 4-byte aligned (Node's pool and fresh buffers are 8-byte aligned).
+    const o = new Int32Array(out.buffer, out.byteOffset, out.length >> 2);
+    const c = new Int32Array(cipherText.buffer, cipherText.byteOffset, cipherText.length >> 2);
+    for (let i = 0; i < 4; i++) o[i]! ^= k.ivWords[i]!;
+    for (let i = 4; i < o.length; i++) o[i]! ^= c[i - 4]!;
+  } else {
+    for (let i = 0; i < 16; i++) out[i]! ^= k.iv[i]!;
+    for (let i = 16; i < out.length; i++) out[i]! ^= cipherText[i - 16]!;
+  }
+  return out;
+}
+
+/**
+ * msg_signature: SHA-1 (hex) of token, timestamp, nonce and the encrypted text, sorted and concatenated. The same
+ * digest as `@wecom/crypto`'s getSignature (a test compares them), with Node's one-shot `crypto.hash`: no Hash
+ * object per callback.
+ */
 export function computeSignature(token: string, timestamp: string, nonce: string, encrypt: string): string {
-  return getSignature(token, timestamp, nonce, encrypt);
+  return hash('sha1', [token, timestamp, nonce, encrypt].sort().join(''), 'hex');
 }
 
 /** Constant-time comparison, so the expected signature cannot be probed byte by byte through response timing. */
@@ -85,8 +134,8 @@ export function verifySignature(
   encrypt: string,
   signature: string,
 ): boolean {
-  const expected = Buffer.from(computeSignature(token, timestamp, nonce, encrypt), 'utf8');
-  const given = Buffer.from(String(signature), 'utf8');
+  const expected = Buffer.from(computeSignature(token, timestamp, nonce, encrypt), 'latin1');
+  const given = Buffer.from(String(signature), 'latin1');
   return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
@@ -95,8 +144,25 @@ interface Decrypted {
   random: Buffer;
 }
 
-function decryptRaw(encodingAesKey: string, encrypted: string, expectedReceiveId: string): Decrypted {
-  const { key, iv } = aesKeyOf(encodingAesKey);
+const receiveIds = new Map<string, Buffer>();
+
+function receiveIdBytes(receiveId: string): Buffer {
+  let bytes = receiveIds.get(receiveId);
+  if (!bytes) {
+    if (receiveIds.size > 1000) receiveIds.clear();
+    bytes = Buffer.from(receiveId, 'utf8');
+    receiveIds.set(receiveId, bytes);
+  }
+  return bytes;
+}
+
+/** Decrypts and checks a message; returns the plaintext bytes and where the message sits in them. */
+function decryptRaw(
+  encodingAesKey: string,
+  encrypted: string,
+  expectedReceiveId: string,
+): { content: Buffer; message: string } {
+  const aes = aesKeyOf(encodingAesKey);
   // Buffer.from(…, 'base64') skips characters outside the alphabet, so broken input would decode to *something*:
   // only input that re-encodes to itself is canonical base64 (a native round trip, cheaper than a regex).
   const cipherText = typeof encrypted === 'string' ? Buffer.from(encrypted, 'base64') : Buffer.alloc(0);
@@ -109,10 +175,8 @@ function decryptRaw(encodingAesKey: string, encrypted: string, expectedReceiveId
 
   let plain: Buffer;
   try {
-    const decipher = createDecipheriv('aes-256-cbc', key, iv);
-    // Node's PKCS#7 handling assumes 16-byte blocks and rejects WeCom's pad values 17..32.
-    decipher.setAutoPadding(false);
-    plain = Buffer.concat([decipher.update(cipherText), decipher.final()]);
+    // WeCom pads to 32 bytes (values 1..32), which Node's 16-byte PKCS#7 would reject: padding is checked below.
+    plain = decryptCbc(aes, cipherText);
   } catch {
     throw new WecomCryptoError('decrypt', 'AES decryption failed');
   }
@@ -132,20 +196,19 @@ function decryptRaw(encodingAesKey: string, encrypted: string, expectedReceiveId
   if (msgLength > content.length - HEADER_LENGTH) {
     throw new WecomCryptoError('buffer', `msg_len ${msgLength} points past the end of the payload`);
   }
-  const messageBytes = content.subarray(HEADER_LENGTH, HEADER_LENGTH + msgLength);
-  const receiveIdBytes = content.subarray(HEADER_LENGTH + msgLength);
+  const messageEnd = HEADER_LENGTH + msgLength;
 
   // Compare bytes, so a receiveid that isn't valid UTF-8 is reported as a mismatch rather than a decoding error.
-  if (!receiveIdBytes.equals(Buffer.from(expectedReceiveId, 'utf8'))) {
+  if (!content.subarray(messageEnd).equals(receiveIdBytes(expectedReceiveId))) {
     throw new WecomCryptoError('receive-id', 'receiveid in the message does not match the configured one');
   }
   let message: string;
   try {
-    message = utf8.decode(messageBytes);
+    message = utf8.decode(content.subarray(HEADER_LENGTH, messageEnd));
   } catch {
     throw new WecomCryptoError('buffer', 'decrypted message is not valid UTF-8');
   }
-  return { message, random: Buffer.from(content.subarray(0, RANDOM_LENGTH)) };
+  return { content, message };
 }
 
 /** Decrypts an `echostr` or `<Encrypt>` value and checks its receiveid. Throws WecomCryptoError. */
@@ -162,7 +225,8 @@ export function decryptMessageWithRandom(
   encrypted: string,
   expectedReceiveId: string,
 ): Decrypted {
-  return decryptRaw(encodingAesKey, encrypted, expectedReceiveId);
+  const { content, message } = decryptRaw(encodingAesKey, encrypted, expectedReceiveId);
+  return { message, random: Buffer.from(content.subarray(0, RANDOM_LENGTH)) };
 }
 
 /** Encrypts `message` for `receiveId`. `random` (16 bytes) is fresh unless given, e.g. to reproduce a known vector. */

@@ -27,7 +27,7 @@ const parser = new XMLParser({
  * nested elements are objects (`<Item>` lists are arrays). Throws WecomXmlError on anything else.
  */
 export function parseXml(xml: string): Record<string, unknown> {
-  if (typeof xml !== 'string' || xml.trim() === '') throw new WecomXmlError('XML body is empty');
+  if (typeof xml !== 'string' || skipSpace(xml, 0) === xml.length) throw new WecomXmlError('XML body is empty');
   const flat = parseFlat(xml);
   if (flat) return flat;
   // WeCom never sends a DTD; refusing it rules out entity-expansion and external-entity tricks up front.
@@ -55,33 +55,69 @@ export function parseXml(xml: string): Record<string, unknown> {
   return root as Record<string, unknown>;
 }
 
-// One flat element: <Name>CDATA or plain text without markup or entities</Name>.
-const FLAT_FIELD = /\s*<([A-Za-z_][\w.-]*)>(?:<!\[CDATA\[([\s\S]*?)\]\]>|([^<&]*))<\/\1>/y;
-const FLAT_OPEN = /^\s*<xml>/;
-const FLAT_CLOSE = /\s*<\/xml>\s*$/y;
+const CDATA_OPEN = '<![CDATA[';
+
+/** Index of the first character at or after `at` that is not XML whitespace (space, tab, CR, LF). */
+function skipSpace(xml: string, at: number): number {
+  for (;;) {
+    const c = xml.charCodeAt(at);
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return at;
+    at++;
+  }
+}
+
+/** End of an element name `[A-Za-z_][A-Za-z0-9_.-]*` starting at `at` (-1 when none starts there). */
+function nameEndAt(xml: string, at: number): number {
+  const first = xml.charCodeAt(at);
+  if (!(((first | 0x20) >= 0x61 && (first | 0x20) <= 0x7a) || first === 0x5f)) return -1;
+  for (let i = at + 1; ; i++) {
+    const c = xml.charCodeAt(i);
+    const letter = (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a;
+    if (!letter && !(c >= 0x30 && c <= 0x39) && c !== 0x5f && c !== 0x2e && c !== 0x2d) return i;
+  }
+}
 
 /**
  * Fast path for the shape nearly every callback has (the envelope, customer-contact events): `<xml>` holding
- * flat elements whose values are CDATA or plain text. The whole document must match, else null and the full
- * validator + parser decide — so the answer is the same, only cheaper (the callback endpoint is a hot path).
+ * flat elements `<Name>value</Name>` whose value is one CDATA section or plain text without markup or entities.
+ * The whole document must have that shape, else null and the full validator + parser decide, so the answer is
+ * the same, only cheaper: the callback endpoint is a hot path, and a scan with indexOf costs a fraction of a
+ * regular expression with a back-reference.
  */
 function parseFlat(xml: string): Record<string, unknown> | null {
-  const open = FLAT_OPEN.exec(xml);
-  if (!open) return null;
+  let at = skipSpace(xml, 0);
+  if (!xml.startsWith('<xml>', at)) return null;
+  at += 5;
   const fields: Record<string, unknown> = {};
-  let at = open[0].length;
   for (;;) {
-    FLAT_FIELD.lastIndex = at;
-    const m = FLAT_FIELD.exec(xml);
-    if (!m) break;
-    const name = m[1]!;
+    at = skipSpace(xml, at);
+    if (xml.charCodeAt(at) !== 0x3c /* < */) return null;
+    if (xml.startsWith('</xml>', at)) return skipSpace(xml, at + 6) === xml.length ? fields : null;
+    const nameEnd = nameEndAt(xml, at + 1);
+    if (nameEnd < 0 || xml.charCodeAt(nameEnd) !== 0x3e /* > */) return null;
+    const name = xml.slice(at + 1, nameEnd);
+    let value: string;
+    let valueEnd: number;
+    if (xml.startsWith(CDATA_OPEN, nameEnd + 1)) {
+      const cdataEnd = xml.indexOf(']]>', nameEnd + 1 + CDATA_OPEN.length);
+      if (cdataEnd < 0) return null;
+      value = xml.slice(nameEnd + 1 + CDATA_OPEN.length, cdataEnd);
+      valueEnd = cdataEnd + 3;
+    } else {
+      valueEnd = xml.indexOf('<', nameEnd + 1);
+      if (valueEnd < 0) return null;
+      value = xml.slice(nameEnd + 1, valueEnd);
+      if (value.includes('&') || value.includes('>')) return null;
+      value = value.trim();
+    }
+    // The element must close right there: `</Name>`.
+    if (xml.charCodeAt(valueEnd + 1) !== 0x2f /* / */ || !xml.startsWith(name, valueEnd + 2)) return null;
+    if (xml.charCodeAt(valueEnd) !== 0x3c || xml.charCodeAt(valueEnd + 2 + name.length) !== 0x3e) return null;
     // A repeated element or a name that could touch the prototype: the full parser decides.
     if (Object.hasOwn(fields, name) || name === '__proto__' || name === 'constructor') return null;
-    fields[name] = m[2] ?? m[3]!.trim();
-    at = FLAT_FIELD.lastIndex;
+    fields[name] = value;
+    at = valueEnd + 3 + name.length;
   }
-  FLAT_CLOSE.lastIndex = at;
-  return FLAT_CLOSE.test(xml) && FLAT_CLOSE.lastIndex === xml.length ? fields : null;
 }
 
 /** Wraps text in CDATA; a literal `]]>` is split across two sections, the standard escape. */

@@ -75,8 +75,8 @@ export function createCallbackService(deps: {
         idempotencyKey: idempotencyKey(event),
         eventType,
         rawXml: plain,
-        // The raw fields are stored as XML beside it; a replacer avoids a slow object spread on the hot path.
-        payload: JSON.stringify(event, (key, value: unknown) => (key === 'raw' ? undefined : value)),
+        // The typed event; its non-enumerable `raw` fields are stored as the XML beside it.
+        payload: JSON.stringify(event),
         receivedAt: now(),
       });
       if (inserted) deps.onAccepted();

@@ -1,6 +1,8 @@
-import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { getSignature } from '@wecom/crypto';
 import { describe, it, expect } from 'vitest';
 import {
+  aesCbcDecrypt,
   buildPassiveReply,
   computeSignature,
   decryptMessage,
@@ -242,6 +244,56 @@ describe('decryption failures are detected and distinct', () => {
     ];
     expect(new Set(results.map((r) => r.failure)).size).toBe(6);
     expect(new Set(results.map((r) => r.wxCode)).size).toBe(6);
+  });
+});
+
+describe('the hot-path implementations agree with the reference ones', () => {
+  it('computeSignature equals @wecom/crypto getSignature, including for Chinese text and empty parts', () => {
+    const cases: [string, string, string, string][] = [
+      [vectorA.token, vectorA.post.timestamp, vectorA.post.nonce, vectorA.post.encrypt],
+      ['令牌', '1409659813', '', 'abc'],
+      ['', '', '', ''],
+    ];
+    for (const [token, timestamp, nonce, encrypt] of cases) {
+      expect(computeSignature(token, timestamp, nonce, encrypt)).toBe(getSignature(token, timestamp, nonce, encrypt));
+    }
+  });
+
+  it('decrypts 200 random messages of every length like aes-256-cbc does, one after another with one key', () => {
+    // The decryptor keeps one AES-ECB context per key and chains the blocks itself (crypto.ts, AesCbcKey): messages
+    // decrypted in sequence must not leak state into each other, whatever their length.
+    for (let n = 0; n < 200; n++) {
+      const message = randomBytes(n * 7).toString('base64');
+      const random = randomBytes(16);
+      const encrypted = encryptMessage(vectorA.encodingAesKey, message, vectorA.corpId, random);
+      const reference = createDecipheriv(
+        'aes-256-cbc',
+        Buffer.from(`${vectorA.encodingAesKey}=`, 'base64'),
+        Buffer.from(`${vectorA.encodingAesKey}=`, 'base64').subarray(0, 16),
+      );
+      reference.setAutoPadding(false);
+      const plain = Buffer.concat([reference.update(encrypted, 'base64'), reference.final()]);
+      expect(plain.subarray(20, 20 + plain.readUInt32BE(16)).toString('utf8')).toBe(message);
+      const decrypted = decryptMessageWithRandom(vectorA.encodingAesKey, encrypted, vectorA.corpId);
+      expect(decrypted.message).toBe(message);
+      expect(decrypted.random.equals(random)).toBe(true);
+    }
+  });
+
+  it('aesCbcDecrypt gives the aes-256-cbc plaintext for aligned and unaligned buffers alike', () => {
+    // The word-wise XOR applies only to 4-byte-aligned buffers; others take the byte-wise path.
+    const key = Buffer.from(`${vectorA.encodingAesKey}=`, 'base64');
+    const cipherText = rawEncrypt(randomBytes(160));
+    const bytes = Buffer.from(cipherText, 'base64');
+    const reference = createDecipheriv('aes-256-cbc', key, key.subarray(0, 16));
+    reference.setAutoPadding(false);
+    const expected = Buffer.concat([reference.update(bytes), reference.final()]);
+    for (const offset of [0, 1, 2, 3, 4]) {
+      const holder = Buffer.alloc(bytes.length + offset);
+      bytes.copy(holder, offset);
+      expect(aesCbcDecrypt(vectorA.encodingAesKey, holder.subarray(offset)).equals(expected)).toBe(true);
+    }
+    expect(() => aesCbcDecrypt(vectorA.encodingAesKey, bytes.subarray(1))).toThrow(RangeError);
   });
 });
 

@@ -33,6 +33,44 @@ describe('parseXml', () => {
     expect(({} as Record<string, unknown>).A).toBeUndefined();
   });
 
+  it('answers tricky documents on the fast path exactly as the full parser does (or refuses them alike)', () => {
+    const docs = [
+      '<xml><A>1</A><B><![CDATA[<b>&amp;</b>]]></B></xml>',
+      '<xml>\r\n\t<A.b-c_1>中文 值</A.b-c_1>\n</xml>\n',
+      '<xml><A>a &amp; b</A></xml>',
+      '<xml><A><![CDATA[x]]>tail</A></xml>',
+      '<xml><A>1</B></xml>',
+      '<xml><A>1</A>',
+      '<xml><A>1</A></xml><extra/>',
+      '<xml><A>1</A ></xml>',
+      '<xml><1A>1</1A></xml>',
+      '<xml><A>1</A><A>2</A></xml>',
+      '<xml><A><![CDATA[a]]]]><![CDATA[>b]]></A></xml>',
+    ];
+    const viaFullParser = (doc: string) => {
+      // A self-closing element is never on the fast path, so the same content goes through the validator + parser.
+      const forced = doc.replace(/<\/xml>(?![\s\S]*<\/xml>)/, '<Forced/></xml>');
+      const fields = parseXml(forced);
+      delete fields['Forced'];
+      return fields;
+    };
+    for (const doc of docs) {
+      let fast: unknown;
+      let full: unknown;
+      try {
+        fast = parseXml(doc);
+      } catch (err) {
+        fast = err instanceof WecomXmlError ? 'refused' : err;
+      }
+      try {
+        full = viaFullParser(doc);
+      } catch (err) {
+        full = err instanceof WecomXmlError ? 'refused' : err;
+      }
+      expect({ doc, result: fast }).toEqual({ doc, result: full });
+    }
+  });
+
   it('accepts an XML declaration and an empty root', () => {
     expect(parseXml('<?xml version="1.0" encoding="UTF-8"?><xml><A>1</A></xml>')).toEqual({ A: '1' });
     expect(parseXml('<xml></xml>')).toEqual({});
