@@ -15,11 +15,25 @@ export interface NewInboxEvent {
 
 /** The events inbox: what WeCom sent us, keyed so a retried delivery is a no-op. */
 export function createEventRepo(db: Db) {
-  const insert = db.$client.prepare(
+  // Positional parameters: binding by name costs a property lookup per parameter, on the callback hot path.
+  const insertStatement = db.$client.prepare(
     `INSERT INTO events (corp_id, idempotency_key, event_type, raw_xml, payload, status, attempts, next_attempt_at, received_at, updated_at)
-     VALUES (@corpId, @idempotencyKey, @eventType, @rawXml, @payload, 'pending', 0, @receivedAt, @receivedAt, @receivedAt)
+     VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)
      ON CONFLICT (corp_id, idempotency_key) DO NOTHING`,
   );
+  const insert = {
+    run: (e: NewInboxEvent) =>
+      insertStatement.run(
+        e.corpId,
+        e.idempotencyKey,
+        e.eventType,
+        e.rawXml,
+        e.payload,
+        e.receivedAt,
+        e.receivedAt,
+        e.receivedAt,
+      ),
+  };
 
   return {
     /** Returns false when the event was already in the inbox (a WeCom retry). */
