@@ -45,6 +45,9 @@ import type {
 
 const EC = '/cgi-bin/externalcontact';
 
+/** Calls that create or send something: never repeated after a failure with an unknown outcome. */
+const CREATES = { idempotent: false } as const;
+
 export function createWecomApi(client: Pick<WecomClient, 'get' | 'post' | 'upload' | 'webhookSend'>) {
   return {
     // ---- customers
@@ -68,7 +71,8 @@ export function createWecomApi(client: Pick<WecomClient, 'get' | 'post' | 'uploa
 
     // ---- corp tags
     getCorpTagList: (filter: CorpTagFilter = {}) => client.post<CorpTagListResponse>(`${EC}/get_corp_tag_list`, filter),
-    addCorpTag: (request: AddCorpTagRequest) => client.post<AddCorpTagResponse>(`${EC}/add_corp_tag`, request),
+    addCorpTag: (request: AddCorpTagRequest) =>
+      client.post<AddCorpTagResponse>(`${EC}/add_corp_tag`, request, {}, CREATES),
     editCorpTag: (request: EditCorpTagRequest) => client.post<WecomResponse>(`${EC}/edit_corp_tag`, request),
     delCorpTag: (request: DelCorpTagRequest) => client.post<WecomResponse>(`${EC}/del_corp_tag`, request),
     markTag: (request: MarkTagRequest) => client.post<WecomResponse>(`${EC}/mark_tag`, request),
@@ -78,7 +82,7 @@ export function createWecomApi(client: Pick<WecomClient, 'get' | 'post' | 'uploa
 
     // ---- 「联系我」 channel codes
     addContactWay: (request: AddContactWayRequest) =>
-      client.post<AddContactWayResponse>(`${EC}/add_contact_way`, request),
+      client.post<AddContactWayResponse>(`${EC}/add_contact_way`, request, {}, CREATES),
     getContactWay: (configId: string) =>
       client.post<GetContactWayResponse>(`${EC}/get_contact_way`, { config_id: configId }),
     updateContactWay: (request: UpdateContactWayRequest) =>
@@ -89,7 +93,7 @@ export function createWecomApi(client: Pick<WecomClient, 'get' | 'post' | 'uploa
     /** Must run within 20 s of the add event, once; 41051 means it is too late (final). */
     sendWelcomeMsg: (request: SendWelcomeMsgRequest) => client.post<WecomResponse>(`${EC}/send_welcome_msg`, request),
     addMsgTemplate: (request: AddMsgTemplateRequest) =>
-      client.post<AddMsgTemplateResponse>(`${EC}/add_msg_template`, request),
+      client.post<AddMsgTemplateResponse>(`${EC}/add_msg_template`, request, {}, CREATES),
 
     // ---- media (temporary, 3 days)
     uploadMedia: (type: MediaType, file: UploadFile) =>
@@ -108,7 +112,7 @@ export function createWecomApi(client: Pick<WecomClient, 'get' | 'post' | 'uploa
 
     // ---- messages to members
     sendAppMessage: (request: SendAppMessageRequest) =>
-      client.post<SendAppMessageResponse>('/cgi-bin/message/send', request),
+      client.post<SendAppMessageResponse>('/cgi-bin/message/send', request, {}, CREATES),
 
     // ---- customer groups
     groupChatList: (request: GroupChatListRequest) =>

@@ -36,6 +36,16 @@ export interface WecomClientOptions {
   log?: { warn(obj: object, msg: string): void };
 }
 
+export interface CallOptions {
+  /**
+   * False for a call that creates or sends something (a contact way, a tag, a message): after a timeout or another
+   * failure with an unknown outcome it is neither retried here nor marked retryable, so it can never happen twice.
+   * Failures that certainly did nothing (connection refused, 429, WeCom's "busy" errcodes) are still retried.
+   * Default true: reads, and writes that set a state (mark_tag, remark, update_contact_way …).
+   */
+  idempotent?: boolean;
+}
+
 type Payload = { kind: 'json'; value: unknown } | { kind: 'file'; file: UploadFile } | undefined;
 type Json = WecomResponse & Record<string, unknown>;
 
@@ -70,36 +80,37 @@ export class WecomClient {
   }
 
   get<T>(path: string, query: QueryParams = {}): Promise<T> {
-    return this.call<T>(path, query, undefined);
+    return this.call<T>(path, query, undefined, true);
   }
 
-  post<T>(path: string, body: unknown, query: QueryParams = {}): Promise<T> {
-    return this.call<T>(path, query, { kind: 'json', value: body });
+  post<T>(path: string, body: unknown, query: QueryParams = {}, options: CallOptions = {}): Promise<T> {
+    return this.call<T>(path, query, { kind: 'json', value: body }, options.idempotent ?? true);
   }
 
-  /** multipart/form-data upload, the file in field `media` (media/upload). */
+  /** multipart/form-data upload, the file in field `media` (media/upload; a repeat only makes an unused copy). */
   upload<T>(path: string, query: QueryParams, file: UploadFile): Promise<T> {
-    return this.call<T>(path, query, { kind: 'file', file });
+    return this.call<T>(path, query, { kind: 'file', file }, true);
   }
 
   /** A call that authenticates otherwise than with access_token (gettoken itself). GET, or POST when body is given. */
   async callWithoutToken<T>(path: string, query: QueryParams = {}, body?: unknown): Promise<T> {
     const payload: Payload = body === undefined ? undefined : { kind: 'json', value: body };
-    const json = await this.withRetries(path, () => this.send(path, query, payload));
+    const json = await this.withRetries(path, true, () => this.send(path, query, payload));
     return this.unwrap<T>(path, json, []);
   }
 
-  /** Group robot (消息推送) webhook: `POST /cgi-bin/webhook/send?key=KEY`, no access_token. */
+  /** Group robot (消息推送) webhook: `POST /cgi-bin/webhook/send?key=KEY`, no access_token. Never sent twice. */
   async webhookSend<T = WecomResponse>(key: string, body: unknown): Promise<T> {
-    const json = await this.withRetries(WEBHOOK_PATH, () =>
+    const json = await this.withRetries(WEBHOOK_PATH, false, () =>
       this.send(WEBHOOK_PATH, { key }, { kind: 'json', value: body }),
     );
     return this.unwrap<T>(WEBHOOK_PATH, json, [key]);
   }
 
-  private async call<T>(path: string, query: QueryParams, payload: Payload): Promise<T> {
+  private async call<T>(path: string, query: QueryParams, payload: Payload, idempotent: boolean): Promise<T> {
+    // A token error means WeCom refused the call, so the retry with a fresh token is safe even when not idempotent.
     const attempt = (token: string) =>
-      this.withRetries(path, () => this.send(path, { ...query, access_token: token }, payload));
+      this.withRetries(path, idempotent, () => this.send(path, { ...query, access_token: token }, payload));
     let token = await this.accessToken();
     let json = await attempt(token);
     const errcode = errcodeOf(json);
@@ -118,7 +129,7 @@ export class WecomClient {
   }
 
   private async fetchToken(): Promise<FetchedToken> {
-    const json = await this.withRetries(GETTOKEN_PATH, () =>
+    const json = await this.withRetries(GETTOKEN_PATH, true, () =>
       this.send(GETTOKEN_PATH, { corpid: this.corpId, corpsecret: this.secret }, undefined),
     );
     const errcode = errcodeOf(json);
@@ -147,8 +158,11 @@ export class WecomClient {
     return json as T;
   }
 
-  /** Runs one request, retrying network failures and busy/rate-limit errcodes with exponential backoff + jitter. */
-  private async withRetries(path: string, attempt: () => Promise<Json>): Promise<Json> {
+  /**
+   * Runs one request, retrying network failures and busy/rate-limit errcodes with exponential backoff + jitter.
+   * A call that is not idempotent is repeated only after failures that certainly did nothing (see CallOptions).
+   */
+  private async withRetries(path: string, idempotent: boolean, attempt: () => Promise<Json>): Promise<Json> {
     for (let i = 0; ; i++) {
       try {
         const json = await attempt();
@@ -156,7 +170,9 @@ export class WecomClient {
         if (!BACKOFF_ERRCODES.has(errcode) || i >= this.retries) return json;
         this.log?.warn({ path: pathOnly(path), attempt: i + 1, errcode }, 'WeCom busy or rate-limited; retrying');
       } catch (err) {
-        if (!(err instanceof WecomNetworkError) || !err.retryable || i >= this.retries) throw err;
+        if (!(err instanceof WecomNetworkError)) throw err;
+        if (!idempotent && err.outcomeUnknown) throw err.notRepeatable();
+        if (!err.retryable || i >= this.retries) throw err;
         this.log?.warn({ path: pathOnly(path), attempt: i + 1, code: err.code }, 'WeCom request failed; retrying');
       }
       await sleep(this.backoffMs(i));

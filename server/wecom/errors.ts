@@ -48,6 +48,20 @@ export class WecomApiError extends Error {
 }
 
 /**
+ * Failures that happen before the request leaves this machine, or that WeCom answers without acting on (429): a
+ * request that failed this way certainly did nothing, so even one that creates or sends something may be repeated.
+ */
+const NOT_SENT_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'HTTP_429',
+]);
+
+/**
  * The request did not produce a WeCom answer: timeout, connection failure, HTTP status other than 200, or a body
  * that is not JSON. Retryable except for 4xx statuses (other than 429), which mean a wrong URL and won't heal.
  */
@@ -56,12 +70,30 @@ export class WecomNetworkError extends Error {
   readonly path: string;
   /** `TIMEOUT`, `HTTP_<status>`, `INVALID_JSON`, or the system error code (`ECONNREFUSED`, …) when known. */
   readonly code: string;
+  /**
+   * True when WeCom may have received and carried out the request (a timeout, a connection reset, a 5xx from a
+   * gateway, an unreadable answer): repeating a call that creates or sends something could then do it twice.
+   */
+  readonly outcomeUnknown: boolean;
+  private readonly detail: string;
 
   constructor(path: string, code: string, detail: string, retryable = true) {
     super(`WeCom API ${path} request failed: ${detail}`);
     this.name = 'WecomNetworkError';
     this.path = path;
     this.code = code;
+    this.detail = detail;
     this.retryable = retryable;
+    this.outcomeUnknown = !NOT_SENT_CODES.has(code) && !/^HTTP_4/.test(code);
+  }
+
+  /** The same failure, final: for a call that must not be repeated when its outcome is unknown. */
+  notRepeatable(): WecomNetworkError {
+    return new WecomNetworkError(
+      this.path,
+      this.code,
+      `${this.detail}; not repeated, because WeCom may have carried it out already (check before trying again)`,
+      false,
+    );
   }
 }

@@ -2,7 +2,15 @@ import { describe, it, expect } from 'vitest';
 import { createWecomApi } from '../../../server/wecom/api.js';
 import type { QueryParams, UploadFile, WecomClient } from '../../../server/wecom/client.js';
 
-type Call = { method: string; path: string; query?: QueryParams; body?: unknown; file?: UploadFile; key?: string };
+type Call = {
+  method: string;
+  path: string;
+  query?: QueryParams;
+  body?: unknown;
+  file?: UploadFile;
+  key?: string;
+  idempotent?: boolean;
+};
 
 /** A client fake that records what each API method asks for. */
 function recordingClient() {
@@ -12,8 +20,8 @@ function recordingClient() {
       calls.push({ method: 'GET', path, query });
       return { errcode: 0 } as T;
     },
-    post: async <T>(path: string, body: unknown, query?: QueryParams) => {
-      calls.push({ method: 'POST', path, body, query });
+    post: async <T>(path: string, body: unknown, query?: QueryParams, options?: { idempotent?: boolean }) => {
+      calls.push({ method: 'POST', path, body, query, idempotent: options?.idempotent ?? true });
       return { errcode: 0 } as T;
     },
     upload: async <T>(path: string, query: QueryParams, file: UploadFile) => {
@@ -165,5 +173,24 @@ describe('createWecomApi', () => {
       expect(call).toMatchObject(rest);
       expect(call?.query ?? {}).toEqual(expectedQuery ?? {});
     }
+  });
+
+  it('marks exactly the calls that create or send something as not idempotent (never repeated blindly)', async () => {
+    const { api, calls } = recordingClient();
+    await api.addCorpTag({ group_name: 'g', tag: [{ name: 't' }] });
+    await api.addContactWay({ type: 1, scene: 2, state: 's', user: ['u'] });
+    await api.addMsgTemplate({ external_userid: ['wm'], sender: 'u', text: { content: 'x' } });
+    await api.sendAppMessage({ touser: 'u', agentid: 1, msgtype: 'text', text: { content: 'x' } });
+    await api.markTag({ userid: 'u', external_userid: 'wm', add_tag: ['t1'] });
+    await api.remark({ userid: 'u', external_userid: 'wm', remark: 'r' });
+    await api.updateContactWay({ config_id: 'c', state: 's' });
+    await api.sendWelcomeMsg({ welcome_code: 'w', text: { content: 'x' } });
+    expect(calls.filter((c) => c.idempotent === false).map((c) => c.path)).toEqual([
+      `${EC}/add_corp_tag`,
+      `${EC}/add_contact_way`,
+      `${EC}/add_msg_template`,
+      '/cgi-bin/message/send',
+    ]);
+    expect(calls.filter((c) => c.idempotent === true)).toHaveLength(4);
   });
 });

@@ -242,6 +242,63 @@ describe('errors and retries', () => {
     expectNoCredentials([err.message, err]);
   });
 
+  describe('a call that creates or sends something (idempotent: false)', () => {
+    const SEND_PATH = '/cgi-bin/message/send';
+    const refused = () => {
+      throw new TypeError('fetch failed', {
+        cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:443'), { code: 'ECONNREFUSED' }),
+      });
+    };
+    const reset = () => {
+      throw new TypeError('fetch failed', {
+        cause: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }),
+      });
+    };
+
+    it('is sent once after a timeout, and the error is final and says why', async () => {
+      const { client, fake } = setup({ [SEND_PATH]: (_req, signal) => hang(signal) }, { timeoutMs: 30 });
+      const err = await rejection(client.post(SEND_PATH, { text: 'hi' }, {}, { idempotent: false }));
+      expect(err).toMatchObject({ name: 'WecomNetworkError', code: 'TIMEOUT', retryable: false });
+      expect(err.message).toMatch(/may have carried it out/);
+      expect(fake.calls(SEND_PATH)).toHaveLength(1);
+      expectNoCredentials([err.message, err]);
+    });
+
+    it('is sent once after a connection reset or a 5xx, where WeCom may have acted', async () => {
+      for (const handler of [reset, () => new Response('bad gateway', { status: 502 })]) {
+        const { client, fake } = setup({ [SEND_PATH]: handler });
+        const err = await rejection(client.post(SEND_PATH, {}, {}, { idempotent: false }));
+        expect(err).toMatchObject({ retryable: false, outcomeUnknown: true });
+        expect(fake.calls(SEND_PATH)).toHaveLength(1);
+      }
+    });
+
+    it('is retried after failures that certainly did nothing: connection refused, 429, errcode -1', async () => {
+      let n = 0;
+      const { client, fake } = setup({
+        [SEND_PATH]: () => {
+          n++;
+          if (n === 1) return refused();
+          if (n === 2) return new Response('slow down', { status: 429 });
+          if (n === 3) return { errcode: -1, errmsg: 'system busy' };
+          return ok({ msgid: 'm1' });
+        },
+      });
+      await expect(client.post(SEND_PATH, {}, {}, { idempotent: false })).resolves.toMatchObject({ msgid: 'm1' });
+      expect(fake.calls(SEND_PATH)).toHaveLength(4);
+    });
+
+    it('the same timeout on an idempotent call is still retried', async () => {
+      let n = 0;
+      const { client, fake } = setup(
+        { [SEND_PATH]: (_req, signal) => (++n === 1 ? hang(signal) : ok()) },
+        { timeoutMs: 30 },
+      );
+      await expect(client.post(SEND_PATH, {})).resolves.toMatchObject({ errcode: 0 });
+      expect(fake.calls(SEND_PATH)).toHaveLength(2);
+    });
+  });
+
   it('HTTP 5xx is retried; HTTP 404 and non-JSON answers are reported as network errors', async () => {
     let n = 0;
     const { client, fake } = setup({
