@@ -303,6 +303,32 @@ export const repDailyAdds = sqliteTable(
   (t) => [primaryKey({ columns: [t.corpId, t.channelId, t.userId, t.day] })],
 );
 
+export const channelMovementKinds = ['add', 'loss'] as const;
+
+/**
+ * Every add through a channel code and every loss of a customer so added, as it happened: channel statistics are
+ * counted here, because the follow row keeps only the latest add and loss of a relation (a customer who deletes the
+ * rep and adds again through another code would otherwise move their history to that code).
+ */
+export const channelMovements = sqliteTable(
+  'channel_movements',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    corpId: text('corp_id').notNull(),
+    channelId: integer('channel_id').notNull(),
+    userId: text('user_id').notNull(),
+    externalUserId: text('external_user_id').notNull(),
+    kind: text('kind', { enum: channelMovementKinds }).notNull(),
+    at: integer('at').notNull(),
+    /** The same key as the timeline item that records it: a replayed event adds nothing. */
+    sourceKey: text('source_key').notNull(),
+  },
+  (t) => [
+    uniqueIndex('channel_movements_source').on(t.corpId, t.sourceKey),
+    index('channel_movements_channel_time').on(t.corpId, t.channelId, t.at),
+  ],
+);
+
 /** Images uploaded to WeCom for welcome messages and scripts (media ids live 3 days). */
 export const mediaUploads = sqliteTable(
   'media_uploads',

@@ -101,7 +101,13 @@ function wire(app: FastifyInstance, now: () => number) {
     jobs,
     now,
   });
-  const alerts = createAlertService({ db: app.db, repo: createAlertRepo(app.db), timeline, contacts: contactRepo });
+  const alerts = createAlertService({
+    db: app.db,
+    repo: createAlertRepo(app.db),
+    timeline,
+    contacts: contactRepo,
+    channels: channelRepo,
+  });
   const markTag = createMarkTagJob({ db: app.db, tags, api, timeline, now });
   jobs.register(markTag.kind, markTag.handler);
   const sendWelcome = createSendWelcomeJob({

@@ -377,6 +377,44 @@ describe('channel statistics', () => {
   });
 });
 
+describe('channel statistics across a re-add', () => {
+  it('keeps the earlier add and loss with their code when the customer comes back through another one', async () => {
+    app = await startApp();
+    await prepare(app);
+    const first = await create(base());
+    const second = await create({ ...base(), name: '快递包裹卡' });
+    const { externalUserId } = await simulate(app, {
+      changeType: 'add_external_contact',
+      userId: 'zhangwei',
+      state: first.state,
+    });
+    await settled(app, externalUserId);
+    await simulate(app, { changeType: 'del_follow_user', userId: 'zhangwei', externalUserId });
+    const followOf = () =>
+      app.db.$client
+        .prepare(`SELECT status, channel_id FROM follows WHERE user_id = 'zhangwei' AND external_user_id = ?`)
+        .get(externalUserId) as { status: string; channel_id: number } | undefined;
+    await waitFor(() => followOf()?.status === 'lost', 'the loss');
+    // WeCom stamps the new relation a few seconds later than the first one.
+    await app.inject({ method: 'POST', url: '/emulator/_clock', payload: { advanceMs: 3000 } });
+    await simulate(app, {
+      changeType: 'add_external_contact',
+      userId: 'zhangwei',
+      externalUserId,
+      state: second.state,
+      deliveries: 2,
+    });
+    await waitFor(() => followOf()?.status === 'active' && followOf()?.channel_id === second.id, 'the re-add');
+    await settled(app, externalUserId);
+
+    const today = localDay(Date.now());
+    const totals = async (id: number) =>
+      (await admin(app, 'GET', `/api/channels/${id}/stats?from=${today}&to=${today}`)).json().totals;
+    expect(await totals(first.id)).toEqual({ adds: 1, losses: 1, net: 0 });
+    expect(await totals(second.id)).toEqual({ adds: 1, losses: 0, net: 1 });
+  });
+});
+
 describe('demo seeding', () => {
   it('creates three channel codes with tags and welcomes through WeCom, once', async () => {
     app = await startApp();

@@ -1,5 +1,6 @@
 import type { Db } from '../../db/open.js';
 import type { ExternalContactEvent } from '../../wecom/events.js';
+import type { ChannelRepo } from '../channels/repo.js';
 import type { ContactRepo } from '../contacts/repo.js';
 import type { TimelineRepo } from '../timeline/repo.js';
 import type { AlertRepo } from './repo.js';
@@ -12,14 +13,16 @@ const LOSS = {
 } as const;
 
 /**
- * Loss of a customer: once the follow has ended (contacts), record it on the timeline and raise an alert for the
- * manager. A deletion caused by 在职继承 (transfer) is recorded but is not a loss worth an alert.
+ * Loss of a customer: once the follow has ended (contacts), record it on the timeline, count it against the channel
+ * the customer came through and raise an alert for the manager. A deletion caused by 在职继承 (transfer) is recorded
+ * on the timeline only: the customer stays with the company.
  */
 export function createAlertService(deps: {
   db: Db;
   repo: AlertRepo;
   timeline: Pick<TimelineRepo, 'add'>;
   contacts: Pick<ContactRepo, 'findFollow'>;
+  channels: Pick<ChannelRepo, 'recordMovement'>;
 }) {
   return {
     afterFollowLost(corpId: string, e: ExternalContactEvent, eventId: number): void {
@@ -41,6 +44,12 @@ export function createAlertService(deps: {
           occurredAt: at,
         });
         if (transferred) return;
+        // A loss counts against the channel the customer came through, kept apart from any later re-add.
+        const channelId = follow?.channelId;
+        if (channelId != null) {
+          const common = { corpId, userId: e.userId, externalUserId: e.externalUserId };
+          deps.channels.recordMovement({ ...common, channelId, kind: 'loss', at, sourceKey });
+        }
         deps.repo.add({
           corpId,
           kind: loss.kind,

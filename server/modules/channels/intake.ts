@@ -22,7 +22,7 @@ export function createChannelIntake(deps: {
   db: Db;
   events: Pick<EventRepo, 'get'>;
   channels: Pick<ChannelService, 'findByState' | 'countAdd'>;
-  repo: Pick<ChannelRepo, 'setFollowChannel'>;
+  repo: Pick<ChannelRepo, 'setFollowChannel' | 'recordMovement'>;
   follows: { addedAt(corpId: string, userId: string, externalUserId: string): number | undefined };
   timeline: Pick<TimelineRepo, 'add'>;
   jobs: Pick<JobService, 'enqueue'>;
@@ -70,6 +70,13 @@ export function createChannelIntake(deps: {
 
         if (channel) {
           deps.repo.setFollowChannel(corpId, e.userId, e.externalUserId, channel.id);
+          deps.repo.recordMovement({
+            ...common,
+            channelId: channel.id,
+            kind: 'add',
+            at: receivedAt,
+            sourceKey: intakeKey,
+          });
           deps.channels.countAdd(corpId, channel, e.userId, localDay(receivedAt));
           const tagIds = JSON.parse(channel.tagIds) as string[];
           if (tagIds.length > 0) {

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gte, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../db/open.js';
-import { channelReps, channels, follows, repDailyAdds } from '../../db/schema.js';
+import { channelMovements, channelReps, channels, follows, repDailyAdds } from '../../db/schema.js';
 
 export type ChannelRow = typeof channels.$inferSelect;
 export type ChannelRepRow = typeof channelReps.$inferSelect;
@@ -177,19 +177,29 @@ export function createChannelRepo(db: Db) {
     },
 
     /** Times (ms) of the channel's adds and losses within [fromMs, toMs). */
+    /** Records an add or a loss for the channel's statistics; false when this source was recorded before. */
+    recordMovement(m: typeof channelMovements.$inferInsert): boolean {
+      return db.insert(channelMovements).values(m).onConflictDoNothing().run().changes === 1;
+    },
+
+    /** The channel's adds and losses in [fromMs, toMs), as times. */
     movements(corpId: string, channelId: number, fromMs: number, toMs: number): { adds: number[]; losses: number[] } {
-      const base = and(eq(follows.corpId, corpId), eq(follows.channelId, channelId));
-      const adds = db
-        .select({ at: follows.addedAt })
-        .from(follows)
-        .where(and(base, gte(follows.addedAt, fromMs), lt(follows.addedAt, toMs)))
+      const rows = db
+        .select({ kind: channelMovements.kind, at: channelMovements.at })
+        .from(channelMovements)
+        .where(
+          and(
+            eq(channelMovements.corpId, corpId),
+            eq(channelMovements.channelId, channelId),
+            gte(channelMovements.at, fromMs),
+            lt(channelMovements.at, toMs),
+          ),
+        )
         .all();
-      const losses = db
-        .select({ at: follows.lostAt })
-        .from(follows)
-        .where(and(base, isNotNull(follows.lostAt), gte(follows.lostAt, fromMs), lt(follows.lostAt, toMs)))
-        .all();
-      return { adds: adds.map((r) => r.at), losses: losses.map((r) => r.at!) };
+      return {
+        adds: rows.filter((r) => r.kind === 'add').map((r) => r.at),
+        losses: rows.filter((r) => r.kind === 'loss').map((r) => r.at),
+      };
     },
 
     /** A channel whether live or deleted (statistics outlive the code). */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../server/db/open.js';
 import { createAlertRepo } from '../../../server/modules/alerts/repo.js';
 import { createAlertService } from '../../../server/modules/alerts/service.js';
+import { createChannelRepo } from '../../../server/modules/channels/repo.js';
 import { createContactRepo } from '../../../server/modules/contacts/repo.js';
 import { createTimelineRepo } from '../../../server/modules/timeline/repo.js';
 import type { ExternalContactEvent } from '../../../server/wecom/events.js';
@@ -13,6 +14,7 @@ function setup() {
     repo: createAlertRepo(db),
     timeline: createTimelineRepo(db),
     contacts: createContactRepo(db),
+    channels: createChannelRepo(db),
   });
   const rows = (table: string) =>
     db.$client.prepare(`SELECT * FROM ${table} ORDER BY id`).all() as Record<string, unknown>[];
