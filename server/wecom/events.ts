@@ -159,14 +159,15 @@ export function parseEvent(xml: string): WecomEvent {
   const msgType = text(raw, 'MsgType') ?? '';
   const event = text(raw, 'Event');
   const changeType = text(raw, 'ChangeType');
-  const unknown = (): UnknownEvent => Object.assign(base, { kind: 'unknown' as const, msgType, event, changeType });
 
   if (msgType !== 'event') {
-    return msgType && raw['MsgId'] !== undefined ? parseAppMessage(base, raw, msgType) : unknown();
+    return msgType && raw['MsgId'] !== undefined
+      ? parseAppMessage(base, raw, msgType)
+      : unknownEvent(base, msgType, event, changeType);
   }
   switch (event) {
     case 'change_external_contact':
-      if (!isOneOf(changeType, EXTERNAL_CONTACT_CHANGE_TYPES)) return unknown();
+      if (!isOneOf(changeType, EXTERNAL_CONTACT_CHANGE_TYPES)) return unknownEvent(base, msgType, event, changeType);
       return Object.assign(base, {
         kind: 'external_contact' as const,
         changeType,
@@ -178,7 +179,7 @@ export function parseEvent(xml: string): WecomEvent {
         failReason: text(raw, 'FailReason'),
       });
     case 'change_external_chat':
-      if (!isOneOf(changeType, EXTERNAL_CHAT_CHANGE_TYPES)) return unknown();
+      if (!isOneOf(changeType, EXTERNAL_CHAT_CHANGE_TYPES)) return unknownEvent(base, msgType, event, changeType);
       return Object.assign(base, {
         kind: 'external_chat' as const,
         chatId: required(raw, 'ChatId'),
@@ -192,7 +193,7 @@ export function parseEvent(xml: string): WecomEvent {
         curMemVer: text(raw, 'CurMemVer'),
       });
     case 'change_external_tag': {
-      if (!isOneOf(changeType, EXTERNAL_TAG_CHANGE_TYPES)) return unknown();
+      if (!isOneOf(changeType, EXTERNAL_TAG_CHANGE_TYPES)) return unknownEvent(base, msgType, event, changeType);
       const tagType = text(raw, 'TagType');
       return Object.assign(base, {
         kind: 'external_tag' as const,
@@ -212,8 +213,18 @@ export function parseEvent(xml: string): WecomEvent {
         openKfId: required(raw, 'OpenKfId'),
       });
     default:
-      return unknown();
+      return unknownEvent(base, msgType, event, changeType);
   }
+}
+
+/** An event this code does not type (see the policy at the top); a function, not a closure made per callback. */
+function unknownEvent(
+  base: EventBase,
+  msgType: string,
+  event: string | undefined,
+  changeType: string | undefined,
+): UnknownEvent {
+  return Object.assign(base, { kind: 'unknown' as const, msgType, event, changeType });
 }
 
 function parseAppMessage(base: EventBase, raw: Record<string, unknown>, msgType: string): AppMessage {
