@@ -43,6 +43,8 @@ export interface Config {
   worker: WorkerConfig;
   /** Start cron jobs and boot-time syncs (off in unit tests). */
   backgroundJobs: boolean;
+  /** Days to keep handled inbox events and done jobs (RETENTION_DAYS). */
+  retentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -173,6 +175,12 @@ export function loadConfig(env: Env, demoCorp: CorpCredentials): Config {
     problems.push(`TRUST_PROXY must be true, false or a comma-separated list of addresses/CIDRs (got "${trustRaw}")`);
   }
 
+  const retentionRaw = env.RETENTION_DAYS?.trim() ?? '';
+  const retentionDays = retentionRaw === '' ? 30 : Number(retentionRaw);
+  if (!Number.isInteger(retentionDays) || retentionDays < 1 || retentionDays > 3650) {
+    problems.push(`RETENTION_DAYS must be a whole number of days between 1 and 3650 (got "${retentionRaw}")`);
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return deepFreeze({
@@ -189,5 +197,6 @@ export function loadConfig(env: Env, demoCorp: CorpCredentials): Config {
     wecom,
     worker: { concurrency, pollMs: 500, backoffBaseMs: 1000, maxAttempts: 8, pauseAboveCallbacksPerSecond: 2000 },
     backgroundJobs: true,
+    retentionDays,
   });
 }

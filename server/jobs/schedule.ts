@@ -28,7 +28,7 @@ function guarded(app: FastifyInstance, job: Job): () => Promise<void> {
 
 function jobsFor(app: FastifyInstance): Job[] {
   const corpId = app.defaultCorp.corpId;
-  const { directory, contacts, tags, channels } = app.services;
+  const { directory, contacts, tags, channels, retention } = app.services;
   return [
     {
       name: 'directory-and-contacts-sync',
@@ -42,6 +42,8 @@ function jobsFor(app: FastifyInstance): Job[] {
     { name: 'tags-sync', schedule: '20 3 * * *', run: () => tags.syncAll(corpId) },
     // Reps taken off a channel code for reaching yesterday's daily cap go back on.
     { name: 'restore-capped-reps', schedule: '5 0 * * *', run: async () => channels.restoreCappedReps(corpId) },
+    // Handled inbox events and done jobs older than RETENTION_DAYS (failed and unfinished work stays).
+    { name: 'prune-handled-work', schedule: '45 3 * * *', run: () => retention.prune() },
   ];
 }
 

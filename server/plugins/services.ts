@@ -24,6 +24,7 @@ import { createStageService } from '../modules/stages/service.js';
 import { createTimelineService } from '../modules/timeline/service.js';
 import { createAlertRepo } from '../modules/alerts/repo.js';
 import { createAlertService } from '../modules/alerts/service.js';
+import { createRetentionService } from '../modules/retention/service.js';
 import { createChannelIntake } from '../modules/channels/intake.js';
 import { createChannelRepo } from '../modules/channels/repo.js';
 import { createChannelService, SYNC_CHANNEL_REPS_JOB } from '../modules/channels/service.js';
@@ -144,9 +145,17 @@ function wire(app: FastifyInstance, now: () => number) {
     now,
   });
 
+  const retention = createRetentionService({
+    events: eventRepo,
+    jobs: jobRepo,
+    retentionDays: app.config.retentionDays,
+    now,
+  });
+
   return {
     eventRepo,
     jobRepo,
+    retention,
     jobs,
     timeline,
     directory,

@@ -78,6 +78,16 @@ describe('config', () => {
     ]);
   });
 
+  it('keeps handled work 30 days unless RETENTION_DAYS says otherwise, and refuses a nonsense value', () => {
+    expect(loadConfig({}, DEMO_CORP).retentionDays).toBe(30);
+    expect(loadConfig({ RETENTION_DAYS: '90' }, DEMO_CORP).retentionDays).toBe(90);
+    for (const bad of ['0', '-1', '1.5', 'forever', '3651']) {
+      expect(problemsOf({ RETENTION_DAYS: bad })).toEqual([
+        `RETENTION_DAYS must be a whole number of days between 1 and 3650 (got "${bad}")`,
+      ]);
+    }
+  });
+
   it('refuses credentials without a corp id instead of silently running the demo', () => {
     expect(problemsOf({ WECOM_SECRET: 'x' })).toEqual([
       'WECOM_SECRET is set but WECOM_CORP_ID is not (set WECOM_CORP_ID, or unset WECOM_SECRET for demo mode)',

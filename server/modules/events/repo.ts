@@ -35,6 +35,11 @@ export function createEventRepo(db: Db) {
       ),
   };
 
+  const deleteHandled = db.$client.prepare(
+    `DELETE FROM events WHERE id IN (
+       SELECT id FROM events WHERE status IN ('done', 'ignored') AND next_attempt_at < ? LIMIT ?)`,
+  );
+
   return {
     /** Returns false when the event was already in the inbox (a WeCom retry). */
     insert(e: NewInboxEvent): boolean {
@@ -86,6 +91,14 @@ export function createEventRepo(db: Db) {
         .set({ status: 'pending', nextAttemptAt: now, updatedAt: now })
         .where(eq(events.status, 'processing'))
         .run().changes;
+    },
+
+    /**
+     * Deletes up to `limit` handled events (done or ignored) whose last attempt is older than `before`; failed and
+     * unfinished ones stay. Returns how many were deleted. (`events_due` covers status + next_attempt_at.)
+     */
+    deleteHandledBefore(before: number, limit: number): number {
+      return deleteHandled.run(before, limit).changes;
     },
 
     get(id: number): EventRow | undefined {

@@ -16,7 +16,16 @@ export interface NewJob {
 }
 
 export function createJobRepo(db: Db) {
+  const deleteDone = db.$client.prepare(
+    `DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE status = 'done' AND run_at < ? LIMIT ?)`,
+  );
+
   return {
+    /** Deletes up to `limit` done jobs last run before `before` (failed ones stay); returns how many. */
+    deleteDoneBefore(before: number, limit: number): number {
+      return deleteDone.run(before, limit).changes;
+    },
+
     /** Returns the new job's id, or null when that job already exists. */
     enqueue(job: NewJob): number | null {
       const row = db
