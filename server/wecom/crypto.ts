@@ -135,7 +135,7 @@ export function verifySignature(
   signature: string,
 ): boolean {
   const expected = Buffer.from(computeSignature(token, timestamp, nonce, encrypt), 'latin1');
-  const given = Buffer.from(String(signature), 'latin1');
+  const given = Buffer.from(String(signature), 'utf8'); // not latin1: that would fold U+0130 onto '0'
   return expected.length === given.length && timingSafeEqual(expected, given);
 }
 

@@ -149,6 +149,12 @@ describe('signature verification', () => {
     expect(verifySignature(vectorA.token, timestamp, nonce, echostr, `${msgSignature}00`)).toBe(false);
     expect(verifySignature(vectorA.token, timestamp, nonce, echostr, '签名'.repeat(20))).toBe(false);
   });
+
+  it('does not take look-alike characters for the hex digits (U+0130 is not "0", U+0161 is not "a")', () => {
+    const lookAlike = [...msgSignature].map((c) => (c === '0' ? '\u0130' : c === 'a' ? '\u0161' : c)).join('');
+    expect(lookAlike).not.toBe(msgSignature);
+    expect(verifySignature(vectorA.token, timestamp, nonce, echostr, lookAlike)).toBe(false);
+  });
 });
 
 describe('decryption failures are detected and distinct', () => {
