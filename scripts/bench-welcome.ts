@@ -14,7 +14,7 @@
  * Run alone: `tsx scripts/bench-welcome.ts [addsPerSecond] [seconds] [separate|in-process]`.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -221,6 +221,7 @@ export async function benchWelcome(opts: BenchWelcomeOptions = {}): Promise<Benc
   } finally {
     await app.close();
     await wecom.close();
+    rmSync(dirname(app.config.databasePath), { recursive: true, force: true });
   }
 }
 
