@@ -43,7 +43,8 @@ function wire(app: FastifyInstance, now: () => number) {
   const timeline = createTimelineRepo(app.db);
   const jobs = createJobService({ repo: jobRepo, now });
   const directory = createDirectoryService({ repo: createDirectoryRepo(app.db), api });
-  const contacts = createContactService({ db: app.db, repo: createContactRepo(app.db), directory, api, now });
+  const contactRepo = createContactRepo(app.db);
+  const contacts = createContactService({ db: app.db, repo: contactRepo, directory, api, now });
 
   // The rep sidebar: sessions, the customer card and timeline, the script library.
   const sessions = createSessionService({ repo: createSessionRepo(app.db), now });
@@ -64,7 +65,14 @@ function wire(app: FastifyInstance, now: () => number) {
   const jsapi = createJsapiService({ signer: (corpId) => app.wecom.jsapi(corpId) });
   const stages = createStageService({ repo: createStageRepo(app.db) });
   const customerRepo = createCustomerRepo(app.db);
-  const customers = createCustomerService({ repo: customerRepo, stages, timeline, api, now });
+  const customers = createCustomerService({
+    repo: customerRepo,
+    contacts: contactRepo,
+    stages,
+    timeline,
+    api,
+    now,
+  });
   const customerTimeline = createTimelineService({ repo: timeline, customers, repNames: customerRepo.repNames, now });
   const media = createMediaService({ repo: createMediaRepo(app.db), api, now });
 
@@ -89,7 +97,6 @@ function wire(app: FastifyInstance, now: () => number) {
     api,
     now,
   });
-  const contactRepo = createContactRepo(app.db);
   const intake = createChannelIntake({
     db: app.db,
     events: eventRepo,

@@ -3,9 +3,6 @@ import type { Db } from '../../db/open.js';
 import { channels, contacts, follows, followTags, reps, tagGroups, tags } from '../../db/schema.js';
 import { contains } from '../like-pattern.js';
 
-export type FollowRow = typeof follows.$inferSelect;
-export type ContactRow = typeof contacts.$inferSelect;
-
 /** Keyset position in a rep's customer list: the (addedAt, follow id) of the last row shown. */
 export interface CustomerCursor {
   addedAt: number;
@@ -22,23 +19,6 @@ export interface FollowTagRow {
 /** Reads and writes behind the rep sidebar's customer card. */
 export function createCustomerRepo(db: Db) {
   return {
-    /** The rep's follow of this customer, active or not. */
-    follow(corpId: string, userId: string, externalUserId: string): FollowRow | undefined {
-      return db
-        .select()
-        .from(follows)
-        .where(and(eq(follows.corpId, corpId), eq(follows.userId, userId), eq(follows.externalUserId, externalUserId)))
-        .get();
-    },
-
-    contact(corpId: string, externalUserId: string): ContactRow | undefined {
-      return db
-        .select()
-        .from(contacts)
-        .where(and(eq(contacts.corpId, corpId), eq(contacts.externalUserId, externalUserId)))
-        .get();
-    },
-
     /** The rep's active customers, newest added first; `q` is a substring of the name or the rep's remark. */
     listOwn(corpId: string, userId: string, opts: { q?: string; after?: CustomerCursor; limit: number }) {
       const conditions = [eq(follows.corpId, corpId), eq(follows.userId, userId), eq(follows.status, 'active')];

@@ -5,34 +5,37 @@ import { decodeCursor, encodeCursor } from '../keyset-cursor.js';
 import type { StageService } from '../stages/service.js';
 import type { TimelineRepo } from '../timeline/repo.js';
 import { callWecom } from '../wecom-call.js';
-import type { CustomerRepo, FollowRow } from './repo.js';
+import type { ContactRepo, FollowRow } from '../contacts/repo.js';
+import type { CustomerRepo } from './repo.js';
 
 type CustomerApi = Pick<WecomApi, 'remark' | 'markTag'>;
 
 /** The customer as the signed-in rep sees it in the sidebar, and the changes a rep makes to it. */
 export function createCustomerService(deps: {
   repo: CustomerRepo;
+  /** The follow and contact rows, as the contacts domain reads them. */
+  contacts: Pick<ContactRepo, 'findFollow' | 'findContact'>;
   stages: Pick<StageService, 'resolve' | 'require'>;
   timeline: Pick<TimelineRepo, 'add'>;
   api: (corpId: string) => CustomerApi;
   now: () => number;
 }) {
-  const { repo } = deps;
+  const { repo, contacts } = deps;
 
   /**
    * The rep's active follow of the customer. A rep reads and changes only their own customers: a customer they
    * don't follow (any more) is 403, an unknown one 404.
    */
   function requireFollower(user: SessionUser, externalUserId: string): FollowRow {
-    const follow = repo.follow(user.corpId, user.userId, externalUserId);
+    const follow = contacts.findFollow(user.corpId, user.userId, externalUserId);
     if (follow?.status === 'active') return follow;
-    if (follow || repo.contact(user.corpId, externalUserId)) throw new ForbiddenError('这不是你跟进的客户');
+    if (follow || contacts.findContact(user.corpId, externalUserId)) throw new ForbiddenError('这不是你跟进的客户');
     throw new NotFoundError('客户不存在');
   }
 
   function card(user: SessionUser, externalUserId: string) {
     const follow = requireFollower(user, externalUserId);
-    const contact = repo.contact(user.corpId, externalUserId);
+    const contact = contacts.findContact(user.corpId, externalUserId);
     if (!contact) throw new NotFoundError('客户不存在');
     const followers = repo.followers(user.corpId, externalUserId);
     // The source channel is the one that brought the customer to this rep, else to whoever added them first.
@@ -192,7 +195,7 @@ export function createCustomerService(deps: {
     /** Moves the customer to another sales stage (a local attribute: WeCom has no stages). */
     changeStage(user: SessionUser, externalUserId: string, stageId: number) {
       requireFollower(user, externalUserId);
-      const contact = repo.contact(user.corpId, externalUserId);
+      const contact = contacts.findContact(user.corpId, externalUserId);
       if (!contact) throw new NotFoundError('客户不存在');
       const to = deps.stages.require(user.corpId, stageId);
       const from = deps.stages.resolve(user.corpId, contact.stageId);
