@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { validateEncodingAesKey } from './wecom/crypto.js';
+import type { CorpCredentials } from './wecom/types.js';
+
+export type { CorpCredentials };
 
 /** The WeCom app this deployment talks to (the default corp). */
 export interface WecomConfig extends CorpCredentials {
@@ -52,16 +55,6 @@ export class ConfigError extends Error {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
   }
-}
-
-/** A corp's app credentials: the configured corp, or the emulator's demo corp when none is configured. */
-export interface CorpCredentials {
-  corpId: string;
-  corpName: string;
-  agentId: number;
-  secret: string;
-  token: string;
-  encodingAesKey: string;
 }
 
 type Env = Record<string, string | undefined>;

@@ -2,15 +2,10 @@
  * The emulator's data model. Field names follow WeCom's JSON (snake_case) wherever the value is served as is,
  * so a record can be copied into a response without renaming.
  */
+import type { CorpCredentials } from '../wecom/types.js';
 
-export interface EmulatorCorp {
-  corpId: string;
-  corpName: string;
-  agentId: number;
-  secret: string;
-  token: string;
-  encodingAesKey: string;
-}
+/** The corp the emulator plays: the same credentials the server is configured with. */
+export type EmulatorCorp = CorpCredentials;
 
 export interface Department {
   id: number;

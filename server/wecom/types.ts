@@ -4,6 +4,16 @@
  * Fields WeCom documents as optional, or returns only in some cases, are optional here.
  */
 
+/** A self-built app's credentials in a corp: the configured corp, or the emulator's demo corp. */
+export interface CorpCredentials {
+  corpId: string;
+  corpName: string;
+  agentId: number;
+  secret: string;
+  token: string;
+  encodingAesKey: string;
+}
+
 /** Every WeCom answer carries these; errcode 0 means success (the client throws on anything else). */
 export interface WecomResponse {
   errcode?: number;
