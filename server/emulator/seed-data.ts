@@ -315,23 +315,7 @@ export function buildSeedData(corpId: string, nowMs: number): EmulatorData {
     ),
   ];
 
-  return {
-    version: 1,
-    corpId,
-    departments: DEPARTMENTS.map((d) => ({ ...d, department_leader: [...d.department_leader] })),
-    reps,
-    customers,
-    tagGroups,
-    tags,
-    contactWays: [],
-    groupChats,
-    welcomeMessages: [],
-    webhookMessages: [],
-    appMessages: [],
-    msgTemplates: [],
-    media: [],
-    activity: [],
-  };
+  return { ...buildEmptyData(corpId), reps, customers, tagGroups, tags, groupChats };
 }
 
 /** An empty corp (seed: false): the directory only, so OAuth and contact ways still have reps to use. */
