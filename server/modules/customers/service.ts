@@ -170,21 +170,17 @@ export function createCustomerService(deps: {
         const added = repo.addFollowTags(user.corpId, user.userId, externalUserId, add);
         const removed = repo.removeFollowTags(user.corpId, user.userId, externalUserId, remove);
         const base = { corpId: user.corpId, externalUserId, userId: user.userId, occurredAt: at };
-        if (added.length > 0) {
-          const tags = named(added);
+        const changes = [
+          { kind: 'tagged', label: '添加标签', ids: added },
+          { kind: 'untagged', label: '移除标签', ids: removed },
+        ] as const;
+        for (const { kind, label, ids } of changes) {
+          if (ids.length === 0) continue;
+          const tags = named(ids);
           deps.timeline.add({
             ...base,
-            kind: 'tagged',
-            content: `添加标签：${tags.map((t) => t.name).join('、')}`,
-            payload: { tags },
-          });
-        }
-        if (removed.length > 0) {
-          const tags = named(removed);
-          deps.timeline.add({
-            ...base,
-            kind: 'untagged',
-            content: `移除标签：${tags.map((t) => t.name).join('、')}`,
+            kind,
+            content: `${label}：${tags.map((t) => t.name).join('、')}`,
             payload: { tags },
           });
         }
