@@ -69,7 +69,6 @@ export function validateEncodingAesKey(key: string): string | null {
  * The official vectors and a comparison with `aes-256-cbc` on random messages guard this (crypto.test.ts).
  */
 interface AesCbcKey {
-  key: Buffer;
   iv: Buffer;
   ivWords: Int32Array;
   ecb: Decipher;
@@ -86,7 +85,7 @@ function aesKeyOf(encodingAesKey: string): AesCbcKey {
   const iv = Buffer.from(key.subarray(0, 16));
   const ecb = createDecipheriv('aes-256-ecb', key, null);
   ecb.setAutoPadding(false);
-  const entry = { key, iv, ivWords: new Int32Array(iv.buffer.slice(iv.byteOffset, iv.byteOffset + 16)), ecb };
+  const entry = { iv, ivWords: new Int32Array(iv.buffer.slice(iv.byteOffset, iv.byteOffset + 16)), ecb };
   if (aesKeys.size > 1000) aesKeys.clear();
   aesKeys.set(encodingAesKey, entry);
   return entry;
