@@ -21,19 +21,18 @@ export function createEventRepo(db: Db) {
      VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)
      ON CONFLICT (corp_id, idempotency_key) DO NOTHING`,
   );
-  const insert = {
-    run: (e: NewInboxEvent) =>
-      insertStatement.run(
-        e.corpId,
-        e.idempotencyKey,
-        e.eventType,
-        e.rawXml,
-        e.payload,
-        e.receivedAt,
-        e.receivedAt,
-        e.receivedAt,
-      ),
-  };
+  /** False when the event was already in the inbox (a WeCom retry). */
+  const insert = (e: NewInboxEvent): boolean =>
+    insertStatement.run(
+      e.corpId,
+      e.idempotencyKey,
+      e.eventType,
+      e.rawXml,
+      e.payload,
+      e.receivedAt,
+      e.receivedAt,
+      e.receivedAt,
+    ).changes === 1;
 
   const deleteHandled = db.$client.prepare(
     `DELETE FROM events WHERE id IN (
@@ -41,15 +40,8 @@ export function createEventRepo(db: Db) {
   );
 
   return {
-    /** Returns false when the event was already in the inbox (a WeCom retry). */
-    insert(e: NewInboxEvent): boolean {
-      return insert.run(e).changes === 1;
-    },
-
     /** Several events in one transaction (one commit): per event, false when it was a duplicate. */
-    insertMany: db.$client.transaction((rows: NewInboxEvent[]): boolean[] =>
-      rows.map((e) => insert.run(e).changes === 1),
-    ),
+    insertMany: db.$client.transaction((rows: NewInboxEvent[]): boolean[] => rows.map(insert)),
 
     /** Pending events whose time has come, oldest first. */
     due(now: number, limit: number): EventRow[] {
