@@ -17,6 +17,7 @@ import Database from 'better-sqlite3';
 import { DEMO_CORP } from '../server/emulator/index.js';
 import { sealCallback } from '../server/wecom/crypto.js';
 import { buildExternalContactEventXml, idempotencyKey, parseEvent } from '../server/wecom/events.js';
+import { percentile } from './percentile.js';
 
 const CONNECTIONS = 50;
 const DURATION_S = 10;
@@ -89,11 +90,6 @@ async function startSystem(): Promise<{ children: ChildProcess[]; base: string; 
   });
   await waitFor(`${base}/healthz`, 'the server', server);
   return { children: [server, emulator], base, wecom, databasePath };
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
 function preEncrypt(count: number, corpId: string) {

@@ -16,6 +16,7 @@ import cliProgress from 'cli-progress';
 import { buildApp, type App } from '../server/app.js';
 import { loadConfig } from '../server/config.js';
 import { DEMO_CORP } from '../server/emulator/index.js';
+import { percentile } from './percentile.js';
 
 const CUSTOMERS = 100_000;
 const TIMELINE_ITEMS = 1_000_000;
@@ -199,9 +200,9 @@ function seed(app: App, bar: cliProgress.SingleBar) {
 
 function figures(samples: number[]): LatencyFigures {
   const sorted = [...samples].sort((a, b) => a - b);
-  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? NaN;
   const round = (ms: number) => Math.round(ms * 100) / 100;
-  return { p50: round(at(0.5)), p95: round(at(0.95)), p99: round(at(0.99)), max: round(sorted.at(-1) ?? NaN) };
+  const at = (p: number) => round(percentile(sorted, p));
+  return { p50: at(50), p95: at(95), p99: at(99), max: round(sorted.at(-1) ?? NaN) };
 }
 
 async function timed(app: App, url: string, cookie: string): Promise<number> {

@@ -23,6 +23,7 @@ import { loadConfig, type Config } from '../server/config.js';
 import { DEMO_CORP } from '../server/emulator/index.js';
 import { CustomerDriver, type Counted, type DriveCode, type Driven } from './bench-welcome-customers.js';
 import type { FromWecom, ToWecom } from './bench-welcome-wecom.js';
+import { percentile } from './percentile.js';
 
 export interface BenchWelcomeOptions {
   addsPerSecond?: number;
@@ -68,11 +69,6 @@ const CHANNELS = [
 ];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 /** The emulator and the customers in a child process, talked to over IPC. */
 async function separateWecom(): Promise<WecomSide> {
