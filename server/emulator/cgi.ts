@@ -1,6 +1,7 @@
 import type { EmulatorCore } from './core.js';
 import { decorateErrmsg, EmulatedApiError } from './errcodes.js';
 import type { Json } from './params.js';
+import { sleepUnlessAborted } from './sleep.js';
 
 /** A request to the emulated WeCom API, independent of Fastify. */
 export interface ApiRequest {
@@ -32,15 +33,6 @@ export interface ApiRoute {
 export function ok(data: Json = {}): Json {
   return { errcode: 0, errmsg: 'ok', ...data };
 }
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
 
 /** Routes the emulated API: faults, access_token check, handler, errcode mapping, call log. */
 export class ApiDispatcher {
@@ -80,7 +72,7 @@ export class ApiDispatcher {
     }
     try {
       const fault = this.core.faults.take(req.path);
-      if (fault && fault.delayMs > 0) await sleep(fault.delayMs, this.core.shutdown.signal);
+      if (fault && fault.delayMs > 0) await sleepUnlessAborted(fault.delayMs, this.core.shutdown.signal);
       if (fault && fault.errcode !== null) {
         return this.error(fault.errcode, fault.errmsg ?? `fault injected by the emulator`);
       }

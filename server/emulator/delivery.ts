@@ -1,3 +1,5 @@
+import { sleepUnlessAborted } from './sleep.js';
+
 /** One HTTP attempt to deliver a callback. */
 export interface DeliveryAttempt {
   /** 1-based index of the delivery (a simulate call may deliver the same event several times). */
@@ -18,16 +20,6 @@ export interface DeliveryOptions {
   signal: AbortSignal;
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (ms <= 0 || signal.aborted) return resolve();
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-
 /**
  * POSTs one callback the way WeCom does: a 200 within the timeout is success; anything else (other status,
  * timeout — the request is aborted — or a connection error) is retried, up to three times.
@@ -41,7 +33,7 @@ export async function deliverCallback(
   const attempts: DeliveryAttempt[] = [];
   const maxAttempts = 1 + (options.maxRetries ?? 3);
   for (let attempt = 1; attempt <= maxAttempts && !options.signal.aborted; attempt++) {
-    if (attempt > 1) await sleep(options.retryDelayMs, options.signal);
+    if (attempt > 1) await sleepUnlessAborted(options.retryDelayMs, options.signal);
     const started = performance.now();
     const signal = AbortSignal.any([AbortSignal.timeout(options.timeoutMs), options.signal]);
     let status: number | null = null;

@@ -6,6 +6,7 @@
  * token errors. Anything still failing is thrown with `retryable` set, for the durable job queue to decide.
  * The secret, the access_token and webhook keys never appear in errors or logs.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { BACKOFF_ERRCODES, TOKEN_ERRCODES, WecomApiError, WecomNetworkError } from './errors.js';
 import { TokenCache, type FetchedToken } from './token-cache.js';
 import type { WecomResponse } from './types.js';
@@ -271,8 +272,4 @@ function errcodeOf(json: Json): number {
 
 function pathOnly(path: string): string {
   return path.split('?')[0] ?? path;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
