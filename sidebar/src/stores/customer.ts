@@ -1,37 +1,27 @@
 import { defineStore } from 'pinia';
-import { computed, ref, shallowRef } from 'vue';
+import { computed, ref } from 'vue';
 import { api } from '../api/client';
 import type { CustomerCard, Stage, TagLibraryGroup } from '../api/types';
+import { latestLoad } from '../lib/latest-load';
 
 /** The customer card: profile, the rep's remark/description/tags, stage; and the lists its editors pick from. */
 export const useCustomerStore = defineStore('customer', () => {
   const externalUserId = ref<string | null>(null);
   const card = ref<CustomerCard | null>(null);
-  const status = ref<'idle' | 'loading' | 'ready' | 'error'>('idle');
-  const error = shallowRef<unknown>(null);
+  const { status, error, run } = latestLoad();
   const saving = ref(false);
   const stages = ref<Stage[] | null>(null);
   const tagLibrary = ref<TagLibraryGroup[] | null>(null);
-  let loadSeq = 0;
 
   const tagIds = computed(() => card.value?.tags.flatMap((g) => g.tags.map((t) => t.tagId)) ?? []);
 
   async function load(id: string) {
-    const seq = ++loadSeq;
     externalUserId.value = id;
     card.value = null;
-    error.value = null;
-    status.value = 'loading';
-    try {
-      const loaded = await api.customer(id);
-      if (seq !== loadSeq) return;
-      card.value = loaded;
-      status.value = 'ready';
-    } catch (err) {
-      if (seq !== loadSeq) return;
-      error.value = err;
-      status.value = 'error';
-    }
+    await run(
+      () => api.customer(id),
+      (loaded) => (card.value = loaded),
+    );
   }
 
   /** Runs one change of the card; the server answers with the new card. Errors go to the caller (a toast). */

@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia';
-import { computed, ref, shallowRef } from 'vue';
+import { computed, ref } from 'vue';
 import { api, loginUrl } from '../api/client';
+import { latestLoad } from '../lib/latest-load';
 import type { CustomerListItem, DemoRep } from '../api/types';
 import type { MockSentMessage } from '../wecom/mock';
 
@@ -28,12 +29,11 @@ function readTranscripts(key: string): Record<string, MockSentMessage[]> {
 export const useMockChatStore = defineStore('mockChat', () => {
   const customerId = ref<string | null>(null);
   const customers = ref<CustomerListItem[]>([]);
-  const customersStatus = ref<'idle' | 'loading' | 'ready' | 'error'>('idle');
-  const customersError = shallowRef<unknown>(null);
+  const customersLoad = latestLoad();
+  const { status: customersStatus, error: customersError } = customersLoad;
   const reps = ref<DemoRep[]>([]);
   const transcripts = ref<Record<string, MockSentMessage[]>>({});
   let storageKey: string | null = null;
-  let customersSeq = 0;
 
   /** Starts the window for the signed-in rep, on the customer from `?customer=` if any. */
   function start(repUserId: string, initialCustomer: string | null) {
@@ -67,19 +67,10 @@ export const useMockChatStore = defineStore('mockChat', () => {
   }
 
   async function loadCustomers(q = '') {
-    const seq = ++customersSeq;
-    customersStatus.value = 'loading';
-    customersError.value = null;
-    try {
-      const page = await api.customers({ q: q.trim() || undefined, limit: 100 });
-      if (seq !== customersSeq) return;
-      customers.value = page.items;
-      customersStatus.value = 'ready';
-    } catch (err) {
-      if (seq !== customersSeq) return;
-      customersError.value = err;
-      customersStatus.value = 'error';
-    }
+    await customersLoad.run(
+      () => api.customers({ q: q.trim() || undefined, limit: 100 }),
+      (page) => (customers.value = page.items),
+    );
   }
 
   /** The emulator's members; an empty list only hides the picker (the page works without it). */

@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia';
-import { computed, ref, shallowRef } from 'vue';
+import { computed, ref } from 'vue';
 import { api } from '../api/client';
+import { latestLoad } from '../lib/latest-load';
 import type { Script, ScriptGroup } from '../api/types';
 import type { WecomAdapter } from '../wecom/adapter';
 
@@ -14,12 +15,11 @@ export const useScriptsStore = defineStore('scripts', () => {
   const favoritesOnly = ref(false);
   const items = ref<Script[]>([]);
   const total = ref(0);
-  const status = ref<'idle' | 'loading' | 'ready' | 'error'>('idle');
-  const error = shallowRef<unknown>(null);
+  /** Every new search starts a new load: typing fast must not let an older answer overwrite a newer one. */
+  const searches = latestLoad();
+  const { status, error } = searches;
   const loadingMore = ref(false);
   const sendingId = ref<number | null>(null);
-  /** Bumped by every new search: typing fast must not let an older answer overwrite a newer one. */
-  let searchSeq = 0;
 
   const hasMore = computed(() => items.value.length < total.value);
 
@@ -38,34 +38,27 @@ export const useScriptsStore = defineStore('scripts', () => {
   }
 
   async function search() {
-    const seq = ++searchSeq;
-    status.value = 'loading';
-    error.value = null;
-    try {
-      const page = await api.scripts(listQuery(0));
-      if (seq !== searchSeq) return;
-      items.value = page.items;
-      total.value = page.total;
-      status.value = 'ready';
-    } catch (err) {
-      if (seq !== searchSeq) return;
-      error.value = err;
-      status.value = 'error';
-    }
+    await searches.run(
+      () => api.scripts(listQuery(0)),
+      (page) => {
+        items.value = page.items;
+        total.value = page.total;
+      },
+    );
   }
 
   async function loadMore() {
     if (loadingMore.value || status.value !== 'ready' || !hasMore.value) return;
-    const seq = searchSeq;
+    const isCurrent = searches.stillCurrent();
     loadingMore.value = true;
     try {
       const page = await api.scripts(listQuery(items.value.length));
-      if (seq !== searchSeq) return;
+      if (!isCurrent()) return;
       const seen = new Set(items.value.map((s) => s.id));
       items.value = [...items.value, ...page.items.filter((s) => !seen.has(s.id))];
       total.value = page.total;
     } finally {
-      if (seq === searchSeq) loadingMore.value = false;
+      if (isCurrent()) loadingMore.value = false;
     }
   }
 
