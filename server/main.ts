@@ -47,12 +47,9 @@ async function main(): Promise<void> {
 
   const base = app.origin.public();
   if (config.demo) {
+    // The generated admin token goes to the terminal only, never into the log.
     app.log.info(
-      {
-        sidebar: `${base}/sidebar/`,
-        emulator: `${base}/emulator/`,
-        adminToken: config.adminToken,
-      },
+      { sidebar: `${base}/sidebar/`, emulator: `${base}/emulator/` },
       'demo mode: WeCom is the built-in emulator with a seeded demo corp',
     );
     process.stdout.write(
@@ -65,10 +62,6 @@ async function main(): Promise<void> {
         '',
       ].join('\n') + '\n',
     );
-  } else {
-    app.log.info({ callback: `${base}/wecom/callback/${config.wecom.corpId}` }, 'listening');
-  }
-  if (config.demo) {
     // Stages, the script library and a few notes for the sidebar demo (idempotent; needs the emulator listening).
     void seedSidebar(app).then(
       (seeded) => app.log.info(seeded, 'demo sidebar data seeded'),
@@ -79,6 +72,8 @@ async function main(): Promise<void> {
       (seeded) => app.log.info(seeded, 'demo channel codes seeded'),
       (err: unknown) => app.log.error({ err }, 'demo channel seeding failed'),
     );
+  } else {
+    app.log.info({ callback: `${base}/wecom/callback/${config.wecom.corpId}` }, 'listening');
   }
   if (!closing) background = startBackground(app);
 }
