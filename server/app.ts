@@ -3,13 +3,13 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config.js';
 import { HealthBody } from '../shared/schemas/common.js';
 import dbPlugin from './plugins/db.js';
-import errorHandler from './plugins/error-handler.js';
+import errorHandler, { notFoundHandler } from './plugins/error-handler.js';
 import originPlugin from './plugins/origin.js';
 import corpsPlugin from './plugins/corps.js';
 import wecomPlugin from './plugins/wecom.js';
 import servicesPlugin from './plugins/services.js';
 import workerPlugin from './plugins/worker.js';
-import emulatorMount from './plugins/emulator.js';
+import emulatorMount, { emulatorRoutes } from './plugins/emulator.js';
 import staticPages from './plugins/static-pages.js';
 import adminAuth from './plugins/admin-auth.js';
 import securityHeaders from './plugins/security-headers.js';
@@ -45,7 +45,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
 
   app.decorate('config', config);
   await app.register(errorHandler);
-  await app.register(securityHeaders, { https: (config.publicUrl ?? '').startsWith('https://') });
   await app.register(dbPlugin, { databasePath: config.databasePath });
   await app.register(adminAuth, { adminToken: config.adminToken });
   await app.register(originPlugin, { publicUrl: config.publicUrl });
@@ -56,16 +55,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   });
   await app.register(wecomPlugin, { apiBase: config.wecom.apiBase });
   await app.register(servicesPlugin, { now: options.now ?? Date.now });
-  await app.register(sessionPlugin);
   await app.register(workerPlugin, config.worker);
   if (config.emulator) await app.register(emulatorMount, { config });
 
-  await app.register(staticPages);
-
-  app.get('/healthz', { helmet: false, schema: { response: { 200: HealthBody } } }, async () => ({
-    status: 'ok' as const,
-  }));
-
+  // Machine endpoints (the health probe, WeCom's callbacks) live outside the browser scope below: no cookie
+  // parsing and no browser security headers on every one of WeCom's posts.
+  app.get('/healthz', { schema: { response: { 200: HealthBody } } }, async () => ({ status: 'ok' as const }));
   await app.register(callbackRoutes, {
     service: createCallbackService({
       corps: app.corps,
@@ -77,12 +72,19 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     }),
   });
 
-  await app.register(sidebarRoutes);
-
-  const corpId = () => app.defaultCorp.corpId;
-  await app.register(tagRoutes, { service: app.services.tags, corpId });
-  await app.register(channelRoutes, { service: app.services.channels, corpId });
-  await app.register(welcomeRoutes, { service: app.services.welcome, corpId });
+  // Everything a browser talks to: the pages, the emulator's pages and API, the sidebar and admin APIs.
+  await app.register(async (web) => {
+    await web.register(securityHeaders, { https: (config.publicUrl ?? '').startsWith('https://') });
+    await web.register(sessionPlugin);
+    web.setNotFoundHandler(notFoundHandler);
+    if (app.emulator) await emulatorRoutes(web, { emulator: app.emulator });
+    await web.register(staticPages);
+    await web.register(sidebarRoutes);
+    const corpId = () => app.defaultCorp.corpId;
+    await web.register(tagRoutes, { service: app.services.tags, corpId });
+    await web.register(channelRoutes, { service: app.services.channels, corpId });
+    await web.register(welcomeRoutes, { service: app.services.welcome, corpId });
+  });
 
   return app;
 }

@@ -1,4 +1,5 @@
 import { dirname, join, resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 import { createEmulator, emulatorPlugin, type Emulator } from '../emulator/index.js';
@@ -11,8 +12,9 @@ declare module 'fastify' {
 }
 
 /**
- * Mounts the WeCom emulator at /emulator. buildApp registers this only when config.emulator is set
- * (demo mode, tests): with real credentials the path does not exist.
+ * Creates the WeCom emulator (`app.emulator`). buildApp registers this only when config.emulator is set
+ * (demo mode, tests), and mounts its routes with `emulatorRoutes` in the browser scope: with real credentials
+ * the path does not exist.
  */
 export default fp(
   async (app, { config }: { config: Config }) => {
@@ -27,8 +29,11 @@ export default fp(
           : undefined,
     });
     app.decorate('emulator', emulator);
-    await app.register(emulatorPlugin, { prefix: '/emulator', emulator });
     app.addHook('onClose', async () => emulator.close());
   },
   { name: 'emulator', dependencies: ['origin'] },
 );
+
+/** The emulator's API and pages at /emulator. */
+export const emulatorRoutes = async (app: FastifyInstance, { emulator }: { emulator: Emulator }) =>
+  app.register(emulatorPlugin, { prefix: '/emulator', emulator });

@@ -1,3 +1,4 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError } from '../errors.js';
 
@@ -16,6 +17,11 @@ function fieldOf(validation: FastifyLikeError['validation']): string | undefined
   const missing = first.params?.['missingProperty'];
   if (typeof missing === 'string') parts.push(missing);
   return parts.length > 0 ? parts.join('.') : undefined;
+}
+
+/** 404 for any path without a route. buildApp sets it in the browser scope, so the answer carries its headers. */
+export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): void {
+  reply.status(404).send({ error: 'not_found', message: '不存在', requestId: request.id });
 }
 
 /**
@@ -43,10 +49,6 @@ export default fp(
       }
       request.log.error({ err }, 'unhandled error');
       return reply.status(500).send({ error: 'internal', message: '服务器内部错误', requestId: request.id });
-    });
-
-    app.setNotFoundHandler((request, reply) => {
-      reply.status(404).send({ error: 'not_found', message: '不存在', requestId: request.id });
     });
   },
   { name: 'error-handler' },

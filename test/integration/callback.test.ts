@@ -291,3 +291,29 @@ describe('durability', () => {
     expect(names.map((n) => n.name).sort()).toEqual(['重启前客户乙', '重启前客户甲'].sort());
   });
 });
+
+describe('machine endpoints and browser pages', () => {
+  it('WeCom callbacks and /healthz skip the browser layer; pages and the emulator keep their security headers', async () => {
+    app = await startApp();
+    const { body, query } = sealedAdd('wmScopeCheck0001');
+    const callback = await app.inject({
+      method: 'POST',
+      url: `/wecom/callback/${DEMO_CORP.corpId}?${query}`,
+      headers: { 'content-type': 'text/xml', cookie: 'scrm_session=whatever' },
+      payload: body,
+    });
+    expect(callback.statusCode).toBe(200);
+    const health = await app.inject({ url: '/healthz' });
+    expect(health.json()).toEqual({ status: 'ok' });
+    for (const res of [callback, health]) {
+      expect(res.headers['content-security-policy']).toBeUndefined();
+      expect(res.headers['set-cookie']).toBeUndefined();
+    }
+    for (const url of ['/emulator/', '/api/me', '/no-such-page-in-the-browser-scope']) {
+      const res = await app.inject({ url });
+      expect(res.headers['x-content-type-options'], url).toBe('nosniff');
+    }
+    const page = await app.inject({ url: '/emulator/' });
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+  });
+});

@@ -25,8 +25,6 @@ export const callbackRoutes: FastifyPluginAsyncTypebox<{ service: CallbackServic
   app.get(
     '/wecom/callback/:corpId',
     {
-      // A machine endpoint: browser security headers would only cost time on the hot path.
-      helmet: false,
       schema: { params: CallbackParams, querystring: CallbackVerifyQuery, response: { 200: Type.String(), ...errors } },
     },
     async (request, reply) => {
@@ -39,7 +37,6 @@ export const callbackRoutes: FastifyPluginAsyncTypebox<{ service: CallbackServic
     '/wecom/callback/:corpId',
     {
       bodyLimit: CALLBACK_BODY_LIMIT,
-      helmet: false,
       schema: { params: CallbackParams, querystring: CallbackPostQuery, response: { 200: Type.String(), ...errors } },
     },
     async (request, reply) => {
