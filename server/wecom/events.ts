@@ -250,10 +250,23 @@ function parseAppMessage(base: EventBase, raw: Record<string, unknown>, msgType:
 
 /**
  * The inbox dedupe key: equal for WeCom's retries of one callback, different for distinct events. Keys are unique
- * per corp (the inbox stores them next to the corp id). WeCom's own advice, FromUserName+CreateTime, collides for
- * system events (FromUserName is always `sys`), hence the per-kind identities below.
+ * per corp (the inbox stores them next to the corp id).
+ *
+ * The key leads with CreateTime, so the inbox's unique index grows at its right edge as the table does: only the
+ * events of the current second interleave. Led by the event name and rep instead, every insert landed on a random
+ * page of the whole index, and each commit rewrote one 8 KB page per new event (with realistic user ids, 22 µs
+ * instead of 12 µs per inserted row, and worse once the index outgrows the page cache).
  */
 export function idempotencyKey(e: WecomEvent): string {
+  // Stored keys before migration 0004 were the identity alone; the migration prefixed them the same way.
+  return `${e.createTime}|${identityOf(e)}`;
+}
+
+/**
+ * What tells one event from another within its second. WeCom's own advice, FromUserName+CreateTime, collides for
+ * system events (FromUserName is always `sys`), hence the per-kind identities below.
+ */
+function identityOf(e: WecomEvent): string {
   switch (e.kind) {
     case 'external_contact':
       return ['change_external_contact', e.changeType, e.userId, e.externalUserId, e.createTime].join('|');

@@ -1,21 +1,8 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { describe, expect, it } from 'vitest';
-
-/** The committed migrations, cut after `count` entries: a database as an older release left it. */
-function migrationsUpTo(count: number): string {
-  const folder = mkdtempSync(join(tmpdir(), 'scrm-migrations-'));
-  cpSync('migrations', folder, { recursive: true });
-  const journalPath = join(folder, 'meta', '_journal.json');
-  const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: unknown[] };
-  journal.entries = journal.entries.slice(0, count);
-  writeFileSync(journalPath, JSON.stringify(journal));
-  return folder;
-}
+import { migrationsUpTo } from '../../support/migrations.js';
 
 describe('migration 0003 (channel movements)', () => {
   it('backfills adds and losses, with their channel, from the timeline; transfers are not losses', () => {

@@ -269,7 +269,7 @@ describe('parseEvent: other events and messages', () => {
       agentId: '218',
     });
     expect(eventTypeOf(e)).toBe('msg/text');
-    expect(idempotencyKey(e)).toBe('msg|4561255354251345929');
+    expect(idempotencyKey(e)).toBe('1409659813|msg|4561255354251345929');
   });
 
   it('parses the Chinese text message of vector B', () => {
@@ -363,10 +363,24 @@ describe('idempotencyKey', () => {
     }
   });
 
-  it('follows Event|ChangeType|UserID|ExternalUserID|CreateTime for customer events', () => {
+  it('follows CreateTime|Event|ChangeType|UserID|ExternalUserID|CreateTime for customer events', () => {
     expect(idempotencyKey(parseEvent(officialAddContact))).toBe(
-      'change_external_contact|add_external_contact|zhangsan|woAJ2GCAAAXtWyujaWJHDDGi0mAAAA|1403610513',
+      '1403610513|change_external_contact|add_external_contact|zhangsan|woAJ2GCAAAXtWyujaWJHDDGi0mAAAA|1403610513',
     );
+  });
+
+  it('leads with CreateTime for every kind, so keys sort by time', () => {
+    for (const xml of [
+      officialAddContact,
+      systemEvent('change_external_chat', chatUpdateBody),
+      systemEvent('change_external_tag', '<Id>T</Id><TagType>tag</TagType><ChangeType>update</ChangeType>'),
+      officialMsgauditNotify,
+      vectorA.post.plaintext,
+      '<xml><CreateTime>5</CreateTime><MsgType>event</MsgType><Event>something_new</Event><X>1</X></xml>',
+    ]) {
+      const event = parseEvent(xml);
+      expect(idempotencyKey(event).startsWith(`${event.createTime}|`)).toBe(true);
+    }
   });
 
   it('differs for different events', () => {
