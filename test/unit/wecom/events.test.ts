@@ -350,15 +350,17 @@ describe('parseEvent: other events and messages', () => {
 });
 
 describe('idempotencyKey', () => {
+  const oneOfEachKind = [
+    officialAddContact,
+    systemEvent('change_external_chat', chatUpdateBody),
+    systemEvent('change_external_tag', '<Id>T</Id><TagType>tag</TagType><ChangeType>update</ChangeType>'),
+    officialMsgauditNotify,
+    vectorA.post.plaintext,
+    '<xml><CreateTime>5</CreateTime><MsgType>event</MsgType><Event>something_new</Event><X>1</X></xml>',
+  ];
+
   it('is equal for two deliveries of the same event (WeCom retries)', () => {
-    for (const xml of [
-      officialAddContact,
-      systemEvent('change_external_chat', chatUpdateBody),
-      systemEvent('change_external_tag', '<Id>T</Id><TagType>tag</TagType><ChangeType>update</ChangeType>'),
-      officialMsgauditNotify,
-      vectorA.post.plaintext,
-      '<xml><CreateTime>5</CreateTime><MsgType>event</MsgType><Event>something_new</Event><X>1</X></xml>',
-    ]) {
+    for (const xml of oneOfEachKind) {
       expect(idempotencyKey(parseEvent(xml))).toBe(idempotencyKey(parseEvent(xml)));
     }
   });
@@ -370,14 +372,7 @@ describe('idempotencyKey', () => {
   });
 
   it('leads with CreateTime for every kind, so keys sort by time', () => {
-    for (const xml of [
-      officialAddContact,
-      systemEvent('change_external_chat', chatUpdateBody),
-      systemEvent('change_external_tag', '<Id>T</Id><TagType>tag</TagType><ChangeType>update</ChangeType>'),
-      officialMsgauditNotify,
-      vectorA.post.plaintext,
-      '<xml><CreateTime>5</CreateTime><MsgType>event</MsgType><Event>something_new</Event><X>1</X></xml>',
-    ]) {
+    for (const xml of oneOfEachKind) {
       const event = parseEvent(xml);
       expect(idempotencyKey(event).startsWith(`${event.createTime}|`)).toBe(true);
     }
