@@ -9,7 +9,8 @@ import corpsPlugin from './plugins/corps.js';
 import wecomPlugin from './plugins/wecom.js';
 import servicesPlugin from './plugins/services.js';
 import workerPlugin from './plugins/worker.js';
-import emulatorMount, { emulatorRoutes } from './plugins/emulator.js';
+import emulatorMount from './plugins/emulator.js';
+import { emulatorPlugin } from './emulator/index.js';
 import staticPages from './plugins/static-pages.js';
 import adminAuth from './plugins/admin-auth.js';
 import securityHeaders from './plugins/security-headers.js';
@@ -77,7 +78,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     await web.register(securityHeaders, { https: (config.publicUrl ?? '').startsWith('https://') });
     await web.register(sessionPlugin);
     web.setNotFoundHandler(notFoundHandler);
-    if (app.emulator) await emulatorRoutes(web, { emulator: app.emulator });
+    if (app.emulator) await web.register(emulatorPlugin, { prefix: '/emulator', emulator: app.emulator });
     await web.register(staticPages);
     await web.register(sidebarRoutes);
     const corpId = () => app.defaultCorp.corpId;

@@ -1,8 +1,7 @@
 import { dirname, join, resolve } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
-import { createEmulator, emulatorPlugin, type Emulator } from '../emulator/index.js';
+import { createEmulator, type Emulator } from '../emulator/index.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -13,7 +12,7 @@ declare module 'fastify' {
 
 /**
  * Creates the WeCom emulator (`app.emulator`). buildApp registers this only when config.emulator is set
- * (demo mode, tests), and mounts its routes with `emulatorRoutes` in the browser scope: with real credentials
+ * (demo mode, tests), and mounts its routes (`emulatorPlugin`) at /emulator in the browser scope: with real credentials
  * the path does not exist.
  */
 export default fp(
@@ -33,7 +32,3 @@ export default fp(
   },
   { name: 'emulator', dependencies: ['origin'] },
 );
-
-/** The emulator's API and pages at /emulator. */
-export const emulatorRoutes = async (app: FastifyInstance, { emulator }: { emulator: Emulator }) =>
-  app.register(emulatorPlugin, { prefix: '/emulator', emulator });
