@@ -26,9 +26,10 @@ export function openDatabase(path: string): Db {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  // SQLite's default checkpoint interval (1,000 pages, 8 MB) is kept on purpose: under a callback storm with WeCom's
-  // opaque customer ids, checkpoints of 5,000 pages gained no throughput and stalled the event loop long enough to
-  // push the callback p99 from 11 ms to 27-33 ms (npm run bench -- callback).
+  // SQLite's default auto-checkpoint (1,000 pages, 8 MB) stays as the bound on the WAL: the server's checkpointer thread
+  // (db/checkpointer.ts) copies and syncs the frames first, so the auto-checkpoint mostly finds its work done and the
+  // WAL restarts from its beginning. Larger intervals let the WAL grow and stalled the event loop (callback p99 27-33 ms
+  // with 5,000 pages); with no auto-checkpoint the thread alone cannot catch up with a storm's writes.
   // 64 MB of page cache (default 2 MB): the inbox's key index and the customer tables stay in memory.
   sqlite.pragma('cache_size = -65536');
   const db = drizzle(sqlite, { schema });
