@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { App } from '../../server/app.js';
 import { DEMO_CORP } from '../../server/emulator/index.js';
@@ -289,6 +290,21 @@ describe('durability', () => {
       .prepare('SELECT name FROM contacts WHERE external_user_id IN (?, ?) ORDER BY name')
       .all(a.externalUserId, b.externalUserId) as { name: string }[];
     expect(names.map((n) => n.name).sort()).toEqual(['重启前客户乙', '重启前客户甲'].sort());
+  });
+  it('the checkpointer thread copies committed pages into the file, and closing the app leaves no WAL behind', async () => {
+    const config = testConfig();
+    app = await startApp(config);
+    const { externalUserId } = await simulate({ changeType: 'add_external_contact', userId: REP });
+    await waitFor(settled(externalUserId), 'the add to settle');
+    const sqlite = app.db.$client;
+    const bytes = () =>
+      Number(sqlite.pragma('page_count', { simple: true })) * Number(sqlite.pragma('page_size', { simple: true }));
+    // Far fewer pages than SQLite's auto-checkpoint threshold (1,000) were written: only the thread copies them.
+    expect(bytes()).toBeLessThan(1000 * 8192);
+    await waitFor(() => statSync(config.databasePath).size === bytes(), 'the database file to hold every page');
+    // The thread's connection closes first, so the server's is the last one and takes the WAL with it.
+    await app.close();
+    expect(existsSync(`${config.databasePath}-wal`)).toBe(false);
   });
 });
 
