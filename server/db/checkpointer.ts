@@ -12,10 +12,9 @@ export interface Checkpointer {
 }
 
 /**
- * Runs WAL checkpoints of a SQLite file on a worker thread. The server's connection keeps SQLite's own
- * auto-checkpoint as the bound on the WAL's size, but finds the frames already copied and synced, so the event loop
- * does not wait for a checkpoint's fsyncs (callback p99 11 → 9-10 ms in `npm run bench -- callback` on this VM's fast
- * disk; more where fsync is slow). `onError` hears the thread dying; the auto-checkpoint then carries on alone.
+ * Runs WAL checkpoints of a SQLite file on a worker thread. The server's connection keeps its auto-checkpoint (see
+ * open.ts) as the bound on the WAL's size, but finds the frames already copied and synced, so the event loop does not
+ * wait for a checkpoint's fsyncs. `onError` hears the thread dying; the auto-checkpoint then carries on alone.
  */
 export function startCheckpointer(databasePath: string, onError: (err: Error) => void): Checkpointer {
   const worker = new Worker(new URL('./checkpoint-worker.js', import.meta.url), {
