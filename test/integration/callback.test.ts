@@ -291,6 +291,7 @@ describe('durability', () => {
       .all(a.externalUserId, b.externalUserId) as { name: string }[];
     expect(names.map((n) => n.name).sort()).toEqual(['重启前客户乙', '重启前客户甲'].sort());
   });
+
   it('the checkpointer thread copies committed pages into the file, and closing the app leaves no WAL behind', async () => {
     const config = testConfig();
     app = await startApp(config);
