@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
-import { DEMO_CORP } from '../server/emulator/index.js';
+import { DEMO_CORP, SALES_REPS } from '../server/emulator/index.js';
 import { sealCallback } from '../server/wecom/crypto.js';
 import { buildExternalContactEventXml, idempotencyKey, parseEvent } from '../server/wecom/events.js';
 import { percentile } from './percentile.js';
@@ -93,7 +93,6 @@ async function startSystem(): Promise<{ children: ChildProcess[]; base: string; 
   return { children: [server, emulator], base, wecom, databasePath };
 }
 
-const REPS = ['zhangwei', 'lina', 'wangfang', 'liuyang', 'chenjing', 'zhaolei'];
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-';
 /** Events per CreateTime second: about the rate this benchmark reaches, as a storm of that size would stamp them. */
 const EVENTS_PER_SECOND = 25_000;
@@ -114,7 +113,7 @@ function preEncrypt(count: number, corpId: string) {
     const xml = buildExternalContactEventXml({
       corpId,
       changeType: 'add_external_contact',
-      userId: REPS[i % REPS.length]!,
+      userId: SALES_REPS[i % SALES_REPS.length]!,
       externalUserId: externalUserId(),
       createTime: start + Math.floor(i / EVENTS_PER_SECOND),
       state: 'bench',
@@ -192,7 +191,7 @@ async function burst(wecom: string, databasePath: string, adds: number) {
       const res = await fetch(`${wecom}/emulator/_simulate`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ changeType: 'add_external_contact', userId: REPS[i % REPS.length] }),
+        body: JSON.stringify({ changeType: 'add_external_contact', userId: SALES_REPS[i % SALES_REPS.length] }),
       });
       const body = (await res.json()) as { externalUserId: string };
       ids.push(body.externalUserId);

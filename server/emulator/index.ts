@@ -5,6 +5,7 @@
 export { createEmulator, type Emulator, type EmulatorOptions } from './emulator.js';
 export { emulatorPlugin } from './plugin.js';
 export { DEMO_CORP } from './demo-corp.js';
+export { SALES_REPS } from './seed-data.js';
 export type { EmulatorCorp } from './types.js';
 export type { CallRecord } from './call-log.js';
 export type { Fault, FaultInput } from './faults.js';

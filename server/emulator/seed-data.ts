@@ -30,7 +30,8 @@ const REP_SEEDS: readonly RepSeed[] = [
   ['zhouxin', '周欣', 4, '客服专员', '2', false],
 ];
 
-const SALES_REPS = ['zhangwei', 'lina', 'wangfang', 'liuyang', 'chenjing', 'zhaolei'];
+/** The demo corp's sales reps (the seeded customers are spread over them). */
+export const SALES_REPS = ['zhangwei', 'lina', 'wangfang', 'liuyang', 'chenjing', 'zhaolei'];
 const SERVICE_REPS = ['sunli', 'zhouxin'];
 
 const TAG_GROUP_SEEDS: readonly [string, readonly string[]][] = [
