@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { startCheckpointer } from '../../server/db/checkpointer.js';
+import { waitFor } from '../support/app.js';
 
 function walDatabase(): { path: string; db: Database.Database } {
   const path = join(mkdtempSync(join(tmpdir(), 'scrm-ckpt-')), 'scrm.db');
@@ -16,11 +17,6 @@ function walDatabase(): { path: string; db: Database.Database } {
   return { path, db };
 }
 
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 25));
-  if (!condition()) throw new Error(`timed out waiting for ${what}`);
-}
-
 describe('WAL checkpointer thread', () => {
   it('copies what the server commits into the database file, then stops and lets the WAL go on close', async () => {
     const { path, db } = walDatabase();
@@ -31,7 +27,7 @@ describe('WAL checkpointer thread', () => {
       for (let i = 0; i < 2000; i++) insert.run(`row ${i} `.padEnd(1000, 'x'));
     })();
     // ~2 MB of rows sit in the WAL; the database file holds them only once a checkpoint has run.
-    await until(() => statSync(path).size > 2_000_000, 'the checkpointer to copy the rows into the file');
+    await waitFor(() => statSync(path).size > 2_000_000, 'the checkpointer to copy the rows into the file', 5000);
     await checkpointer.stop();
     expect(errors).toEqual([]);
 
@@ -55,7 +51,7 @@ describe('WAL checkpointer thread', () => {
     const errors: Error[] = [];
     const missing = join(mkdtempSync(join(tmpdir(), 'scrm-ckpt-')), 'absent.db');
     const checkpointer = startCheckpointer(missing, (err) => errors.push(err));
-    await until(() => errors.length > 0, 'the error');
+    await waitFor(() => errors.length > 0, 'the error', 5000);
     await checkpointer.stop();
     expect(errors[0]!.message).toMatch(/unable to open database file \(SQLITE_CANTOPEN\)/);
     expect(existsSync(missing)).toBe(false);
