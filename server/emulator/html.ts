@@ -33,14 +33,23 @@ const STYLE = `
   a { color: var(--brand); }
 `;
 
-/** A complete page in the emulator's look, marked as the emulator so nobody mistakes it for WeCom. */
-export function layout(title: string, body: string): string {
+/** Inline, so browsers do not ask the server for /favicon.ico (a 404 on every page). */
+const FAVICON =
+  "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'%3E%3Crect width='32' height='32' rx='7' fill='%230082ef'/%3E%3Ccircle cx='16' cy='16' r='7' fill='none' stroke='%23fff' stroke-width='3'/%3E%3C/svg%3E";
+
+/**
+ * A complete page in the emulator's look, marked as the emulator so nobody mistakes it for WeCom. `refreshSeconds`
+ * makes the browser reload it (a meta refresh: the pages run no script).
+ */
+export function layout(title: string, body: string, opts: { refreshSeconds?: number } = {}): string {
+  const refresh = opts.refreshSeconds ? `<meta http-equiv="refresh" content="${opts.refreshSeconds}">\n` : '';
   return `<!doctype html>
 <html lang="zh-CN">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)} - 企业微信模拟器</title>
+<link rel="icon" href="${FAVICON}">
+${refresh}<title>${escapeHtml(title)} - 企业微信模拟器</title>
 <style>${STYLE}</style>
 </head>
 <body>

@@ -76,9 +76,12 @@ export function renderScanResult(
   const rep = core.findRep(record.userId);
   const delivered = record.attempts.some((a) => a.status === 200);
   const welcomes = core.data.welcomeMessages.filter((w) => w.external_userid === customer.external_userid);
+  const pending = noWelcomeReason(core, record, delivered);
+  // While the server may still send the welcome message (it has the code, still valid), the page reloads itself.
+  const waiting = welcomes.length === 0 && pending === 'waiting';
   const welcomeHtml =
     welcomes.length === 0
-      ? '<p class="muted">尚未收到欢迎语（服务器需在 20 秒内调用发送欢迎语接口），请稍后刷新本页。</p>'
+      ? `<p class="muted">${NO_WELCOME_TEXT[pending]}</p>`
       : welcomes
           .map(
             (w) =>
@@ -111,5 +114,24 @@ export function renderScanResult(
   ${welcomeHtml}
 </div>
 <p><a href="/emulator/qr/${encodeURIComponent(way.config_id)}">返回渠道活码</a> · <a href="/emulator/">模拟器首页</a></p>`;
-  return layout('模拟扫码结果', body);
+  return layout('模拟扫码结果', body, waiting ? { refreshSeconds: RESULT_REFRESH_SECONDS } : {});
+}
+
+/** How often the scan result page reloads while it waits for the welcome message. */
+const RESULT_REFRESH_SECONDS = 2;
+
+type NoWelcome = 'waiting' | 'expired' | 'undelivered' | 'no-code';
+
+const NO_WELCOME_TEXT: Record<NoWelcome, string> = {
+  waiting: `等待服务器发送欢迎语（需在 20 秒内调用发送欢迎语接口），本页每 ${RESULT_REFRESH_SECONDS} 秒自动刷新。`,
+  expired: '未收到欢迎语：服务器没有在 20 秒内用欢迎语代码发送欢迎语。',
+  undelivered: '未收到欢迎语：回调没有投递成功，服务器收不到欢迎语代码。',
+  'no-code': '本次添加没有欢迎语代码，无法发送欢迎语。',
+};
+
+/** Why no welcome message is shown (yet): still within its 20 s, too late, or impossible. */
+function noWelcomeReason(core: EmulatorCore, record: CallbackRecord, delivered: boolean): NoWelcome {
+  if (record.welcomeCode === null) return 'no-code';
+  if (!delivered) return 'undelivered';
+  return core.credentials.checkWelcomeCode(record.welcomeCode).status === 'ok' ? 'waiting' : 'expired';
 }

@@ -112,9 +112,14 @@ describe('emulator: QR page and simulated scans', () => {
     expect(page.body).not.toContain('<b>坏人</b>');
   });
 
-  it('the result page shows the welcome message once our server sent it', async () => {
+  const REFRESH = '<meta http-equiv="refresh" content="2">';
+
+  it('the result page reloads itself until our server sent the welcome message, then shows it', async () => {
     const id = await addWay({ type: 1, state: 's', user: ['lina'] });
     const res = await scan(id, '王小明');
+    const waiting = await t.app.inject({ url: res.headers.location as string });
+    expect(waiting.body).toContain(REFRESH);
+    expect(waiting.body).toContain('等待服务器发送欢迎语');
     const welcomeCode = t.emulator.callbacks().at(-1)!.welcomeCode!;
     expect(
       (
@@ -126,6 +131,33 @@ describe('emulator: QR page and simulated scans', () => {
     ).toBe(0);
     const page = await t.app.inject({ url: res.headers.location as string });
     expect(page.body).toContain('王先生您好，欢迎光临！');
+    expect(page.body).not.toContain(REFRESH);
+  });
+
+  it('the result page stops reloading once the welcome code has expired unused, and says so', async () => {
+    const id = await addWay({ type: 1, state: 's', user: ['lina'] });
+    const res = await scan(id, '李小红');
+    expect((await t.app.inject({ url: res.headers.location as string })).body).toContain(REFRESH);
+    const moved = await t.app.inject({ method: 'POST', url: '/emulator/_clock', payload: { advanceMs: 20_000 } });
+    expect(moved.statusCode).toBe(200);
+    const page = await t.app.inject({ url: res.headers.location as string });
+    expect(page.body).not.toContain(REFRESH);
+    expect(page.body).toContain('未收到欢迎语：服务器没有在 20 秒内用欢迎语代码发送欢迎语。');
+  });
+
+  it('after a failed delivery the result page has no welcome to wait for, and other pages never reload', async () => {
+    receiver.plan({ status: 500 }, { status: 500 }, { status: 500 }, { status: 500 });
+    const id = await addWay({ type: 1, state: 's', user: ['lina'] });
+    const res = await scan(id, '赵小刚');
+    const page = await t.app.inject({ url: res.headers.location as string });
+    expect(page.body).toContain('回调投递失败');
+    expect(page.body).toContain('未收到欢迎语：回调没有投递成功，服务器收不到欢迎语代码。');
+    expect(page.body).not.toContain('http-equiv="refresh"');
+    expect((await t.app.inject({ url: `/emulator/qr/${id}` })).body).not.toContain('http-equiv="refresh"');
+    const home = (await t.app.inject({ url: '/emulator/' })).body;
+    expect(home).not.toContain('http-equiv="refresh"');
+    // The icon is inline: no page makes the browser ask for /favicon.ico.
+    expect(home).toContain('<link rel="icon" href="data:image/svg+xml,');
   });
 
   it('the home page links to every channel code', async () => {
