@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import vue from '@vitejs/plugin-vue';
+import { localFontSources } from './build/local-font-sources.js';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
@@ -9,6 +10,7 @@ export default defineConfig({
   root,
   base: '/sidebar/',
   plugins: [vue()],
+  css: { postcss: { plugins: [localFontSources()] } },
   resolve: { alias: { '@shared': fileURLToPath(new URL('../shared', import.meta.url)) } },
   build: { outDir: fileURLToPath(new URL('../dist/sidebar', import.meta.url)), emptyOutDir: true },
   server: {

@@ -28,6 +28,9 @@ let page: Page;
 let customerId: string;
 let otherCustomerId: string;
 let channelTagNames: string[];
+/** Everything the browser reported against the CSP, and every request that left the app's origin, all run long. */
+const cspViolations: string[] = [];
+const foreignRequests: string[] = [];
 
 async function admin<T>(method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`${base}${path}`, {
@@ -134,6 +137,12 @@ beforeAll(async () => {
   context = await browser.newContext({ viewport: { width: 360, height: 800 }, locale: 'zh-CN' });
   page = await context.newPage();
   page.setDefaultTimeout(10_000);
+  page.on('console', (m) => {
+    if (m.text().includes('Content Security Policy')) cspViolations.push(m.text());
+  });
+  page.on('request', (r) => {
+    if (!r.url().startsWith(`${base}/`) && !r.url().startsWith('data:')) foreignRequests.push(r.url());
+  });
 }, 360_000);
 
 afterAll(async () => {
@@ -296,5 +305,16 @@ describe('sidebar (mock mode, 360×800)', () => {
     // …and the first rep's customer is now the refused one.
     await page.goto(`${base}/sidebar/?mock=1&customer=${encodeURIComponent(customerId)}`);
     await page.getByText('该客户不是你跟进的客户').waitFor();
+  });
+
+  it('broke no CSP rule and asked no other origin for anything in all of the above (icons are embedded)', async () => {
+    expect(await page.locator('.van-icon').count()).toBeGreaterThan(0);
+    // A string, as this file is typed without the DOM library.
+    const iconFont = await page.evaluate(
+      `document.fonts.ready.then((all) => [...all].filter((f) => f.family === 'vant-icon').map((f) => f.status))`,
+    );
+    expect(iconFont).toEqual(['loaded']);
+    expect(cspViolations).toEqual([]);
+    expect(foreignRequests).toEqual([]);
   });
 });
