@@ -76,20 +76,17 @@ export function renderScanResult(
   const rep = core.findRep(record.userId);
   const delivered = record.attempts.some((a) => a.status === 200);
   const welcomes = core.data.welcomeMessages.filter((w) => w.external_userid === customer.external_userid);
-  const pending = noWelcomeReason(core, record, delivered);
-  // While the server may still send the welcome message (it has the code, still valid), the page reloads itself.
-  const waiting = welcomes.length === 0 && pending === 'waiting';
-  const welcomeHtml =
-    welcomes.length === 0
-      ? `<p class="muted">${NO_WELCOME_TEXT[pending]}</p>`
-      : welcomes
-          .map(
-            (w) =>
-              `<div><p>${escapeHtml(w.text?.content ?? '（无文字）')}</p>${
-                w.attachments.length > 0 ? `<p class="muted">附件 ${w.attachments.length} 个</p>` : ''
-              }</div>`,
-          )
-          .join('');
+  const missing = welcomes.length === 0 ? noWelcomeReason(core, record, delivered) : null;
+  const welcomeHtml = missing
+    ? `<p class="muted">${NO_WELCOME_TEXT[missing]}</p>`
+    : welcomes
+        .map(
+          (w) =>
+            `<div><p>${escapeHtml(w.text?.content ?? '（无文字）')}</p>${
+              w.attachments.length > 0 ? `<p class="muted">附件 ${w.attachments.length} 个</p>` : ''
+            }</div>`,
+        )
+        .join('');
   const body = `
 <div class="card">
   <h1>${delivered ? '<span class="ok">添加成功</span>' : '<span class="bad">回调投递失败</span>'}</h1>
@@ -114,7 +111,8 @@ export function renderScanResult(
   ${welcomeHtml}
 </div>
 <p><a href="/emulator/qr/${encodeURIComponent(way.config_id)}">返回渠道活码</a> · <a href="/emulator/">模拟器首页</a></p>`;
-  return layout('模拟扫码结果', body, waiting ? { refreshSeconds: RESULT_REFRESH_SECONDS } : {});
+  // While the server may still send the welcome message (it has the code, still valid), the page reloads itself.
+  return layout('模拟扫码结果', body, missing === 'waiting' ? { refreshSeconds: RESULT_REFRESH_SECONDS } : {});
 }
 
 /** How often the scan result page reloads while it waits for the welcome message. */
