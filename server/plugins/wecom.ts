@@ -31,7 +31,7 @@ export default fp(
       let found = apis.get(corpId);
       if (!found) {
         const corp = app.corps.find(corpId);
-        if (!corp) throw new NotFoundError('unknown corp');
+        if (!corp) throw new NotFoundError('企业不存在');
         const client = new WecomClient({
           baseUrl: apiBase,
           corpId: corp.corpId,
@@ -51,7 +51,7 @@ export default fp(
       let found = signers.get(corpId);
       if (!found) {
         const corp = app.corps.find(corpId);
-        if (!corp) throw new NotFoundError('unknown corp');
+        if (!corp) throw new NotFoundError('企业不存在');
         found = new JsapiSigner({ corpId: corp.corpId, agentId: corp.agentId, api: api(corpId) });
         signers.set(corpId, found);
       }

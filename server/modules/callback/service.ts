@@ -24,7 +24,7 @@ export function createCallbackService(deps: {
 
   function credentialsOf(corpId: string) {
     const corp = deps.corps.find(corpId);
-    if (!corp) throw new NotFoundError('unknown corp');
+    if (!corp) throw new NotFoundError('企业不存在');
     return { token: corp.token, encodingAesKey: corp.encodingAesKey, receiveId: corp.corpId };
   }
 
@@ -34,8 +34,8 @@ export function createCallbackService(deps: {
       return openCallback(cred, { msgSignature: q.msg_signature, timestamp: q.timestamp, nonce: q.nonce }, encrypted);
     } catch (err) {
       if (err instanceof WecomCryptoError) {
-        if (err.failure === 'signature') throw new UnauthorizedError('signature mismatch');
-        throw new BadRequestError(`cannot decrypt the message (${err.failure})`);
+        if (err.failure === 'signature') throw new UnauthorizedError('回调签名不匹配');
+        throw new BadRequestError(`回调消息无法解密（${err.failure}）`);
       }
       throw err;
     }
@@ -58,7 +58,7 @@ export function createCallbackService(deps: {
       try {
         encrypted = parseEnvelope(body).encrypt;
       } catch (err) {
-        if (err instanceof WecomXmlError) throw new BadRequestError('malformed callback body');
+        if (err instanceof WecomXmlError) throw new BadRequestError('回调消息体格式错误');
         throw err;
       }
       const plain = open(corpId, q, encrypted);
@@ -66,7 +66,7 @@ export function createCallbackService(deps: {
       try {
         event = parseEvent(plain);
       } catch (err) {
-        if (err instanceof WecomXmlError) throw new BadRequestError('malformed event XML');
+        if (err instanceof WecomXmlError) throw new BadRequestError('回调事件 XML 格式错误');
         throw err;
       }
       const eventType = eventTypeOf(event);
