@@ -473,3 +473,17 @@ export const scriptSends = sqliteTable(
   },
   (t) => [index('script_sends_user').on(t.corpId, t.userId, t.sentAt)],
 );
+
+/**
+ * OAuth sign-ins in flight: the hash of each `state` handed to WeCom, until its callback consumes it (once) or it
+ * expires. In the database, not in memory, so every instance sharing it refuses a replayed state.
+ */
+export const oauthStates = sqliteTable(
+  'oauth_states',
+  {
+    stateHash: text('state_hash').primaryKey(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('oauth_states_expiry').on(t.expiresAt)],
+);
