@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { canonicalTimeZone, DEFAULT_TIME_ZONE } from '../shared/time-zone.js';
 import { validateEncodingAesKey } from './wecom/crypto.js';
 import type { CorpCredentials } from './wecom/types.js';
 
@@ -48,6 +49,11 @@ export interface Config {
   backgroundJobs: boolean;
   /** Days to keep handled inbox events and done jobs (RETENTION_DAYS). */
   retentionDays: number;
+  /**
+   * The corp's IANA time zone (CORP_TIME_ZONE, default Asia/Shanghai): every "day" (channel stats, daily caps,
+   * welcome time slots, nightly jobs) and the times the sidebar shows follow it, never the server's own zone.
+   */
+  timeZone: string;
 }
 
 export class ConfigError extends Error {
@@ -174,6 +180,12 @@ export function loadConfig(env: Env, demoCorp: CorpCredentials): Config {
     problems.push(`RETENTION_DAYS must be a whole number of days between 1 and 3650 (got "${retentionRaw}")`);
   }
 
+  const zoneRaw = env.CORP_TIME_ZONE?.trim() ?? '';
+  const timeZone = zoneRaw === '' ? DEFAULT_TIME_ZONE : canonicalTimeZone(zoneRaw);
+  if (timeZone === null) {
+    problems.push(`CORP_TIME_ZONE must be an IANA time zone name such as Asia/Shanghai (got "${zoneRaw}")`);
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return deepFreeze({
@@ -191,5 +203,6 @@ export function loadConfig(env: Env, demoCorp: CorpCredentials): Config {
     worker: { concurrency, pollMs: 500, backoffBaseMs: 1000, maxAttempts: 8, pauseAboveCallbacksPerSecond: 2000 },
     backgroundJobs: true,
     retentionDays,
+    timeZone: timeZone ?? DEFAULT_TIME_ZONE,
   });
 }

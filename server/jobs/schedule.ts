@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 
 interface Job {
   name: string;
-  /** cron expression, server local time */
+  /** cron expression, on the clocks of the corp's time zone (CORP_TIME_ZONE), whatever the server's own zone */
   schedule: string;
   run(): Promise<unknown>;
 }
@@ -56,7 +56,7 @@ export function startBackground(app: FastifyInstance): { stop(): void } {
   const jobs = jobsFor(app);
   for (const job of jobs) {
     const body = guarded(app, job);
-    tasks.push(cron.schedule(job.schedule, body));
+    tasks.push(cron.schedule(job.schedule, body, { name: job.name, timezone: app.config.timeZone }));
     void body();
   }
   return {

@@ -85,6 +85,7 @@ function wire(app: FastifyInstance, now: () => number) {
     reps: directory,
     channelReps: (corpId, channelId) =>
       channelRepo.find(corpId, channelId) ? channelRepo.reps(channelId).map((r) => r.userId) : null,
+    timeZone: app.config.timeZone,
     now,
   });
   const channels = createChannelService({
@@ -95,6 +96,7 @@ function wire(app: FastifyInstance, now: () => number) {
     reps: directory,
     jobs,
     api,
+    timeZone: app.config.timeZone,
     now,
   });
   const intake = createChannelIntake({

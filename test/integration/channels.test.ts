@@ -2,11 +2,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { App } from '../../server/app.js';
 import { buildApp } from '../../server/app.js';
 import { seedChannels } from '../../server/demo/seed-channels.js';
-import { localDay } from '../../server/modules/channels/local-day.js';
+import { localDay as dayIn } from '../../server/modules/channels/local-day.js';
+import { DEFAULT_TIME_ZONE } from '../../shared/time-zone.js';
 import { startApp, tableCounts, testConfig, waitFor } from '../support/app.js';
 import { admin, calls, CORP, EC, prepare, settled, simulate, tagId } from '../support/scrm.js';
 
 let app: App;
+/** A day of the test config's corp zone (CORP_TIME_ZONE), whatever the zone of the process. */
+const localDay = (ms: number) => dayIn(ms, DEFAULT_TIME_ZONE);
 
 afterEach(async () => {
   await app?.close();

@@ -3,6 +3,7 @@ import QRCode from 'qrcode';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../server/app.js';
 import { buildApp } from '../../server/app.js';
+import { DEFAULT_TIME_ZONE, wallTime, zonedTime } from '../../shared/time-zone.js';
 import { testConfig } from '../support/app.js';
 import { admin, calls, EC, prepare, settled, simulate, timeline, welcomesFor } from '../support/scrm.js';
 
@@ -35,12 +36,17 @@ function movableClock() {
   let offset = 0;
   return {
     now: () => Date.now() + offset,
-    /** Sets the clock to the most recent past `weekday` (1 Mon … 7 Sun) at hh:mm local, at least a day back. */
+    /**
+     * Sets the clock to the most recent past `weekday` (1 Mon … 7 Sun) at hh:mm on the corp's clocks (the test
+     * config's CORP_TIME_ZONE, not the process zone), at least a day back.
+     */
     set(weekday: number, hh: number, mm: number) {
-      const d = new Date(Date.now() - 86_400_000);
-      d.setHours(hh, mm, 0, 0);
-      while ((d.getDay() === 0 ? 7 : d.getDay()) !== weekday) d.setDate(d.getDate() - 1);
-      offset = d.getTime() - Date.now();
+      for (let back = 1; ; back++) {
+        const day = wallTime(Date.now() - back * 86_400_000, DEFAULT_TIME_ZONE);
+        if (day.weekday !== weekday) continue;
+        offset = zonedTime(DEFAULT_TIME_ZONE, day.year, day.month, day.day, hh, mm) - Date.now();
+        return;
+      }
     },
   };
 }
@@ -117,8 +123,8 @@ describe('time-slot variants', () => {
   it('the preview renders a channel, the default, or an unsaved welcome for a sample customer', async () => {
     await start();
     const ch = await createChannel(welcome);
-    const saturday = new Date(2024, 5, 15, 14, 0).toISOString(); // 2024-06-15 was a Saturday
-    const wednesday = new Date(2024, 5, 12, 10, 0).toISOString();
+    const saturday = '2024-06-15T14:00:00+08:00'; // 2024-06-15 was a Saturday (Shanghai, the corp's zone)
+    const wednesday = '2024-06-12T10:00:00+08:00';
     const sat = await admin(app, 'POST', '/api/welcome/preview', {
       channelId: ch.id,
       customerName: '小王',

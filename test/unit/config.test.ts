@@ -88,6 +88,19 @@ describe('config', () => {
     }
   });
 
+  it('counts days in Asia/Shanghai unless CORP_TIME_ZONE names another IANA zone', () => {
+    expect(loadConfig({}, DEMO_CORP).timeZone).toBe('Asia/Shanghai');
+    expect(loadConfig({ CORP_TIME_ZONE: 'America/New_York' }, DEMO_CORP).timeZone).toBe('America/New_York');
+    // Spelled loosely, kept as the zone's canonical name.
+    expect(loadConfig({ CORP_TIME_ZONE: ' asia/tokyo ' }, DEMO_CORP).timeZone).toBe('Asia/Tokyo');
+    expect(loadConfig({ CORP_TIME_ZONE: 'UTC' }, DEMO_CORP).timeZone).toBe('UTC');
+    for (const bad of ['Mars/Olympus_Mons', 'CST', '+08:00', 'Beijing', 'Asia/Shanghai; rm -rf']) {
+      expect(problemsOf({ CORP_TIME_ZONE: bad })).toEqual([
+        `CORP_TIME_ZONE must be an IANA time zone name such as Asia/Shanghai (got "${bad}")`,
+      ]);
+    }
+  });
+
   it('refuses credentials without a corp id instead of silently running the demo', () => {
     expect(problemsOf({ WECOM_SECRET: 'x' })).toEqual([
       'WECOM_SECRET is set but WECOM_CORP_ID is not (set WECOM_CORP_ID, or unset WECOM_SECRET for demo mode)',
@@ -103,5 +116,17 @@ describe('config', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('WECOM_ENCODING_AES_KEY');
     expect(result.stderr).toContain('WECOM_TOKEN is required when WECOM_CORP_ID is set');
+  });
+
+  it('the server refuses to start with a time zone that is not an IANA zone', () => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+      env: { PATH: process.env.PATH, CORP_TIME_ZONE: 'Asia/Beijing' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(
+      'CORP_TIME_ZONE must be an IANA time zone name such as Asia/Shanghai (got "Asia/Beijing")',
+    );
   });
 });

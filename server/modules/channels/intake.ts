@@ -5,7 +5,6 @@ import type { JobService } from '../jobs/service.js';
 import { MARK_TAG_JOB, type MarkTagPayload } from '../tags/mark-tag-job.js';
 import type { TimelineRepo } from '../timeline/repo.js';
 import { SEND_WELCOME_JOB, WELCOME_WINDOW_MS, welcomeSourceKey, type SendWelcomePayload } from '../welcome/send-job.js';
-import { localDay } from './local-day.js';
 import type { ChannelRepo } from './repo.js';
 import type { ChannelService } from './service.js';
 
@@ -21,7 +20,7 @@ const WELCOME_MAX_ATTEMPTS = 30;
 export function createChannelIntake(deps: {
   db: Db;
   events: Pick<EventRepo, 'get'>;
-  channels: Pick<ChannelService, 'findByState' | 'countAdd'>;
+  channels: Pick<ChannelService, 'findByState' | 'countAdd' | 'dayOf'>;
   repo: Pick<ChannelRepo, 'setFollowChannel' | 'recordMovement'>;
   follows: { addedAt(corpId: string, userId: string, externalUserId: string): number | undefined };
   timeline: Pick<TimelineRepo, 'add'>;
@@ -77,7 +76,7 @@ export function createChannelIntake(deps: {
             at: receivedAt,
             sourceKey: intakeKey,
           });
-          deps.channels.countAdd(corpId, channel, e.userId, localDay(receivedAt));
+          deps.channels.countAdd(corpId, channel, e.userId, deps.channels.dayOf(receivedAt));
           const tagIds = JSON.parse(channel.tagIds) as string[];
           if (tagIds.length > 0) {
             const payload: MarkTagPayload = {

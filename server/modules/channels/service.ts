@@ -8,7 +8,7 @@ import type { JobService } from '../jobs/service.js';
 import type { TagService } from '../tags/service.js';
 import type { WelcomeService } from '../welcome/service.js';
 import { callWecom } from '../wecom-call.js';
-import { daysBetween, localDay, parseLocalDay } from './local-day.js';
+import { dayCount, dayRange, daysBetween, localDay } from './local-day.js';
 import type { ChannelRepInput, ChannelRepo, ChannelRow } from './repo.js';
 import { repsOnCode, sameReps } from './rotation.js';
 import { generateState, MAX_STATE_LENGTH, stateProblem } from './state-code.js';
@@ -48,11 +48,14 @@ export function createChannelService(deps: {
   reps: Pick<DirectoryRepo, 'findRep'>;
   jobs: Pick<JobService, 'enqueue'>;
   api: (corpId: string) => ContactWayApi;
+  /** The corp's IANA zone: daily caps and statistics count its calendar days. */
+  timeZone: string;
   now?: () => number;
 }) {
   const { repo } = deps;
   const now = deps.now ?? Date.now;
-  const today = () => localDay(now());
+  const dayOf = (ms: number) => localDay(ms, deps.timeZone);
+  const today = () => dayOf(now());
 
   // One WeCom rotation change per channel at a time, so an older list can never land after a newer one.
   const locks = new Map<number, Promise<unknown>>();
@@ -323,6 +326,7 @@ export function createChannelService(deps: {
     update,
     remove,
     pushReps,
+    dayOf,
 
     get(corpId: string, id: number): Channel {
       return view(live(corpId, id));
@@ -397,23 +401,20 @@ export function createChannelService(deps: {
       return { reps: capped.length, channels: channelIds.length };
     },
 
-    /** Adds, losses and net per local day, from the follows attributed to the channel. */
+    /** Adds, losses and net per day of the corp's zone, from the follows attributed to the channel. */
     stats(corpId: string, id: number, from: string, to: string): ChannelStats {
       const row = repo.findAny(corpId, id);
       if (!row) throw new NotFoundError('渠道活码不存在');
-      const fromMs = parseLocalDay(from);
-      const toMs = parseLocalDay(to);
-      if (fromMs === null) throw new BadRequestError('日期无效', 'from');
-      if (toMs === null) throw new BadRequestError('日期无效', 'to');
-      if (fromMs > toMs) throw new BadRequestError('结束日期不能早于开始日期', 'to');
+      if (dayRange(from, from, deps.timeZone) === null) throw new BadRequestError('日期无效', 'from');
+      const range = dayRange(from, to, deps.timeZone);
+      if (range === null) throw new BadRequestError('日期无效', 'to');
+      if (from > to) throw new BadRequestError('结束日期不能早于开始日期', 'to');
+      if (dayCount(from, to) > MAX_STATS_DAYS) throw new BadRequestError(`最多查询 ${MAX_STATS_DAYS} 天`, 'to');
       const days = daysBetween(from, to);
-      if (days.length > MAX_STATS_DAYS) throw new BadRequestError(`最多查询 ${MAX_STATS_DAYS} 天`, 'to');
-      const end = new Date(toMs);
-      end.setDate(end.getDate() + 1);
-      const { adds, losses } = repo.movements(corpId, id, fromMs, end.getTime());
+      const { adds, losses } = repo.movements(corpId, id, range.startMs, range.endMs);
       const tally = (times: number[]) => {
         const m = new Map<string, number>();
-        for (const t of times) m.set(localDay(t), (m.get(localDay(t)) ?? 0) + 1);
+        for (const t of times) m.set(dayOf(t), (m.get(dayOf(t)) ?? 0) + 1);
         return m;
       };
       const addsByDay = tally(adds);

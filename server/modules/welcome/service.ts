@@ -23,6 +23,8 @@ export function createWelcomeService(deps: {
   reps: Pick<DirectoryRepo, 'findRep'>;
   /** The reps of a live channel, primary first, or null when there is no such channel. */
   channelReps: (corpId: string, channelId: number) => string[] | null;
+  /** The corp's IANA zone: time slots are read on its clocks. */
+  timeZone: string;
   now?: () => number;
 }) {
   const now = deps.now ?? Date.now;
@@ -32,7 +34,7 @@ export function createWelcomeService(deps: {
   }
 
   function pick(w: Welcome, source: ChosenWelcome['source'], atMs: number): ChosenWelcome {
-    const { message, index } = selectBySlot<WelcomeContent>(w, slotsOf(w), atMs);
+    const { message, index } = selectBySlot<WelcomeContent>(w, slotsOf(w), atMs, deps.timeZone);
     return { source, variant: index, content: { text: message.text, attachments: message.attachments } };
   }
 

@@ -1,3 +1,5 @@
+import { wallTime } from '../../../shared/time-zone.js';
+
 /**
  * Time-slot variants of a welcome message (pure). A slot is a set of ISO weekdays (1 Mon … 7 Sun) and a local time
  * range [start, end) in minutes since midnight. `end < start` wraps past midnight, and the weekday is the day the
@@ -12,11 +14,10 @@ export interface TimeSlot {
 
 export const MINUTES_PER_DAY = 24 * 60;
 
-/** ISO weekday and minute of the day of `ms` in the server's time zone. */
-export function localClock(ms: number): { weekday: number; minute: number } {
-  const d = new Date(ms);
-  const weekday = d.getDay() === 0 ? 7 : d.getDay();
-  return { weekday, minute: d.getHours() * 60 + d.getMinutes() };
+/** ISO weekday and minute of the day of `ms` in the corp's time zone (CORP_TIME_ZONE), not the server's. */
+export function localClock(ms: number, timeZone: string): { weekday: number; minute: number } {
+  const w = wallTime(ms, timeZone);
+  return { weekday: w.weekday, minute: w.hour * 60 + w.minute };
 }
 
 const previousWeekday = (weekday: number) => (weekday === 1 ? 7 : weekday - 1);
@@ -34,8 +35,9 @@ export function selectBySlot<T>(
   base: T,
   variants: Array<T & TimeSlot>,
   atMs: number,
+  timeZone: string,
 ): { message: T; index: number | null } {
-  const at = localClock(atMs);
+  const at = localClock(atMs, timeZone);
   const index = variants.findIndex((v) => slotMatches(v, at));
   return index === -1 ? { message: base, index: null } : { message: variants[index]!, index };
 }

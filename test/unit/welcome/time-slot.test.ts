@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { zonedTime } from '../../../shared/time-zone.js';
 import {
   formatClockTime,
   localClock,
@@ -63,20 +64,24 @@ describe('selectBySlot', () => {
       { text: 'nights', ...slot([1, 2, 3, 4, 5], '18:00', '09:00') },
       { text: 'weekend', ...slot([6, 7], '00:00', '00:00') },
     ];
-    const when = (y: number, m: number, d: number, hh: number) => new Date(y, m - 1, d, hh, 0).getTime();
+    const zone = 'Asia/Shanghai';
+    const when = (y: number, m: number, d: number, hh: number) => zonedTime(zone, y, m, d, hh);
     // 2024-06-14 was a Friday.
-    expect(selectBySlot(base, variants, when(2024, 6, 14, 12))).toEqual({ message: base, index: null });
-    expect(selectBySlot(base, variants, when(2024, 6, 14, 20)).index).toBe(0);
-    expect(selectBySlot(base, variants, when(2024, 6, 15, 3)).index).toBe(0);
-    expect(selectBySlot(base, variants, when(2024, 6, 15, 12)).index).toBe(1);
-    expect(selectBySlot(base, [], when(2024, 6, 15, 12))).toEqual({ message: base, index: null });
+    expect(selectBySlot(base, variants, when(2024, 6, 14, 12), zone)).toEqual({ message: base, index: null });
+    expect(selectBySlot(base, variants, when(2024, 6, 14, 20), zone).index).toBe(0);
+    expect(selectBySlot(base, variants, when(2024, 6, 15, 3), zone).index).toBe(0);
+    expect(selectBySlot(base, variants, when(2024, 6, 15, 12), zone).index).toBe(1);
+    expect(selectBySlot(base, [], when(2024, 6, 15, 12), zone)).toEqual({ message: base, index: null });
+    // Friday 20:00 in Shanghai is Friday 12:00 UTC: a corp in UTC would be in office hours then.
+    expect(selectBySlot(base, variants, when(2024, 6, 14, 20), 'UTC').index).toBeNull();
   });
 });
 
 describe('clock helpers', () => {
-  it('localClock gives ISO weekdays in local time', () => {
-    expect(localClock(new Date(2024, 5, 16, 7, 5).getTime())).toEqual({ weekday: 7, minute: 425 });
-    expect(localClock(new Date(2024, 5, 17, 0, 0).getTime())).toEqual({ weekday: 1, minute: 0 });
+  it("localClock gives ISO weekdays and minutes on the corp zone's clocks", () => {
+    expect(localClock(Date.parse('2024-06-15T23:05:00Z'), 'Asia/Shanghai')).toEqual({ weekday: 7, minute: 425 });
+    expect(localClock(Date.parse('2024-06-16T16:00:00Z'), 'Asia/Shanghai')).toEqual({ weekday: 1, minute: 0 });
+    expect(localClock(Date.parse('2024-06-16T16:00:00Z'), 'UTC')).toEqual({ weekday: 7, minute: 960 });
   });
 
   it('parses and formats HH:MM', () => {

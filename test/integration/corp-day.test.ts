@@ -1,0 +1,116 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { App } from '../../server/app.js';
+import { buildApp } from '../../server/app.js';
+import type { Config } from '../../server/config.js';
+import { testConfig } from '../support/app.js';
+import { admin, CORP, prepare, settled, simulate } from '../support/scrm.js';
+
+/**
+ * Every "day" is a day of the corp's zone (CORP_TIME_ZONE), not of the server process: run with TZ=UTC, as the
+ * server runs in a container, these would count Shanghai's early-morning adds on the previous day.
+ */
+
+let app: App | undefined;
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+});
+
+/** The server's clock, set to fixed moments (in the past, so durable jobs are due at once). */
+function settableClock(iso: string) {
+  let at = Date.parse(iso);
+  return { now: () => at, set: (next: string) => (at = Date.parse(next)) };
+}
+
+async function start(clock: { now: () => number }, config: Config = testConfig()): Promise<App> {
+  const started = await buildApp(config, { logger: false, now: clock.now });
+  await started.listen({ port: 0, host: '127.0.0.1' });
+  await prepare(started);
+  return started;
+}
+
+interface ChannelView {
+  id: number;
+  state: string;
+  reps: { userId: string; cappedToday: boolean }[];
+}
+
+async function channel(a: App, body: Record<string, unknown>): Promise<ChannelView> {
+  const res = await admin(a, 'POST', '/api/channels', body);
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json() as ChannelView;
+}
+
+async function add(a: App, ch: ChannelView, userId: string): Promise<void> {
+  const { externalUserId } = await simulate(a, { changeType: 'add_external_contact', userId, state: ch.state });
+  await settled(a, externalUserId);
+}
+
+async function statsDays(a: App, ch: ChannelView, from: string, to: string) {
+  const res = await admin(a, 'GET', `/api/channels/${ch.id}/stats?from=${from}&to=${to}`);
+  expect(res.statusCode, res.body).toBe(200);
+  return (res.json() as { days: { day: string; adds: number }[] }).days.map((d) => [d.day, d.adds]);
+}
+
+const capped = async (a: App, ch: ChannelView, userId: string) =>
+  ((await admin(a, 'GET', `/api/channels/${ch.id}`)).json() as ChannelView).reps.find((r) => r.userId === userId)!
+    .cappedToday;
+
+describe('the corp day (Asia/Shanghai by default)', () => {
+  it('counts an add at 00:34 Shanghai time (16:34 UTC the day before) on the Shanghai day', async () => {
+    expect(new Date(0).getTimezoneOffset()).toBe(0); // the suite runs with TZ=UTC, where the old code was wrong
+    const clock = settableClock('2024-06-14T16:34:00Z');
+    app = await start(clock);
+    expect(app.config.timeZone).toBe('Asia/Shanghai');
+    const ch = await channel(app, { name: '凌晨海报', reps: ['zhangwei', 'lina'] });
+    await add(app, ch, 'zhangwei');
+    expect(await statsDays(app, ch, '2024-06-14', '2024-06-15')).toEqual([
+      ['2024-06-14', 0],
+      ['2024-06-15', 1],
+    ]);
+    // The daily count for the cap is kept under the same day.
+    const daily = app.db.$client
+      .prepare('SELECT day, count FROM rep_daily_adds WHERE channel_id = ? AND user_id = ?')
+      .all(ch.id, 'zhangwei');
+    expect(daily).toEqual([{ day: '2024-06-15', count: 1 }]);
+  });
+
+  it('a daily cap reached at 00:34 Shanghai time lasts until Shanghai midnight, not UTC midnight', async () => {
+    const clock = settableClock('2024-06-14T16:34:00Z');
+    app = await start(clock);
+    const ch = await channel(app, { name: '限量海报', reps: ['zhangwei', 'lina'], dailyCap: 1 });
+    await add(app, ch, 'zhangwei');
+    expect(await capped(app, ch, 'zhangwei')).toBe(true);
+
+    // UTC midnight passes (08:05 in Shanghai, still the same day there): the cap stays, the restore finds nothing.
+    clock.set('2024-06-15T00:05:00Z');
+    expect(await capped(app, ch, 'zhangwei')).toBe(true);
+    expect(app.services.channels.restoreCappedReps(CORP)).toEqual({ reps: 0, channels: 0 });
+    clock.set('2024-06-15T15:59:59Z'); // 23:59:59 in Shanghai
+    expect(await capped(app, ch, 'zhangwei')).toBe(true);
+
+    // Shanghai midnight: a new day, the rep goes back on the code.
+    clock.set('2024-06-15T16:05:00Z');
+    expect(await capped(app, ch, 'zhangwei')).toBe(false);
+    expect(app.services.channels.restoreCappedReps(CORP)).toEqual({ reps: 1, channels: 1 });
+  });
+});
+
+describe('a corp in a zone with daylight saving (America/New_York)', () => {
+  it('counts adds on New York days across the fall-back change', async () => {
+    // 2024-11-03 is 25 hours long in New York: 04:00 UTC on the 3rd to 05:00 UTC on the 4th.
+    const clock = settableClock('2024-11-03T04:30:00Z'); // 00:30 EDT on the 3rd
+    app = await start(clock, { ...testConfig(), timeZone: 'America/New_York' });
+    const ch = await channel(app, { name: '纽约门店', reps: ['zhangwei'] });
+    await add(app, ch, 'zhangwei');
+    clock.set('2024-11-04T04:30:00Z'); // 23:30 EST, still the 3rd (a fixed 24-hour day would say the 4th)
+    await add(app, ch, 'zhangwei');
+    clock.set('2024-11-04T05:00:00Z'); // 00:00 EST on the 4th
+    await add(app, ch, 'zhangwei');
+    expect(await statsDays(app, ch, '2024-11-02', '2024-11-04')).toEqual([
+      ['2024-11-02', 0],
+      ['2024-11-03', 2],
+      ['2024-11-04', 1],
+    ]);
+  });
+});
