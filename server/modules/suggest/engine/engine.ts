@@ -1,0 +1,293 @@
+import { analyze, BIGRAM, CHAR, type Analysis } from './analyze.js';
+import { LearnedStore, termImportance, type LearnedVote } from './learned-store.js';
+import { pinyinKey } from './normalize.js';
+import { kindWeight, ScriptIndex } from './script-index.js';
+import type {
+  EngineOptions,
+  LearnedPair,
+  LearnedState,
+  LearnEvent,
+  ScriptDoc,
+  SearchHit,
+  Suggestion,
+  SuggestInput,
+} from './types.js';
+
+/** Default abstention threshold on the 0..1 score, calibrated on the demo business's labelled set. */
+export const DEFAULT_THRESHOLD = 0.3;
+/** Weight of the earlier messages (the one just before the last, then older): context, never the topic. */
+const CONTEXT_WEIGHTS = [0.35, 0.2, 0.1];
+/** A word typed with the wrong characters of the same sound (运废 → 运费) counts a little less than the word. */
+const HOMOPHONE_WEIGHT = 0.8;
+
+interface QueryTerms {
+  /** Every weighted term: last message, its homophone corrections, earlier messages. */
+  weights: Map<string, number>;
+  /** Terms of the last message (and their corrections) only: what the score's coverage is measured against. */
+  last: Map<string, number>;
+  analysis: Analysis;
+}
+
+function dice(a: Set<string>, b: Set<string>): number {
+  if (a.size + b.size === 0) return 1;
+  let shared = 0;
+  for (const w of a) if (b.has(w)) shared++;
+  return (2 * shared) / (a.size + b.size);
+}
+
+function quote(words: string[]): string {
+  return words.map((w) => `「${w}」`).join('');
+}
+
+/**
+ * The suggestion engine of one corp: its scripts and what its reps taught it. Pure and synchronous — no database,
+ * no web framework. The product keeps one instance per corp, feeds it script changes and sends as they happen, and
+ * persists `exportLearned()` (or the pairs `learn` returns, append-only).
+ */
+export class SuggestionEngine {
+  private readonly index = new ScriptIndex();
+  private readonly learned: LearnedStore;
+  private readonly threshold: number;
+  /** pinyin key → vocabulary terms (words ≥ 2 characters and bigrams) spelling it. */
+  private readonly homophones = new Map<string, Set<string>>();
+
+  constructor(options: EngineOptions = {}) {
+    this.learned = new LearnedStore(options.halfLifeDays ?? 90);
+    this.threshold = options.threshold ?? DEFAULT_THRESHOLD;
+  }
+
+  get scriptCount(): number {
+    return this.index.size;
+  }
+
+  get learnedCount(): number {
+    return this.learned.pairCount;
+  }
+
+  private addHomophones(terms: Iterable<string>): void {
+    for (const term of terms) {
+      if (term.startsWith(CHAR)) continue;
+      const word = term.startsWith(BIGRAM) ? term.slice(BIGRAM.length) : term;
+      if ([...word].length < 2) continue;
+      const key = pinyinKey(word);
+      if (!key) continue;
+      let set = this.homophones.get(key);
+      if (!set) this.homophones.set(key, (set = new Set()));
+      set.add(term);
+    }
+  }
+
+  /**
+   * Adds or replaces a script. When an edit changes the script's words substantially, what was learned for it is
+   * discounted (Dice similarity of title + content words ≥ 0.6: kept; ≥ 0.3: halved; below: forgotten); the factor
+   * applied is returned so the product can apply it to its persisted pairs (`weight *= learnedFactor`).
+   */
+  upsertScript(doc: ScriptDoc): { learnedFactor: number } {
+    const normalized: ScriptDoc = { ...doc, id: String(doc.id) };
+    const { previous, current } = this.index.upsert(normalized);
+    const a = analyze(
+      [normalized.title, normalized.group, normalized.content, ...(normalized.keywords ?? [])].join(' '),
+    );
+    this.addHomophones([...a.words, ...a.bigrams]);
+    if (!previous) return { learnedFactor: 1 };
+    const similarity = dice(previous.words, current.words);
+    const learnedFactor = similarity >= 0.6 ? 1 : similarity >= 0.3 ? 0.5 : 0;
+    if (learnedFactor < 1) this.learned.discount(normalized.id, learnedFactor);
+    return { learnedFactor };
+  }
+
+  /** Deletes a script; what was learned for it is forgotten. */
+  removeScript(id: string): void {
+    if (this.index.remove(String(id))) this.learned.discount(String(id), 0);
+  }
+
+  /**
+   * Learns one send: the customer's message before a rep sent a script. Returns the pair to persist, or null when
+   * the script is unknown (deleted) or the message asked nothing (thanks, emoji).
+   */
+  learn(event: LearnEvent): LearnedPair | null {
+    const scriptId = String(event.scriptId);
+    if (!this.index.byId.has(scriptId)) return null;
+    const a = analyze(event.message, { query: true });
+    if (a.intentless) return null;
+    const pair: LearnedPair = { message: event.message, scriptId, at: event.at, weight: 1 };
+    const before = this.learned.messageCount;
+    this.learned.learn(pair);
+    if (this.learned.messageCount > before) this.addHomophones([...a.words, ...a.bigrams]);
+    return pair;
+  }
+
+  /** Restores persisted pairs (after the scripts are loaded). Pairs of unknown scripts are skipped. */
+  loadLearned(state: LearnedState): void {
+    for (const pair of state.pairs) {
+      const scriptId = String(pair.scriptId);
+      if (!this.index.byId.has(scriptId) || !(pair.weight > 0)) continue;
+      const before = this.learned.messageCount;
+      this.learned.learn({ ...pair, scriptId });
+      if (this.learned.messageCount > before) {
+        const a = analyze(pair.message, { query: true });
+        this.addHomophones([...a.words, ...a.bigrams]);
+      }
+    }
+  }
+
+  exportLearned(): LearnedState {
+    return { version: 1, pairs: this.learned.exportPairs() };
+  }
+
+  private known(term: string): boolean {
+    return this.index.has(term) || this.learned.has(term);
+  }
+
+  /** Homophone corrections of the words and bigrams of a message that neither the scripts nor the team ever used. */
+  private corrections(a: Analysis): string[] {
+    const out: string[] = [];
+    for (const term of [...a.words, ...a.bigrams]) {
+      if (this.known(term)) continue;
+      const word = term.startsWith(BIGRAM) ? term.slice(BIGRAM.length) : term;
+      if ([...word].length < 2) continue;
+      const key = pinyinKey(word);
+      const found = key ? this.homophones.get(key) : undefined;
+      if (!found) continue;
+      for (const t of found) if (t !== term && this.known(t)) out.push(t);
+    }
+    return out;
+  }
+
+  private queryTerms(messages: readonly string[]): QueryTerms | null {
+    const lastText = messages[messages.length - 1];
+    if (lastText === undefined) return null;
+    const analysis = analyze(lastText, { query: true });
+    if (analysis.intentless) return null;
+    const last = new Map<string, number>();
+    const add = (map: Map<string, number>, term: string, w: number) => map.set(term, Math.max(map.get(term) ?? 0, w));
+    for (const t of [...analysis.words, ...analysis.bigrams, ...analysis.chars]) {
+      add(last, t, termImportance(t) * kindWeight(t));
+    }
+    for (const t of this.corrections(analysis)) add(last, t, HOMOPHONE_WEIGHT * termImportance(t) * kindWeight(t));
+    const weights = new Map(last);
+    for (let d = 1; d <= CONTEXT_WEIGHTS.length; d++) {
+      const text = messages[messages.length - 1 - d];
+      if (text === undefined) break;
+      const a = analyze(text, { query: true });
+      const f = CONTEXT_WEIGHTS[d - 1]!;
+      for (const t of [...a.words, ...a.bigrams, ...a.chars, ...this.corrections(a)]) {
+        if (!last.has(t)) add(weights, t, f * termImportance(t) * kindWeight(t));
+      }
+    }
+    return { weights, last, analysis };
+  }
+
+  /** Best score the last message's terms could reach (every term in a title): the 0..1 scale of text scores. */
+  private ceiling(last: Map<string, number>): number {
+    let sum = 0;
+    for (const [term, w] of last) sum += w * Math.max(this.index.idf(term), 0.5) * ScriptIndex.MAX_SATURATION;
+    return sum;
+  }
+
+  /**
+   * Up to `limit` (3) scripts for the customer's latest message, best first, or none when nothing fits (thanks,
+   * greetings, acknowledgements, emoji, chit-chat, or no script close enough).
+   */
+  suggest(input: SuggestInput): Suggestion[] {
+    const limit = input.limit ?? 3;
+    const now = input.now ?? Date.now();
+    const query = this.queryTerms(input.messages);
+    if (!query || this.index.size === 0) return [];
+
+    const ceiling = this.ceiling(query.last);
+    const lexical = this.index.score(query.weights, 30);
+    const textScore = new Map<string, number>();
+    for (const m of lexical) textScore.set(this.index.bySlot[m.slot]!.doc.id, Math.min(1, m.score / ceiling));
+
+    const votes = this.learned.vote(query.weights, now, (id) => this.index.byId.has(id));
+    const candidates = new Set([...textScore.keys(), ...votes.keys()]);
+    const scored: { id: string; score: number; text: number; learned: number; vote?: LearnedVote }[] = [];
+    for (const id of candidates) {
+      const text = textScore.get(id) ?? 0;
+      const vote = votes.get(id);
+      const learned = vote ? 1 - (1 - vote.neighbours) * (1 - 0.7 * vote.association) : 0;
+      const score = 1 - (1 - 0.9 * text) * (1 - learned);
+      scored.push({ id, score, text, learned, vote });
+    }
+    scored.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
+    return scored
+      .filter((s) => s.score >= this.threshold)
+      .slice(0, limit)
+      .map((s) => ({
+        scriptId: s.id,
+        score: Math.round(s.score * 1000) / 1000,
+        reason: this.reason(s.id, query, s.text, s.learned, s.vote),
+        source: s.text >= 0.15 && s.learned >= 0.15 ? 'both' : s.learned > s.text ? 'learned' : 'text',
+      }));
+  }
+
+  private reason(id: string, query: QueryTerms, text: number, learned: number, vote?: LearnedVote): string {
+    const parts: string[] = [];
+    if (text >= 0.1) {
+      const slot = this.index.byId.get(id)!.slot;
+      const contributions = this.index.contributions(query.weights, slot);
+      const display = (t: string) => (t.startsWith(BIGRAM) ? t.slice(BIGRAM.length) : t);
+      const own = contributions.filter((c) => query.last.has(c.term) && !c.term.startsWith(CHAR));
+      const words = [...new Set(own.map((c) => display(c.term)))].filter(
+        (w, i, all) => !all.some((o, j) => j !== i && o.length > w.length && o.includes(w)),
+      );
+      if (words.length > 0) parts.push(`匹配${quote(words.slice(0, 2))}`);
+      const context = contributions.filter((c) => !query.last.has(c.term) && !c.term.startsWith(CHAR));
+      if (context.length > 0) parts.push(`结合上文${quote([display(context[0]!.term)])}`);
+      if (parts.length === 0) parts.push('与问题相近');
+    }
+    if (vote && learned >= 0.15) {
+      if (vote.neighbours >= 0.3 && vote.example) {
+        const example = vote.example.length > 12 ? `${vote.example.slice(0, 12)}…` : vote.example;
+        parts.push(`同事回复过相似问题「${example}」`);
+      } else {
+        parts.push('同事常这样回复');
+      }
+    }
+    return parts.join('，');
+  }
+
+  /**
+   * Sidebar search: scripts ranked for a typed query (运费多少 → the shipping scripts first). Same segmentation as
+   * suggestions; a verbatim substring of the title or content ranks first. Empty query → nothing.
+   */
+  search(q: string, limit = 20): SearchHit[] {
+    const a = analyze(q);
+    if (a.words.length + a.bigrams.length + a.chars.length === 0) return [];
+    const weights = new Map<string, number>();
+    for (const t of [...a.words, ...a.bigrams, ...a.chars]) weights.set(t, termImportance(t) * kindWeight(t));
+    for (const t of this.corrections(a)) weights.set(t, HOMOPHONE_WEIGHT * termImportance(t) * kindWeight(t));
+    const needle = a.normalized.replace(/\s+/g, '');
+    const hits: SearchHit[] = [];
+    for (const m of this.index.score(weights, Math.max(limit * 3, 50))) {
+      const entry = this.index.bySlot[m.slot]!;
+      const contributions = this.index.contributions(weights, m.slot);
+      const matched = [
+        ...new Set(contributions.filter((c) => !c.term.startsWith(CHAR)).map((c) => c.term.replace(BIGRAM, ''))),
+      ];
+      // Single shared characters alone are no match for a search.
+      if (matched.length === 0 && contributions.length < [...needle].length) continue;
+      let score = m.score;
+      if (needle.length > 0) {
+        if (entry.doc.title.toLowerCase().includes(needle)) score += 10;
+        else if ((entry.doc.content ?? '').toLowerCase().includes(needle)) score += 5;
+      }
+      hits.push({ scriptId: entry.doc.id, score: Math.round(score * 1000) / 1000, matched });
+    }
+    hits.sort((x, y) => y.score - x.score || x.scriptId.localeCompare(y.scriptId));
+    return hits.slice(0, limit);
+  }
+}
+
+/** Builds a corp's engine from its scripts and, when given, its persisted learned pairs. */
+export function createSuggestionEngine(init: {
+  scripts: Iterable<ScriptDoc>;
+  learned?: LearnedState;
+  options?: EngineOptions;
+}): SuggestionEngine {
+  const engine = new SuggestionEngine(init.options);
+  for (const s of init.scripts) engine.upsertScript(s);
+  if (init.learned) engine.loadLearned(init.learned);
+  return engine;
+}

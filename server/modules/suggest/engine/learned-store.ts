@@ -1,0 +1,266 @@
+import { analyze, BIGRAM, generalIdfOf } from './analyze.js';
+import type { LearnedPair } from './types.js';
+
+const DAY_MS = 86_400_000;
+/** Masses are stored as weight × e^(λ·(at − EPOCH)): decay is then one factor at scoring time, never a rewrite. */
+const EPOCH = Date.UTC(2024, 0, 1);
+
+interface Entry {
+  /** Distinct topic terms (words and bigrams) of the normalised message. */
+  terms: string[];
+  /** scriptId → stored (epoch-scaled) mass. */
+  scripts: Map<string, number>;
+  total: number;
+}
+
+export interface LearnedVote {
+  /** Nearest learned messages (noisy-OR of similarity × share × confidence), 0..1. */
+  neighbours: number;
+  /** Learned word → script associations, share of the query's weight they explain, 0..1. */
+  association: number;
+  /** The learned message most similar to the query that led to this script (for the reason). */
+  example?: string;
+  /** Decayed number of sends behind the evidence. */
+  sends: number;
+}
+
+/** A learned message's confidence from its decayed mass: one send today ≈ 0.87, a send 3 half-lives old ≈ 0.45. */
+function confidence(mass: number): number {
+  return mass / (mass + 0.15);
+}
+
+/**
+ * What the team taught: customer messages and the scripts reps sent after them. Identical messages (normalised)
+ * share one entry whose per-script mass adds up (frequency); each send's weight halves every `halfLifeDays`
+ * (recency). Two views generalise to new wording: the nearest learned messages (weighted Dice over words and
+ * bigrams, candidates from an inverted index) and word → script associations. Learning one send touches only that
+ * message's terms.
+ */
+export class LearnedStore {
+  private readonly lambda: number;
+  private readonly entries: Entry[] = [];
+  private readonly texts: string[] = [];
+  private readonly entryByText = new Map<string, number>();
+  private readonly postings = new Map<string, number[]>();
+  /** term → scriptId → stored mass, and term → total stored mass. */
+  private readonly association = new Map<string, Map<string, number>>();
+  private readonly termMass = new Map<string, number>();
+  /** scriptId → entries holding it (for deletion and discount). */
+  private readonly entriesOfScript = new Map<string, Set<number>>();
+  private readonly pairs: LearnedPair[] = [];
+  private readonly pairsOfScript = new Map<string, number[]>();
+  private accumulator = new Float64Array(1024);
+
+  constructor(halfLifeDays: number) {
+    this.lambda = Math.LN2 / (halfLifeDays * DAY_MS);
+  }
+
+  get pairCount(): number {
+    return this.pairs.length;
+  }
+
+  get messageCount(): number {
+    return this.entries.length;
+  }
+
+  private scale(at: number): number {
+    return Math.exp(this.lambda * (at - EPOCH));
+  }
+
+  /** The factor turning stored masses into masses decayed to `now`. */
+  decay(now: number): number {
+    return Math.exp(-this.lambda * (now - EPOCH));
+  }
+
+  learn(pair: LearnedPair): void {
+    const index = this.pairs.length;
+    this.pairs.push(pair);
+    let list = this.pairsOfScript.get(pair.scriptId);
+    if (!list) this.pairsOfScript.set(pair.scriptId, (list = []));
+    list.push(index);
+    this.apply(pair.message, pair.scriptId, pair.weight * this.scale(pair.at));
+  }
+
+  private apply(message: string, scriptId: string, mass: number): void {
+    if (mass === 0) return;
+    const a = analyze(message, { query: true });
+    if (a.intentless) return;
+    const key = a.normalized;
+    let id = this.entryByText.get(key);
+    if (id === undefined) {
+      id = this.entries.length;
+      const terms = [...new Set([...a.words, ...a.bigrams])];
+      this.entries.push({ terms, scripts: new Map(), total: 0 });
+      this.texts.push(message);
+      this.entryByText.set(key, id);
+      for (const t of terms) {
+        let p = this.postings.get(t);
+        if (!p) this.postings.set(t, (p = []));
+        p.push(id);
+      }
+    }
+    const entry = this.entries[id]!;
+    entry.scripts.set(scriptId, (entry.scripts.get(scriptId) ?? 0) + mass);
+    entry.total += mass;
+    let owned = this.entriesOfScript.get(scriptId);
+    if (!owned) this.entriesOfScript.set(scriptId, (owned = new Set()));
+    owned.add(id);
+    for (const t of entry.terms) {
+      let m = this.association.get(t);
+      if (!m) this.association.set(t, (m = new Map()));
+      m.set(scriptId, (m.get(scriptId) ?? 0) + mass);
+      this.termMass.set(t, (this.termMass.get(t) ?? 0) + mass);
+    }
+  }
+
+  /**
+   * Multiplies what was learned for a script by `factor` (0 forgets it: the script was deleted or rewritten).
+   * Cost: that script's learned messages.
+   */
+  discount(scriptId: string, factor: number): void {
+    const owned = this.entriesOfScript.get(scriptId);
+    if (owned) {
+      for (const id of owned) {
+        const entry = this.entries[id]!;
+        const mass = entry.scripts.get(scriptId) ?? 0;
+        const removed = mass * (1 - factor);
+        if (factor === 0) entry.scripts.delete(scriptId);
+        else entry.scripts.set(scriptId, mass * factor);
+        entry.total = Math.max(0, entry.total - removed);
+        for (const t of entry.terms) {
+          const m = this.association.get(t);
+          if (!m) continue;
+          const left = (m.get(scriptId) ?? 0) - removed;
+          if (factor === 0 || left <= 0) m.delete(scriptId);
+          else m.set(scriptId, left);
+          this.termMass.set(t, Math.max(0, (this.termMass.get(t) ?? 0) - removed));
+        }
+      }
+      if (factor === 0) this.entriesOfScript.delete(scriptId);
+    }
+    const indices = this.pairsOfScript.get(scriptId) ?? [];
+    for (const i of indices) this.pairs[i] = { ...this.pairs[i]!, weight: this.pairs[i]!.weight * factor };
+    if (factor === 0) this.pairsOfScript.delete(scriptId);
+  }
+
+  /** Pairs with a weight above zero, in learning order. */
+  exportPairs(): LearnedPair[] {
+    return this.pairs.filter((p) => p.weight > 0);
+  }
+
+  /** Inverse frequency of a term among learned messages. */
+  private idf(term: string): number {
+    const n = this.entries.length;
+    const df = this.postings.get(term)?.length ?? 0;
+    return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+  }
+
+  /** Learned vocabulary (words and bigrams), for homophone lookup. */
+  terms(): IterableIterator<string> {
+    return this.postings.keys();
+  }
+
+  has(term: string): boolean {
+    return this.postings.has(term);
+  }
+
+  /**
+   * Votes per script for a query given as weighted terms (words and bigrams only). `isLive` filters out scripts
+   * that no longer exist.
+   */
+  vote(query: Map<string, number>, now: number, isLive: (id: string) => boolean): Map<string, LearnedVote> {
+    const votes = new Map<string, LearnedVote>();
+    if (this.entries.length === 0) return votes;
+    const decay = this.decay(now);
+    if (this.accumulator.length < this.entries.length) this.accumulator = new Float64Array(this.entries.length * 2);
+    const acc = this.accumulator;
+    const touched: number[] = [];
+    let querySum = 0;
+    const weightOf = new Map<string, number>();
+    const n = this.entries.length;
+    for (const [term, qw] of query) {
+      if (term.startsWith('c:')) continue;
+      const w = qw * this.idf(term);
+      weightOf.set(term, w);
+      querySum += w;
+      const list = this.postings.get(term);
+      // A term in most learned messages cannot tell them apart: it still counts in the query's mass.
+      if (!list || (n > 500 && list.length > n * 0.2)) continue;
+      for (const id of list) {
+        if (acc[id] === 0) touched.push(id);
+        acc[id]! += w;
+      }
+    }
+    if (touched.length === 0 || querySum === 0) return votes;
+    touched.sort((a, b) => acc[b]! - acc[a]!);
+    const candidates = touched.slice(0, 40).map((id) => ({ id, overlap: acc[id]! }));
+    for (const id of touched) acc[id] = 0;
+
+    // Weighted Dice: shared weight over both messages' weight (a term of the learned message the query lacks counts
+    // with its own importance).
+    const neighbours: { id: number; sim: number }[] = [];
+    for (const { id, overlap } of candidates) {
+      const entry = this.entries[id]!;
+      let entrySum = 0;
+      for (const t of entry.terms) entrySum += weightOf.get(t) ?? this.idf(t) * termImportance(t);
+      const sim = (2 * overlap) / (querySum + entrySum);
+      if (sim >= 0.2) neighbours.push({ id, sim });
+    }
+    neighbours.sort((a, b) => b.sim - a.sim);
+    const miss = new Map<string, number>();
+    const example = new Map<string, { sim: number; id: number }>();
+    for (const { id, sim } of neighbours.slice(0, 10)) {
+      const entry = this.entries[id]!;
+      if (entry.total <= 0) continue;
+      const conf = confidence(entry.total * decay);
+      for (const [scriptId, mass] of entry.scripts) {
+        if (!isLive(scriptId)) continue;
+        const share = mass / entry.total;
+        const p = Math.pow(sim, 1.5) * share * conf;
+        miss.set(scriptId, (miss.get(scriptId) ?? 1) * (1 - 0.95 * p));
+        const best = example.get(scriptId);
+        if (!best || sim * share > best.sim) example.set(scriptId, { sim: sim * share, id });
+      }
+    }
+    for (const [scriptId, m] of miss) {
+      votes.set(scriptId, {
+        neighbours: 1 - m,
+        association: 0,
+        example: this.texts[example.get(scriptId)!.id],
+        sends: 0,
+      });
+    }
+
+    // Word → script associations: P(script | word) over the query's weighted words.
+    let explained = 0;
+    const assoc = new Map<string, number>();
+    const sends = new Map<string, number>();
+    for (const [term, w] of weightOf) {
+      const m = this.association.get(term);
+      const total = (this.termMass.get(term) ?? 0) * decay;
+      if (!m || total <= 0) continue;
+      explained += w;
+      for (const [scriptId, mass] of m) {
+        if (!isLive(scriptId)) continue;
+        const p = (mass * decay) / (total + 0.5);
+        assoc.set(scriptId, (assoc.get(scriptId) ?? 0) + w * p);
+        sends.set(scriptId, Math.max(sends.get(scriptId) ?? 0, mass * decay));
+      }
+    }
+    if (explained > 0) {
+      for (const [scriptId, value] of assoc) {
+        const vote = votes.get(scriptId) ?? { neighbours: 0, association: 0, sends: 0 };
+        vote.association = value / querySum;
+        vote.sends = sends.get(scriptId) ?? 0;
+        votes.set(scriptId, vote);
+      }
+    }
+    return votes;
+  }
+}
+
+/** How much a term says in general (jieba's IDF scaled to about 0..1.3); bigrams count as the word they spell. */
+export function termImportance(term: string): number {
+  const word = term.startsWith(BIGRAM) ? term.slice(BIGRAM.length) : term.startsWith('c:') ? term.slice(2) : term;
+  return Math.min(1.3, Math.max(0.15, generalIdfOf(word) / 9));
+}

@@ -1,0 +1,62 @@
+/**
+ * General Mandarin word lists (the language's function words and social formulas, the same for every business):
+ * nothing here names a product, a service or a question of any particular company.
+ */
+
+/** Function words: pronouns, particles, auxiliaries, conjunctions, fillers. They never carry a customer's topic. */
+export const STOP_WORDS: ReadonlySet<string> = new Set(
+  (
+    '的 地 得 了 着 过 吗 呢 啊 吧 呀 哦 噢 喔 嘛 么 啦 咯 哟 呗 哇 哈 嘿 诶 欸 哎 唉 嗯 恩 额 呃 嗷 耶 ' +
+    '我 你 您 他 她 它 我们 你们 他们 她们 咱 咱们 俺 人家 自己 大家 ' +
+    '这 那 这个 那个 这些 那些 这样 那样 这么 那么 这边 那边 这里 那里 这儿 那儿 这种 那种 此 其 ' +
+    '是 就 也 都 还 又 再 才 和 跟 与 及 或 或者 而 而且 但 但是 不过 所以 因为 如果 的话 然后 那就 ' +
+    '在 把 被 给 让 对 向 从 到 为 为了 于 之 个 一下 一个 一些 些 点 一点 有点 有些 ' +
+    '请问 请 麻烦 想 想要 要 能 能不能 可以 可不可以 可不可 会 会不会 是不是 有没有 有 没 没有 不 ' +
+    '呐 啰 滴 哒 嘞 捏 撒 咧 嘻 嘻嘻 哼 ' +
+    '就是 还是 也是 真的 其实 反正 一直 已经 现在 刚刚 刚才 马上 还有 另外 一般 可能 应该 好像 感觉 觉得 ' +
+    '问 问问 问一下 想问 想问下 咨询 咨询一下 了解 了解一下 看看 看一下 一下子 下 上 里 中'
+  ).split(/\s+/),
+);
+
+/**
+ * Social formulas: greetings, thanks, goodbyes, acknowledgements, laughter, apologies. A message made only of these
+ * (and stop words) asks nothing, so it gets no suggestion.
+ */
+export const PHATIC_WORDS: ReadonlySet<string> = new Set(
+  (
+    '你好 您好 你们好 大家好 hi hello hey 哈喽 哈啰 嗨 在吗 在么 在不在 在嘛 在 早 早啊 早安 早上好 上午好 中午好 ' +
+    '下午好 晚上好 晚安 拜拜 再见 回见 回头见 下次见 88 ' +
+    '谢谢 谢了 谢啦 多谢 感谢 感谢您 谢谢您 谢谢你 谢谢啦 太感谢 非常感谢 3q thx thanks thank you 辛苦 辛苦了 ' +
+    '辛苦你了 辛苦啦 麻烦了 麻烦你了 麻烦您了 打扰 打扰了 不好意思 抱歉 对不起 没关系 不客气 客气 ' +
+    '好 好的 好滴 好哒 好嘞 好吧 好呀 好啊 好哦 行 行吧 行的 成 可以 可以的 ok okay 嗯 嗯嗯 哦 哦哦 噢噢 ' +
+    '收到 收到了 知道 知道了 晓得 晓得了 明白 明白了 懂 懂了 了解了 清楚了 没问题 没事 没事了 对 对的 是的 ' +
+    '嗯呢 好嘞 妥 妥了 get 哈哈 哈哈哈 呵呵 嘿嘿 嘻嘻 哈 笑死 厉害 棒 赞 真棒 太棒了 不错 挺好 很好 ' +
+    '牛 666 好滴 ' +
+    '等 等等 等下 等一下 稍等 一会儿 一会 回头 晚点 再说 先这样 就这样 没了 没有了 不用 不用了 ' +
+    '你 我 啊 哦 呢 嗯'
+  ).split(/\s+/),
+);
+
+/**
+ * Paraphrases of the questions every business gets, whatever it sells (price, duration, place, hours, contact,
+ * refund, exchange, discount, payment, invoice, delivery, warranty, breakdown, how-to, booking): everyday Mandarin
+ * equivalences, not any company's products. A customer's 多少钱 then also looks for 价格 in the scripts.
+ */
+export const PARAPHRASES: readonly (readonly string[])[] = [
+  ['价格', '价钱', '多少钱', '价位', '售价', '报价', '费用', '收费', '怎么卖', '几块钱', '贵不贵', '价'],
+  ['多久', '多长时间', '几天', '什么时候', '时效', '何时', '多少天'],
+  ['哪里', '在哪', '地址', '位置', '哪儿', '怎么去', '怎么走'],
+  ['几点', '营业时间', '开门', '关门', '上班时间', '营业'],
+  ['电话', '联系方式', '号码', '热线'],
+  ['退货', '退款', '退钱', '退掉', '不想要', '退'],
+  ['换货', '换一个', '调换', '换新'],
+  ['优惠', '折扣', '打折', '便宜', '活动', '优惠券', '券', '减免'],
+  ['分期', '付款', '支付', '付钱', '月供'],
+  ['发票', '开票', '专票', '普票', '报销'],
+  ['发货', '快递', '物流', '到货', '送到', '单号', '寄'],
+  ['运费', '邮费', '快递费', '包邮', '运费险'],
+  ['保修', '质保', '维修', '保修期', '售后'],
+  ['坏了', '故障', '用不了', '没反应', '失灵', '不好使', '不能用'],
+  ['怎么用', '如何使用', '使用方法', '教程', '说明书', '操作'],
+  ['预约', '约时间', '挂号', '排队', '预订'],
+];
