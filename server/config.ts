@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { dirname, resolve } from 'node:path';
 import { canonicalTimeZone, DEFAULT_TIME_ZONE } from '../shared/time-zone.js';
 import { validateEncodingAesKey } from './wecom/crypto.js';
 import type { CorpCredentials } from './wecom/types.js';
@@ -24,10 +25,18 @@ export interface WorkerConfig {
   pauseAboveCallbacksPerSecond: number;
 }
 
+export type DatabaseConfig = { backend: 'sqlite'; path: string } | { backend: 'postgres'; url: string };
+
 export interface Config {
   port: number;
   host: string;
-  databasePath: string;
+  /** SQLite (DATABASE_PATH, the default) or PostgreSQL (DATABASE_URL=postgres://…). */
+  database: DatabaseConfig;
+  /**
+   * Where the instance keeps its files: beside the SQLite file, or DATA_DIR (./data) on PostgreSQL. Holds
+   * secret.key (unless SECRET_KEY is set), the demo's admin token and password, and the emulator's state.
+   */
+  dataDir: string;
   /** Absolute origin users reach us at (OAuth redirects, QR links); derived from host/port when unset. */
   publicUrl: string | null;
   /** Demo mode: no WECOM_CORP_ID, the emulator plays WeCom with seeded data. */
@@ -106,7 +115,23 @@ export function loadConfig(env: Env, demoCorp: CorpCredentials): Config {
 
   const port = parsePort(env.PORT, problems);
   const host = env.HOST?.trim() || '127.0.0.1';
+  const databaseUrl = env.DATABASE_URL?.trim() || '';
   const databasePath = env.DATABASE_PATH?.trim() || './data/scrm.db';
+  let database: DatabaseConfig = { backend: 'sqlite', path: databasePath };
+  if (databaseUrl) {
+    if (!/^postgres(ql)?:\/\//.test(databaseUrl)) {
+      problems.push('DATABASE_URL must be a PostgreSQL URL (postgres://user:password@host:5432/database)');
+    } else {
+      database = { backend: 'postgres', url: databaseUrl };
+      if (env.DATABASE_PATH?.trim()) problems.push('set DATABASE_URL or DATABASE_PATH, not both');
+    }
+  }
+  const dataDir =
+    database.backend === 'sqlite'
+      ? databasePath === ':memory:'
+        ? ':memory:'
+        : dirname(resolve(databasePath))
+      : resolve(env.DATA_DIR?.trim() || './data');
   const publicUrl = parseUrl('PUBLIC_URL', env.PUBLIC_URL, problems);
   const apiBase = parseUrl('WECOM_API_BASE', env.WECOM_API_BASE, problems);
   const oauthBase = parseUrl('WECOM_OAUTH_BASE', env.WECOM_OAUTH_BASE, problems);
@@ -114,6 +139,9 @@ export function loadConfig(env: Env, demoCorp: CorpCredentials): Config {
   const secretKey = env.SECRET_KEY?.trim() || null;
   if (secretKey !== null && Buffer.from(secretKey, 'base64').length !== 32) {
     problems.push('SECRET_KEY must be 32 bytes encoded as base64 (openssl rand -base64 32)');
+  }
+  if (database.backend === 'postgres' && !demo && secretKey === null) {
+    problems.push('SECRET_KEY is required with DATABASE_URL: every instance must open the same sealed secrets');
   }
 
   let wecom: WecomConfig;
@@ -191,7 +219,8 @@ export function loadConfig(env: Env, demoCorp: CorpCredentials): Config {
   return deepFreeze({
     port,
     host,
-    databasePath,
+    database,
+    dataDir,
     publicUrl,
     demo,
     emulator: demo,

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /** Seals secrets (corp secret, callback token, EncodingAESKey) before they reach the database. */
 export interface SecretBox {
@@ -32,14 +32,14 @@ export function createSecretBox(key: Buffer): SecretBox {
 }
 
 /**
- * The key comes from SECRET_KEY when given; otherwise it lives in `secret.key` beside the database
- * (created once, mode 0600) so a copied database file alone does not reveal the corp secret.
- * An in-memory database gets a throwaway key.
+ * The key comes from SECRET_KEY when given; otherwise it lives in `secret.key` in the data folder (beside the SQLite
+ * file; created once, mode 0600) so a copied database alone does not reveal the corp secret. An in-memory database
+ * gets a throwaway key.
  */
-export function loadSecretKey(databasePath: string, fromEnv: string | null): Buffer {
+export function loadSecretKey(dataDir: string, fromEnv: string | null): Buffer {
   if (fromEnv) return Buffer.from(fromEnv, 'base64');
-  if (databasePath === ':memory:') return randomBytes(32);
-  const file = join(dirname(resolve(databasePath)), 'secret.key');
+  if (dataDir === ':memory:') return randomBytes(32);
+  const file = join(dataDir, 'secret.key');
   if (existsSync(file)) {
     const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
     if (key.length !== 32) throw new Error(`${file} does not hold a 32-byte base64 key`);

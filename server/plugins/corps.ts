@@ -13,10 +13,11 @@ declare module 'fastify' {
 
 /** Registers the configured corp (secrets sealed at rest) and serves corp lookups. */
 export default fp(
-  async (app, opts: { corp: Corp; databasePath: string; secretKey: string | null }) => {
-    const box = createSecretBox(loadSecretKey(opts.databasePath, opts.secretKey));
-    const corps = createCorpService({ repo: createCorpRepo(app.db), box });
-    corps.register(opts.corp);
+  async (app, opts: { corp: Corp; dataDir: string; secretKey: string | null }) => {
+    const box = createSecretBox(loadSecretKey(opts.dataDir, opts.secretKey));
+    const corps = createCorpService({ db: app.db, repo: createCorpRepo(app.db), box });
+    await corps.load();
+    await corps.register(opts.corp);
     app.decorate('corps', corps);
     app.decorate('defaultCorp', opts.corp);
   },

@@ -1,4 +1,4 @@
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 import { createEmulator, type Emulator } from '../emulator/index.js';
@@ -22,10 +22,7 @@ export default fp(
       corp: config.wecom,
       callbackUrl: () => `${app.origin.internal()}/wecom/callback/${corpId}`,
       publicOrigin: () => app.origin.public(),
-      statePath:
-        config.demo && config.databasePath !== ':memory:'
-          ? join(dirname(resolve(config.databasePath)), 'emulator-state.json')
-          : undefined,
+      statePath: config.demo && config.dataDir !== ':memory:' ? join(config.dataDir, 'emulator-state.json') : undefined,
     });
     app.decorate('emulator', emulator);
     app.addHook('onClose', async () => emulator.close());

@@ -1,9 +1,10 @@
 import { capAttempts, outcomeOfError, type RetryPolicy } from './retry-policy.js';
 
 /**
- * A durable, in-process work loop over a SQLite-backed queue (the events inbox, the jobs table).
- * The queue owns persistence; the runner owns scheduling: concurrency, lanes (items of one lane
- * run one at a time, oldest first), wake-ups on new work and a poll for retries whose time came.
+ * A durable work loop over a queue table that several instances may share (the events inbox, the jobs table). The
+ * queue owns persistence and coordination: it claims due items with a lease, in lane order, atomically (see
+ * server/db/queue.ts). The runner owns this instance's share: how many items run at once, wake-ups on new work, a
+ * poll for retries whose time came and for leases other instances let expire, and renewing the leases of what runs.
  */
 
 export type Outcome =
@@ -14,38 +15,48 @@ export type Outcome =
 
 export interface QueueItem {
   id: number;
+  /** Counted by the claim: 1 on the first run. */
   attempts: number;
 }
 
 export interface DurableQueue<T extends QueueItem> {
   name: string;
-  due(now: number, limit: number): T[];
-  claim(ids: number[], now: number): void;
-  /** Items sharing a lane never run concurrently (e.g. all events of one customer). */
-  lane(item: T): string | null;
+  /** Leases up to `limit` due items to `owner` until `now + leaseMs`. */
+  claim(owner: string, now: number, limit: number, leaseMs: number): Promise<T[]>;
   /** Throw to fail: the retry policy decides between retrying later and giving up. */
   handle(item: T): Promise<Outcome>;
   /** Per-item attempt budget (jobs carry their own); defaults to the policy's. */
   maxAttempts?(item: T): number;
-  settle(item: T, outcome: Outcome, now: number): void;
-  requeueInterrupted(now: number): number;
+  /** Records the outcome; false when the lease had been taken over (the outcome is dropped). */
+  settle(item: T, outcome: Outcome, owner: string, now: number): Promise<boolean>;
+  renew(owner: string, ids: number[], until: number): Promise<void>;
 }
 
 export interface RunnerOptions {
+  /** This instance's lease owner id (unique per process). */
+  owner: string;
   concurrency: number;
   /** The concurrency allowed right now (≤ concurrency), e.g. lowered while the event loop is saturated. */
   allowedConcurrency?: () => number;
   retry: RetryPolicy;
   pollMs: number;
+  /** How long a claim lasts without renewal; renewed every third of it while the item runs. */
+  leaseMs: number;
   now?: () => number;
-  log: { error(obj: object, msg: string): void; info(obj: object, msg: string): void };
+  log: {
+    error(obj: object, msg: string): void;
+    warn(obj: object, msg: string): void;
+    info(obj: object, msg: string): void;
+  };
 }
 
 export class DurableRunner<T extends QueueItem> {
   private readonly inflight = new Map<number, Promise<void>>();
-  private readonly busyLanes = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
+  private renewTimer: NodeJS.Timeout | null = null;
   private scheduled = false;
+  private claiming = false;
+  private claimAgain = false;
   private running = false;
   private readonly now: () => number;
 
@@ -59,9 +70,9 @@ export class DurableRunner<T extends QueueItem> {
   start(): void {
     if (this.running) return;
     this.running = true;
-    const requeued = this.queue.requeueInterrupted(this.now());
-    if (requeued > 0) this.opts.log.info({ queue: this.queue.name, requeued }, 'resumed interrupted work');
     this.poll();
+    this.renewTimer = setInterval(() => void this.renewLeases(), Math.max(10, Math.floor(this.opts.leaseMs / 3)));
+    this.renewTimer.unref();
   }
 
   /** Called when new work was committed: look now instead of at the next poll. */
@@ -70,7 +81,7 @@ export class DurableRunner<T extends QueueItem> {
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      this.tick();
+      void this.tick();
     });
   }
 
@@ -78,8 +89,13 @@ export class DurableRunner<T extends QueueItem> {
   async stop(): Promise<void> {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
+    if (this.renewTimer) clearInterval(this.renewTimer);
     this.timer = null;
-    await Promise.all(this.inflight.values());
+    this.renewTimer = null;
+    while (this.inflight.size > 0 || this.claiming) {
+      await Promise.all(this.inflight.values());
+      if (this.claiming) await new Promise((r) => setImmediate(r));
+    }
   }
 
   get inFlight(): number {
@@ -88,44 +104,47 @@ export class DurableRunner<T extends QueueItem> {
 
   private poll(): void {
     if (!this.running) return;
-    this.tick();
+    void this.tick();
     this.timer = setTimeout(() => this.poll(), this.opts.pollMs);
     this.timer.unref();
   }
 
-  private tick(): void {
+  private async tick(): Promise<void> {
     if (!this.running) return;
+    // One claim at a time per instance; a wake-up during a claim claims again right after it.
+    if (this.claiming) {
+      this.claimAgain = true;
+      return;
+    }
     const limit = Math.min(this.opts.concurrency, this.opts.allowedConcurrency?.() ?? this.opts.concurrency);
     const free = limit - this.inflight.size;
     if (free <= 0) return;
-    let candidates: T[];
+    this.claiming = true;
+    let claimed: T[] = [];
     try {
-      candidates = this.queue.due(this.now(), free * 4 + this.busyLanes.size);
+      claimed = await this.queue.claim(this.opts.owner, this.now(), free, this.opts.leaseMs);
     } catch (err) {
-      this.opts.log.error({ err, queue: this.queue.name }, 'could not read the queue');
-      return;
+      this.opts.log.error({ err, queue: this.queue.name }, 'could not claim work');
+    } finally {
+      this.claiming = false;
     }
-    const chosen: T[] = [];
-    const lanesThisTick = new Set<string>();
-    for (const item of candidates) {
-      if (chosen.length >= free) break;
-      if (this.inflight.has(item.id)) continue;
-      const lane = this.queue.lane(item);
-      if (lane !== null && (this.busyLanes.has(lane) || lanesThisTick.has(lane))) continue;
-      if (lane !== null) lanesThisTick.add(lane);
-      chosen.push(item);
+    for (const item of claimed) this.run(item);
+    if (this.claimAgain || claimed.length === free) {
+      this.claimAgain = false;
+      this.wake();
     }
-    if (chosen.length === 0) return;
-    this.queue.claim(
-      chosen.map((c) => c.id),
-      this.now(),
-    );
-    for (const item of chosen) this.run({ ...item, attempts: item.attempts + 1 });
+  }
+
+  private async renewLeases(): Promise<void> {
+    if (this.inflight.size === 0) return;
+    try {
+      await this.queue.renew(this.opts.owner, [...this.inflight.keys()], this.now() + this.opts.leaseMs);
+    } catch (err) {
+      this.opts.log.error({ err, queue: this.queue.name }, 'could not renew leases');
+    }
   }
 
   private run(item: T): void {
-    const lane = this.queue.lane(item);
-    if (lane !== null) this.busyLanes.add(lane);
     const work = (async () => {
       const maxAttempts = this.queue.maxAttempts?.(item) ?? this.opts.retry.maxAttempts;
       let outcome: Outcome;
@@ -141,13 +160,13 @@ export class DurableRunner<T extends QueueItem> {
         );
       }
       try {
-        this.queue.settle(item, outcome, this.now());
+        const kept = await this.queue.settle(item, outcome, this.opts.owner, this.now());
+        if (!kept) this.opts.log.warn({ queue: this.queue.name, id: item.id }, 'lease lost before the outcome');
       } catch (err) {
         this.opts.log.error({ err, queue: this.queue.name, id: item.id }, 'could not record the outcome');
       }
     })().finally(() => {
       this.inflight.delete(item.id);
-      if (lane !== null) this.busyLanes.delete(lane);
       this.wake();
     });
     this.inflight.set(item.id, work);

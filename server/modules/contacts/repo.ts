@@ -1,9 +1,9 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { Db } from '../../db/open.js';
-import { contacts, follows, followTags } from '../../db/schema.js';
+import type { Database, Executor } from '../../db/database.js';
+import { sqlNow } from '../../db/sql-now.js';
 
-export type ContactRow = typeof contacts.$inferSelect;
-export type FollowRow = typeof follows.$inferSelect;
+export type ContactRow = Database['t']['contacts']['$inferSelect'];
+export type FollowRow = Database['t']['follows']['$inferSelect'];
 
 export interface ContactProfile {
   corpId: string;
@@ -32,12 +32,13 @@ export interface FollowProfile {
   addedAt: number;
 }
 
-const nowMs = sql`(CAST(unixepoch('subsec') * 1000 AS INTEGER))`;
-
-export function createContactRepo(db: Db) {
+export function createContactRepo(db: Database) {
+  const { contacts, follows, followTags } = db.t;
+  const now = sqlNow(db);
   return {
-    upsertContact(p: ContactProfile, syncedAt: number): void {
-      db.insert(contacts)
+    async upsertContact(ex: Executor, p: ContactProfile, syncedAt: number): Promise<void> {
+      await ex
+        .insert(contacts)
         .values({ ...p, syncedAt })
         .onConflictDoUpdate({
           target: [contacts.corpId, contacts.externalUserId],
@@ -51,95 +52,115 @@ export function createContactRepo(db: Db) {
             corpName: p.corpName,
             corpFullName: p.corpFullName,
             syncedAt,
-            updatedAt: nowMs,
+            updatedAt: now,
           },
-        })
-        .run();
+        });
     },
 
-    /** Upserts a follow as WeCom reports it; a follow WeCom reports again is active again. */
-    upsertFollow(f: FollowProfile): void {
-      const values = { ...f, remarkMobiles: JSON.stringify(f.remarkMobiles) };
-      db.insert(follows)
-        .values({ ...values, status: 'active' })
+    /**
+     * Upserts a follow as WeCom reports it; a follow WeCom reports again is active again, unless it was lost after
+     * the add WeCom reports (a stale profile fetched before a deletion must not bring the relation back).
+     */
+    async upsertFollow(ex: Executor, f: FollowProfile): Promise<void> {
+      await ex
+        .insert(follows)
+        .values({ ...f, status: 'active' })
         .onConflictDoUpdate({
           target: [follows.corpId, follows.userId, follows.externalUserId],
           set: {
-            remark: values.remark,
-            description: values.description,
-            remarkCorpName: values.remarkCorpName,
-            remarkMobiles: values.remarkMobiles,
-            state: values.state,
-            addWay: values.addWay,
-            operUserId: values.operUserId,
-            addedAt: values.addedAt,
+            remark: f.remark,
+            description: f.description,
+            remarkCorpName: f.remarkCorpName,
+            remarkMobiles: f.remarkMobiles,
+            state: f.state,
+            addWay: f.addWay,
+            operUserId: f.operUserId,
+            addedAt: f.addedAt,
             status: 'active',
             lostAt: null,
             lostReason: null,
-            updatedAt: nowMs,
+            updatedAt: now,
           },
-        })
-        .run();
+          setWhere: sql`${follows.status} = 'active' OR ${follows.lostAt} IS NULL OR ${f.addedAt} > ${follows.lostAt}`,
+        });
     },
 
     /** Replaces the tags of one follow with WeCom's view of them. */
-    replaceFollowTags(corpId: string, userId: string, externalUserId: string, tagIds: string[]): void {
-      db.delete(followTags)
+    async replaceFollowTags(
+      ex: Executor,
+      corpId: string,
+      userId: string,
+      externalUserId: string,
+      tagIds: string[],
+    ): Promise<void> {
+      await ex
+        .delete(followTags)
         .where(
           and(
             eq(followTags.corpId, corpId),
             eq(followTags.userId, userId),
             eq(followTags.externalUserId, externalUserId),
           ),
-        )
-        .run();
+        );
       if (tagIds.length > 0) {
-        db.insert(followTags)
-          .values([...new Set(tagIds)].map((tagId) => ({ corpId, userId, externalUserId, tagId })))
-          .run();
+        await ex
+          .insert(followTags)
+          .values([...new Set(tagIds)].map((tagId) => ({ corpId, userId, externalUserId, tagId })));
       }
     },
 
     /** Ends a follow; returns false when there was no active follow to end. */
-    loseFollow(corpId: string, userId: string, externalUserId: string, reason: string, at: number): boolean {
-      return (
-        db
-          .update(follows)
-          .set({ status: 'lost', lostAt: at, lostReason: reason, updatedAt: at })
-          .where(
-            and(
-              eq(follows.corpId, corpId),
-              eq(follows.userId, userId),
-              eq(follows.externalUserId, externalUserId),
-              eq(follows.status, 'active'),
-            ),
-          )
-          .run().changes === 1
-      );
+    async loseFollow(
+      ex: Executor,
+      corpId: string,
+      userId: string,
+      externalUserId: string,
+      reason: string,
+      at: number,
+    ): Promise<boolean> {
+      const ended = await ex
+        .update(follows)
+        .set({ status: 'lost', lostAt: at, lostReason: reason, updatedAt: at })
+        .where(
+          and(
+            eq(follows.corpId, corpId),
+            eq(follows.userId, userId),
+            eq(follows.externalUserId, externalUserId),
+            eq(follows.status, 'active'),
+          ),
+        )
+        .returning({ id: follows.id });
+      return ended.length === 1;
     },
 
-    findContact(corpId: string, externalUserId: string): ContactRow | undefined {
-      return db
+    async findContact(ex: Executor, corpId: string, externalUserId: string): Promise<ContactRow | undefined> {
+      const [row] = await ex
         .select()
         .from(contacts)
         .where(and(eq(contacts.corpId, corpId), eq(contacts.externalUserId, externalUserId)))
-        .get();
+        .limit(1);
+      return row;
     },
 
-    findFollow(corpId: string, userId: string, externalUserId: string): FollowRow | undefined {
-      return db
+    async findFollow(
+      ex: Executor,
+      corpId: string,
+      userId: string,
+      externalUserId: string,
+    ): Promise<FollowRow | undefined> {
+      const [row] = await ex
         .select()
         .from(follows)
         .where(and(eq(follows.corpId, corpId), eq(follows.userId, userId), eq(follows.externalUserId, externalUserId)))
-        .get();
+        .limit(1);
+      return row;
     },
 
-    followsOf(corpId: string, externalUserId: string): FollowRow[] {
-      return db
+    async followsOf(ex: Executor, corpId: string, externalUserId: string): Promise<FollowRow[]> {
+      return ex
         .select()
         .from(follows)
-        .where(and(eq(follows.corpId, corpId), eq(follows.externalUserId, externalUserId)))
-        .all();
+        .where(and(eq(follows.corpId, corpId), eq(follows.externalUserId, externalUserId)));
     },
   };
 }

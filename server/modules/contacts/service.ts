@@ -1,10 +1,14 @@
-import type { Db } from '../../db/open.js';
+import type { Database } from '../../db/database.js';
 import type { WecomApi } from '../../wecom/api.js';
+import { WecomApiError } from '../../wecom/errors.js';
 import type { ExternalContact as ExternalContactDetail, FollowUser as ExternalFollowUser } from '../../wecom/types.js';
 import type { DirectoryService } from '../directory/service.js';
 import type { ContactRepo } from './repo.js';
 
 type ContactApi = Pick<WecomApi, 'getExternalContact' | 'getFollowUserList' | 'batchGetByUser'>;
+
+/** externalcontact/get: "not external contact" — no rep of the corp follows this customer (any more). */
+const NO_RELATION = 84061;
 
 export type LostReason = 'deleted_by_customer' | 'deleted_by_rep' | 'transferred';
 
@@ -18,7 +22,7 @@ export interface SyncedContact {
 
 /** Keeps customers (external contacts) and their follows in step with WeCom. */
 export function createContactService(deps: {
-  db: Db;
+  db: Database;
   repo: ContactRepo;
   directory: Pick<DirectoryService, 'ensureReps'>;
   api: (corpId: string) => ContactApi;
@@ -41,9 +45,10 @@ export function createContactService(deps: {
     return { contact, followUsers };
   }
 
-  function store(corpId: string, c: ExternalContactDetail, followUsers: FollowInput[], at: number): void {
-    deps.db.transaction(() => {
-      deps.repo.upsertContact(
+  async function store(corpId: string, c: ExternalContactDetail, followUsers: FollowInput[], at: number) {
+    await deps.db.tx(async (tx) => {
+      await deps.repo.upsertContact(
+        tx,
         {
           corpId,
           externalUserId: c.external_userid,
@@ -59,7 +64,7 @@ export function createContactService(deps: {
         at,
       );
       for (const f of followUsers) {
-        deps.repo.upsertFollow({
+        await deps.repo.upsertFollow(tx, {
           corpId,
           userId: f.userid,
           externalUserId: c.external_userid,
@@ -72,28 +77,40 @@ export function createContactService(deps: {
           operUserId: f.oper_userid ?? '',
           addedAt: (f.createtime ?? Math.floor(at / 1000)) * 1000,
         });
-        deps.repo.replaceFollowTags(corpId, f.userid, c.external_userid, f.tagIds);
+        await deps.repo.replaceFollowTags(tx, corpId, f.userid, c.external_userid, f.tagIds);
       }
     });
   }
 
+  /**
+   * Fetches the customer's profile and follows from WeCom and stores them in one transaction.
+   * Safe to repeat: everything is an upsert.
+   */
+async function syncContact(corpId: string, externalUserId: string): Promise<SyncedContact> {
+    const synced = await fetchContact(corpId, externalUserId);
+    await deps.directory.ensureReps(
+      corpId,
+      synced.followUsers.map((f) => f.userid),
+    );
+    const followInputs = synced.followUsers.map((f) => ({
+      ...f,
+      tagIds: (f.tags ?? []).map((t) => t.tag_id).filter((id): id is string => Boolean(id)),
+    }));
+    await store(corpId, synced.contact, followInputs, now());
+    return synced;
+  }
+
   return {
-    /**
-     * Fetches the customer's profile and follows from WeCom and stores them in one transaction.
-     * Safe to repeat: everything is an upsert.
-     */
-    async syncContact(corpId: string, externalUserId: string): Promise<SyncedContact> {
-      const synced = await fetchContact(corpId, externalUserId);
-      await deps.directory.ensureReps(
-        corpId,
-        synced.followUsers.map((f) => f.userid),
-      );
-      const followInputs = synced.followUsers.map((f) => ({
-        ...f,
-        tagIds: (f.tags ?? []).map((t) => t.tag_id).filter((id): id is string => Boolean(id)),
-      }));
-      store(corpId, synced.contact, followInputs, now());
-      return synced;
+    syncContact,
+
+    /** As syncContact, but null when WeCom knows no relation with this customer any more (84061). */
+    async syncIfRelated(corpId: string, externalUserId: string): Promise<SyncedContact | null> {
+      try {
+        return await syncContact(corpId, externalUserId);
+      } catch (err) {
+        if (err instanceof WecomApiError && err.errcode === NO_RELATION) return null;
+        throw err;
+      }
     },
 
     /**
@@ -112,7 +129,7 @@ export function createContactService(deps: {
           const at = now();
           for (const item of page.external_contact_list ?? []) {
             const f = item.follow_info;
-            store(corpId, item.external_contact, [{ ...f, tagIds: f.tag_id ?? [] }], at);
+            await store(corpId, item.external_contact, [{ ...f, tagIds: f.tag_id ?? [] }], at);
             seen.add(item.external_contact.external_userid);
           }
           cursor = page.next_cursor ?? '';
@@ -122,8 +139,8 @@ export function createContactService(deps: {
     },
 
     /** The follow ends (customer deleted the rep, or the rep deleted the customer). Idempotent. */
-    loseFollow(corpId: string, userId: string, externalUserId: string, reason: LostReason, at: number): boolean {
-      return deps.repo.loseFollow(corpId, userId, externalUserId, reason, at);
+    loseFollow(corpId: string, userId: string, externalUserId: string, reason: LostReason, at: number) {
+      return deps.repo.loseFollow(deps.db, corpId, userId, externalUserId, reason, at);
     },
   };
 }

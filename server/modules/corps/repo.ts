@@ -1,17 +1,24 @@
-import { eq, sql } from 'drizzle-orm';
-import type { Db } from '../../db/open.js';
-import { corps } from '../../db/schema.js';
+import { eq } from 'drizzle-orm';
+import type { Database, Executor } from '../../db/database.js';
+import { sqlNow } from '../../db/sql-now.js';
 
-export type CorpRow = typeof corps.$inferSelect;
-export type CorpInsert = typeof corps.$inferInsert;
+export type CorpRow = Database['t']['corps']['$inferSelect'];
+export type CorpInsert = Database['t']['corps']['$inferInsert'];
 
-export function createCorpRepo(db: Db) {
+export function createCorpRepo(db: Database) {
+  const { corps } = db.t;
+  const now = sqlNow(db);
   return {
-    find(corpId: string): CorpRow | undefined {
-      return db.select().from(corps).where(eq(corps.corpId, corpId)).get();
+    async find(ex: Executor, corpId: string): Promise<CorpRow | undefined> {
+      const [row] = await ex.select().from(corps).where(eq(corps.corpId, corpId)).limit(1);
+      return row;
     },
-    upsert(row: CorpInsert): void {
-      db.insert(corps)
+    async all(ex: Executor): Promise<CorpRow[]> {
+      return ex.select().from(corps);
+    },
+    async upsert(ex: Executor, row: CorpInsert): Promise<void> {
+      await ex
+        .insert(corps)
         .values(row)
         .onConflictDoUpdate({
           target: corps.corpId,
@@ -21,17 +28,9 @@ export function createCorpRepo(db: Db) {
             secretSealed: row.secretSealed,
             tokenSealed: row.tokenSealed,
             encodingAesKeySealed: row.encodingAesKeySealed,
-            updatedAt: sql`(CAST(unixepoch('subsec') * 1000 AS INTEGER))`,
+            updatedAt: now,
           },
-        })
-        .run();
-    },
-    listIds(): string[] {
-      return db
-        .select({ corpId: corps.corpId })
-        .from(corps)
-        .all()
-        .map((r) => r.corpId);
+        });
     },
   };
 }

@@ -1,5 +1,6 @@
+import type { Database } from '../../db/database.js';
 import type { SecretBox } from '../../db/secret-box.js';
-import type { CorpRepo } from './repo.js';
+import type { CorpRepo, CorpRow } from './repo.js';
 
 /** A corp with its secrets opened; lives only in memory. */
 export interface Corp {
@@ -12,29 +13,29 @@ export interface Corp {
 }
 
 /**
- * Knows every corp this deployment serves. Secrets are sealed in the database and opened once
- * into memory, so the callback hot path never touches the cipher.
+ * Knows every corp this deployment serves. Secrets are sealed in the database and opened once into memory at
+ * start, so the callback hot path looks a corp up without touching the database or the cipher.
  */
-export function createCorpService(deps: { repo: CorpRepo; box: SecretBox }) {
+export function createCorpService(deps: { db: Database; repo: CorpRepo; box: SecretBox }) {
   const cache = new Map<string, Corp>();
 
-  function open(corpId: string): Corp | undefined {
-    const row = deps.repo.find(corpId);
-    if (!row) return undefined;
-    return {
-      corpId: row.corpId,
-      name: row.name,
-      agentId: row.agentId,
-      secret: deps.box.open(row.secretSealed),
-      token: deps.box.open(row.tokenSealed),
-      encodingAesKey: deps.box.open(row.encodingAesKeySealed),
-    };
-  }
+  const open = (row: CorpRow): Corp => ({
+    corpId: row.corpId,
+    name: row.name,
+    agentId: row.agentId,
+    secret: deps.box.open(row.secretSealed),
+    token: deps.box.open(row.tokenSealed),
+    encodingAesKey: deps.box.open(row.encodingAesKeySealed),
+  });
 
   return {
+    /** Opens every stored corp into memory. */
+    async load(): Promise<void> {
+      for (const row of await deps.repo.all(deps.db)) cache.set(row.corpId, open(row));
+    },
     /** Registers (or updates) a corp from configuration. */
-    register(corp: Corp): void {
-      deps.repo.upsert({
+    async register(corp: Corp): Promise<void> {
+      await deps.repo.upsert(deps.db, {
         corpId: corp.corpId,
         name: corp.name,
         agentId: corp.agentId,
@@ -45,14 +46,10 @@ export function createCorpService(deps: { repo: CorpRepo; box: SecretBox }) {
       cache.set(corp.corpId, { ...corp });
     },
     find(corpId: string): Corp | undefined {
-      const hit = cache.get(corpId);
-      if (hit) return hit;
-      const corp = open(corpId);
-      if (corp) cache.set(corpId, corp);
-      return corp;
+      return cache.get(corpId);
     },
     ids(): string[] {
-      return deps.repo.listIds();
+      return [...cache.keys()];
     },
   };
 }

@@ -1,8 +1,8 @@
-import { and, eq, sql } from 'drizzle-orm';
-import type { Db } from '../../db/open.js';
-import { departments, reps } from '../../db/schema.js';
+import { and, eq } from 'drizzle-orm';
+import type { Database, Executor } from '../../db/database.js';
+import { sqlNow } from '../../db/sql-now.js';
 
-export type RepRow = typeof reps.$inferSelect;
+export type RepRow = Database['t']['reps']['$inferSelect'];
 
 export interface RepProfile {
   corpId: string;
@@ -14,51 +14,48 @@ export interface RepProfile {
   status: number;
 }
 
-const nowMs = sql`(CAST(unixepoch('subsec') * 1000 AS INTEGER))`;
-
-export function createDirectoryRepo(db: Db) {
+export function createDirectoryRepo(db: Database) {
+  const { departments, reps } = db.t;
+  const now = sqlNow(db);
   return {
-    upsertDepartment(d: {
-      corpId: string;
-      departmentId: number;
-      name: string;
-      parentId: number | null;
-      order: number;
-    }) {
-      db.insert(departments)
+    async upsertDepartment(
+      ex: Executor,
+      d: { corpId: string; departmentId: number; name: string; parentId: number | null; order: number },
+    ): Promise<void> {
+      await ex
+        .insert(departments)
         .values(d)
         .onConflictDoUpdate({
           target: [departments.corpId, departments.departmentId],
-          set: { name: d.name, parentId: d.parentId, order: d.order, updatedAt: nowMs },
-        })
-        .run();
+          set: { name: d.name, parentId: d.parentId, order: d.order, updatedAt: now },
+        });
     },
-    upsertRep(r: RepProfile): void {
-      const values = { ...r, departmentIds: JSON.stringify(r.departmentIds) };
-      db.insert(reps)
-        .values(values)
+    async upsertRep(ex: Executor, r: RepProfile): Promise<void> {
+      await ex
+        .insert(reps)
+        .values(r)
         .onConflictDoUpdate({
           target: [reps.corpId, reps.userId],
           set: {
-            name: values.name,
-            position: values.position,
-            avatar: values.avatar,
-            departmentIds: values.departmentIds,
-            status: values.status,
-            updatedAt: nowMs,
+            name: r.name,
+            position: r.position,
+            avatar: r.avatar,
+            departmentIds: r.departmentIds,
+            status: r.status,
+            updatedAt: now,
           },
-        })
-        .run();
+        });
     },
-    findRep(corpId: string, userId: string): RepRow | undefined {
-      return db
+    async findRep(ex: Executor, corpId: string, userId: string): Promise<RepRow | undefined> {
+      const [row] = await ex
         .select()
         .from(reps)
         .where(and(eq(reps.corpId, corpId), eq(reps.userId, userId)))
-        .get();
+        .limit(1);
+      return row;
     },
-    listReps(corpId: string): RepRow[] {
-      return db.select().from(reps).where(eq(reps.corpId, corpId)).orderBy(reps.userId).all();
+    async listReps(ex: Executor, corpId: string): Promise<RepRow[]> {
+      return ex.select().from(reps).where(eq(reps.corpId, corpId)).orderBy(reps.userId);
     },
   };
 }

@@ -1,3 +1,4 @@
+import type { Database } from '../../db/database.js';
 import type { WecomApi } from '../../wecom/api.js';
 import type { User } from '../../wecom/types.js';
 import type { DirectoryRepo, RepRow } from './repo.js';
@@ -5,9 +6,14 @@ import type { DirectoryRepo, RepRow } from './repo.js';
 type DirectoryApi = Pick<WecomApi, 'listDepartments' | 'listUsers' | 'getUser'>;
 
 /** Mirrors WeCom's departments and members (reps); WeCom stays the source of truth. */
-export function createDirectoryService(deps: { repo: DirectoryRepo; api: (corpId: string) => DirectoryApi }) {
+export function createDirectoryService(deps: {
+  db: Database;
+  repo: DirectoryRepo;
+  api: (corpId: string) => DirectoryApi;
+}) {
+  const { db } = deps;
   const upsert = (corpId: string, user: User) =>
-    deps.repo.upsertRep({
+    deps.repo.upsertRep(db, {
       corpId,
       userId: user.userid,
       name: user.name,
@@ -18,7 +24,7 @@ export function createDirectoryService(deps: { repo: DirectoryRepo; api: (corpId
     });
 
   async function fetchRep(corpId: string, userId: string): Promise<void> {
-    upsert(corpId, await deps.api(corpId).getUser(userId));
+    await upsert(corpId, await deps.api(corpId).getUser(userId));
   }
 
   return {
@@ -27,7 +33,7 @@ export function createDirectoryService(deps: { repo: DirectoryRepo; api: (corpId
       const api = deps.api(corpId);
       const { department } = await api.listDepartments();
       for (const d of department) {
-        deps.repo.upsertDepartment({
+        await deps.repo.upsertDepartment(db, {
           corpId,
           departmentId: d.id,
           name: d.name,
@@ -41,7 +47,7 @@ export function createDirectoryService(deps: { repo: DirectoryRepo; api: (corpId
         for (const u of userlist) {
           if (seen.has(u.userid)) continue;
           seen.add(u.userid);
-          upsert(corpId, u);
+          await upsert(corpId, u);
         }
       }
       return { departments: department.length, reps: seen.size };
@@ -50,12 +56,12 @@ export function createDirectoryService(deps: { repo: DirectoryRepo; api: (corpId
     /** Makes sure the reps exist locally, fetching the ones we have never seen. */
     async ensureReps(corpId: string, userIds: string[]): Promise<void> {
       for (const userId of new Set(userIds)) {
-        if (!deps.repo.findRep(corpId, userId)) await fetchRep(corpId, userId);
+        if (!(await deps.repo.findRep(db, corpId, userId))) await fetchRep(corpId, userId);
       }
     },
 
-    findRep(corpId: string, userId: string): RepRow | undefined {
-      return deps.repo.findRep(corpId, userId);
+    findRep(corpId: string, userId: string): Promise<RepRow | undefined> {
+      return deps.repo.findRep(db, corpId, userId);
     },
   };
 }

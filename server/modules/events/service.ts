@@ -16,18 +16,37 @@ export interface EventHooks {
 
 /** What the worker does with each inbox event. Throwing hands the decision to the retry policy. */
 export function createEventService(deps: {
-  contacts: Pick<ContactService, 'syncContact' | 'loseFollow'>;
-  hooks?: EventHooks;
+  contacts: Pick<ContactService, 'syncContact' | 'syncIfRelated' | 'loseFollow'>;
+  /** Every module's hooks, called in this order. */
+  hooks?: EventHooks[];
 }) {
-  const hooks: EventHooks = deps.hooks ?? {};
+  const hookSets = deps.hooks ?? [];
+  const hooks: Required<EventHooks> = {
+    async afterContactAdded(corpId, event, eventId) {
+      for (const h of hookSets) await h.afterContactAdded?.(corpId, event, eventId);
+    },
+    async afterFollowLost(corpId, event, eventId) {
+      for (const h of hookSets) await h.afterFollowLost?.(corpId, event, eventId);
+    },
+    async afterTagChanged(corpId, event, eventId) {
+      for (const h of hookSets) await h.afterTagChanged?.(corpId, event, eventId);
+    },
+  };
 
   async function onExternalContact(row: EventRow, e: ExternalContactEvent): Promise<Outcome> {
     switch (e.changeType) {
       case 'add_external_contact':
-      case 'add_half_external_contact':
-        await deps.contacts.syncContact(row.corpId, e.externalUserId);
-        await hooks.afterContactAdded?.(row.corpId, e, row.id);
+      case 'add_half_external_contact': {
+        // WeCom's profile is the judge: an add it does not confirm (the customer deleted the rep before we asked, or
+        // the event names a rep who does not follow this customer) counts nothing — no channel add, no daily cap,
+        // no timeline item. Events of a relation run in CreateTime order, so a deletion is applied after its add.
+        const synced = await deps.contacts.syncIfRelated(row.corpId, e.externalUserId);
+        if (!synced?.followUsers.some((f) => f.userid === e.userId)) {
+          return { kind: 'ignored', reason: 'WeCom does not confirm that this rep follows the customer' };
+        }
+        await hooks.afterContactAdded(row.corpId, e, row.id);
         return { kind: 'done' };
+      }
       case 'edit_external_contact':
         await deps.contacts.syncContact(row.corpId, e.externalUserId);
         return { kind: 'done' };
@@ -39,9 +58,9 @@ export function createEventService(deps: {
             : e.source === 'DELETE_BY_TRANSFER'
               ? 'transferred'
               : 'deleted_by_rep';
-        const ended = deps.contacts.loseFollow(row.corpId, e.userId, e.externalUserId, reason, e.createTime * 1000);
+        const ended = await deps.contacts.loseFollow(row.corpId, e.userId, e.externalUserId, reason, e.createTime * 1000);
         if (!ended) return { kind: 'ignored', reason: 'no active follow to end' };
-        await hooks.afterFollowLost?.(row.corpId, e, row.id);
+        await hooks.afterFollowLost(row.corpId, e, row.id);
         return { kind: 'done' };
       }
       default:
@@ -51,19 +70,13 @@ export function createEventService(deps: {
 
   return {
     async handle(row: EventRow): Promise<Outcome> {
-      const event = JSON.parse(row.payload) as WecomEvent;
+      const event = row.payload;
       if (event.kind === 'external_contact') return onExternalContact(row, event);
-      if (event.kind === 'external_tag' && hooks.afterTagChanged) {
+      if (event.kind === 'external_tag') {
         await hooks.afterTagChanged(row.corpId, event, row.id);
         return { kind: 'done' };
       }
       return { kind: 'ignored', reason: `${row.eventType} is stored only` };
-    },
-    /** Events about one customer are handled in order, one at a time; so are a corp's tag-library changes. */
-    lane(row: EventRow): string | null {
-      const event = JSON.parse(row.payload) as WecomEvent;
-      if (event.kind === 'external_tag') return `${row.corpId}|tags`;
-      return event.kind === 'external_contact' ? `${row.corpId}|${event.externalUserId}` : null;
     },
   };
 }

@@ -1,8 +1,6 @@
-import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
-import type { Db } from '../../db/open.js';
-import { jobs, type JobStatus } from '../../db/schema.js';
-
-export type JobRow = typeof jobs.$inferSelect;
+import { and, eq, inArray, lt, sql } from 'drizzle-orm';
+import type { Database, Executor } from '../../db/database.js';
+import { createQueueStore } from '../../db/queue.js';
 
 export interface NewJob {
   corpId: string;
@@ -11,81 +9,81 @@ export interface NewJob {
   dedupeKey: string;
   payload: unknown;
   runAt: number;
+  lane?: string | null;
   deadlineAt?: number | null;
   maxAttempts?: number;
 }
 
-export function createJobRepo(db: Db) {
-  const deleteDone = db.$client.prepare(
-    `DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE status = 'done' AND run_at < ? LIMIT ?)`,
-  );
+/** The jobs table: durable outgoing work, claimed with leases by any instance (server/db/queue.ts). */
+export function createJobRepo(db: Database) {
+  const { jobs } = db.t;
+  const queue = createQueueStore(db, {
+    table: jobs,
+    columns: {
+      id: jobs.id,
+      status: jobs.status,
+      attempts: jobs.attempts,
+      runAt: jobs.runAt,
+      lane: jobs.lane,
+      leaseOwner: jobs.leaseOwner,
+      leaseUntil: jobs.leaseUntil,
+      lastError: jobs.lastError,
+      finishedAt: jobs.doneAt,
+      updatedAt: jobs.updatedAt,
+      result: jobs.result,
+      laneOrder: [],
+    },
+    // Deadline first (welcome messages have 20 s), earliest deadline first; work without a deadline waits.
+    priority: (c) => sql`(q.deadline_at IS NULL), q.deadline_at, q.${sql.identifier(c.runAt.name)}`,
+  });
 
   return {
-    /** Deletes up to `limit` done jobs last run before `before` (failed ones stay); returns how many. */
-    deleteDoneBefore(before: number, limit: number): number {
-      return deleteDone.run(before, limit).changes;
-    },
+    queue,
 
     /** Returns the new job's id, or null when that job already exists. */
-    enqueue(job: NewJob): number | null {
-      const row = db
+    async enqueue(ex: Executor, job: NewJob): Promise<number | null> {
+      const [row] = await ex
         .insert(jobs)
         .values({
           corpId: job.corpId,
           kind: job.kind,
           dedupeKey: job.dedupeKey,
-          payload: JSON.stringify(job.payload),
+          payload: job.payload,
+          lane: job.lane ?? null,
           runAt: job.runAt,
           deadlineAt: job.deadlineAt ?? null,
           maxAttempts: job.maxAttempts ?? 8,
         })
         .onConflictDoNothing()
-        .returning({ id: jobs.id })
-        .get();
+        .returning({ id: jobs.id });
       return row?.id ?? null;
     },
-    due(now: number, limit: number): JobRow[] {
-      return db
-        .select()
-        .from(jobs)
-        .where(and(eq(jobs.status, 'pending'), lte(jobs.runAt, now)))
-        .orderBy(asc(jobs.runAt), asc(jobs.id))
-        .limit(limit)
-        .all();
+
+    async byIds(ex: Executor, ids: number[]) {
+      if (ids.length === 0) return [];
+      return ex.select().from(jobs).where(inArray(jobs.id, ids)).orderBy(jobs.id);
     },
-    claim(ids: number[], now: number): void {
-      if (ids.length === 0) return;
-      db.update(jobs)
-        .set({ status: 'running', attempts: sql`${jobs.attempts} + 1`, updatedAt: now })
-        .where(inArray(jobs.id, ids))
-        .run();
-    },
-    finish(id: number, status: Extract<JobStatus, 'done' | 'failed'>, now: number, detail?: string): void {
-      db.update(jobs)
-        .set(
-          status === 'done'
-            ? { status, doneAt: now, updatedAt: now, result: detail ?? null }
-            : { status, doneAt: now, updatedAt: now, lastError: detail ?? null },
-        )
-        .where(eq(jobs.id, id))
-        .run();
-    },
-    retryAt(id: number, at: number, now: number, error: string): void {
-      db.update(jobs)
-        .set({ status: 'pending', runAt: at, updatedAt: now, lastError: error })
-        .where(eq(jobs.id, id))
-        .run();
-    },
-    requeueInterrupted(now: number): number {
-      return db.update(jobs).set({ status: 'pending', updatedAt: now }).where(eq(jobs.status, 'running')).run().changes;
-    },
-    find(corpId: string, kind: string, dedupeKey: string): JobRow | undefined {
-      return db
+
+    async find(ex: Executor, corpId: string, kind: string, dedupeKey: string) {
+      const [row] = await ex
         .select()
         .from(jobs)
         .where(and(eq(jobs.corpId, corpId), eq(jobs.kind, kind), eq(jobs.dedupeKey, dedupeKey)))
-        .get();
+        .limit(1);
+      return row;
+    },
+
+    /** Deletes up to `limit` done jobs last run before `before` (failed ones stay); returns how many. */
+    async deleteDoneBefore(ex: Executor, before: number, limit: number): Promise<number> {
+      const batch = ex
+        .select({ id: jobs.id })
+        .from(jobs)
+        .where(and(eq(jobs.status, 'done'), lt(jobs.runAt, before)))
+        .limit(limit);
+      const deleted = await ex.delete(jobs).where(inArray(jobs.id, batch)).returning({ id: jobs.id });
+      return deleted.length;
     },
   };
 }
 export type JobRepo = ReturnType<typeof createJobRepo>;
+export type JobRow = Database['t']['jobs']['$inferSelect'];

@@ -1,47 +1,85 @@
+import { Compile } from 'typebox/compile';
+import type { Database, Executor } from '../../db/database.js';
 import type { Outcome } from '../../worker/runner.js';
-import type { JobRepo, JobRow, NewJob } from './repo.js';
+import type { JobContext, JobDefinition } from './define.js';
+import type { JobRepo, JobRow } from './repo.js';
 
-/** Runs one job; throw to let the retry policy decide, or return an explicit outcome. */
-export type JobHandler = (job: JobRow, payload: unknown) => Promise<Outcome>;
-
-export interface JobKindOptions {
-  /** Called (synchronously) when a job of this kind is failed for having passed its deadline, e.g. to record why. */
-  onDeadlinePassed?(job: JobRow, payload: unknown): void;
+export interface EnqueueOptions {
+  corpId: string;
+  dedupeKey: string;
+  runAt?: number;
+  deadlineAt?: number | null;
 }
 
+type Validator = ReturnType<typeof Compile>;
+
 /**
- * Durable outgoing work (calls to WeCom). Domains register a handler per kind and enqueue jobs,
- * typically inside the same transaction that records why the work is needed.
+ * Durable jobs. Modules declare kinds with defineJob and enqueue them, typically inside the transaction that records
+ * why the work is needed; payloads are checked against the kind's schema on the way in and on the way out.
  */
-export function createJobService(deps: { repo: JobRepo; onEnqueued?: () => void; now?: () => number }) {
-  const handlers = new Map<string, JobHandler>();
-  const kindOptions = new Map<string, JobKindOptions>();
+export function createJobService(deps: { db: Database; repo: JobRepo; now?: () => number }) {
+  const kinds = new Map<string, { def: JobDefinition<never>; validator: Validator }>();
   const now = deps.now ?? Date.now;
-  let wake = deps.onEnqueued ?? (() => {});
+  let wake: () => void = () => {};
+
+  function kindOf(kind: string) {
+    const entry = kinds.get(kind);
+    if (!entry) throw new Error(`job kind ${kind} is not registered`);
+    return entry;
+  }
+
+  function problems(validator: Validator, payload: unknown): string | null {
+    if (validator.Check(payload)) return null;
+    return [...validator.Errors(payload)].map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
+  }
 
   return {
-    register(kind: string, handler: JobHandler, options: JobKindOptions = {}): void {
-      if (handlers.has(kind)) throw new Error(`a handler for job kind ${kind} is already registered`);
-      handlers.set(kind, handler);
-      kindOptions.set(kind, options);
+    register(def: JobDefinition<never>): void {
+      if (kinds.has(def.kind)) throw new Error(`job kind ${def.kind} is already registered`);
+      kinds.set(def.kind, { def, validator: Compile(def.schema) });
     },
-    enqueue(job: Omit<NewJob, 'runAt'> & { runAt?: number }): number | null {
-      const id = deps.repo.enqueue({ ...job, runAt: job.runAt ?? now() });
-      if (id !== null) wake();
+
+    /** Enqueues a job (a no-op when the same dedupe key exists); returns its id, or null when it existed. */
+    async enqueue<P>(ex: Executor, def: JobDefinition<P>, payload: P, options: EnqueueOptions): Promise<number | null> {
+      const problem = problems(kindOf(def.kind).validator, payload);
+      if (problem) throw new TypeError(`invalid ${def.kind} payload: ${problem}`);
+      const id = await deps.repo.enqueue(ex, {
+        corpId: options.corpId,
+        kind: def.kind,
+        dedupeKey: options.dedupeKey,
+        payload,
+        lane: def.lane?.(options.corpId, payload) ?? null,
+        runAt: options.runAt ?? now(),
+        deadlineAt: options.deadlineAt ?? null,
+        maxAttempts: def.maxAttempts,
+      });
+      if (id !== null) deps.db.afterCommit(() => wake());
       return id;
     },
-    /** Set by the worker plugin once its runner exists. */
+
+    /** Set by the worker once its runner exists. */
     onEnqueued(fn: () => void): void {
       wake = fn;
     },
+
     async run(job: JobRow): Promise<Outcome> {
+      const entry = kinds.get(job.kind);
+      if (!entry) return { kind: 'failed', error: `no handler for job kind ${job.kind}` };
+      const problem = problems(entry.validator, job.payload);
+      if (problem) return { kind: 'failed', error: `invalid payload: ${problem}` };
+      const context: JobContext = {
+        id: job.id,
+        corpId: job.corpId,
+        dedupeKey: job.dedupeKey,
+        attempts: job.attempts,
+        deadlineAt: job.deadlineAt,
+      };
+      const payload = job.payload as never;
       if (job.deadlineAt !== null && now() > job.deadlineAt) {
-        kindOptions.get(job.kind)?.onDeadlinePassed?.(job, JSON.parse(job.payload));
+        await entry.def.onDeadlinePassed?.(context, payload);
         return { kind: 'failed', error: 'deadline passed before the job could run' };
       }
-      const handler = handlers.get(job.kind);
-      if (!handler) return { kind: 'failed', error: `no handler for job kind ${job.kind}` };
-      return handler(job, JSON.parse(job.payload));
+      return entry.def.handler(context, payload);
     },
   };
 }

@@ -1,8 +1,7 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
-import type { Db } from '../../db/open.js';
-import { timelineItems } from '../../db/schema.js';
+import type { Database, Executor } from '../../db/database.js';
 
-export type TimelineRow = typeof timelineItems.$inferSelect;
+export type TimelineRow = Database['t']['timelineItems']['$inferSelect'];
 
 /** What happened to a customer. Kinds are open-ended strings; these are the ones the product writes. */
 export type TimelineKind =
@@ -38,11 +37,12 @@ export interface TimelineCursor {
   id: number;
 }
 
-export function createTimelineRepo(db: Db) {
+export function createTimelineRepo(db: Database) {
+  const { timelineItems } = db.t;
   return {
     /** Returns the new item's id, or null if an item with the same sourceKey exists. */
-    add(item: NewTimelineItem): number | null {
-      const row = db
+    async add(ex: Executor, item: NewTimelineItem): Promise<number | null> {
+      const [row] = await ex
         .insert(timelineItems)
         .values({
           corpId: item.corpId,
@@ -50,23 +50,23 @@ export function createTimelineRepo(db: Db) {
           userId: item.userId ?? null,
           kind: item.kind,
           content: item.content ?? '',
-          payload: JSON.stringify(item.payload ?? {}),
+          payload: item.payload ?? {},
           dueAt: item.dueAt ?? null,
           sourceKey: item.sourceKey ?? null,
           occurredAt: item.occurredAt,
         })
         .onConflictDoNothing()
-        .returning({ id: timelineItems.id })
-        .get();
+        .returning({ id: timelineItems.id });
       return row?.id ?? null;
     },
 
     /** Newest first; `kinds` filters; pass the last row of a page as `before` for the next one. */
-    page(
+    async page(
+      ex: Executor,
       corpId: string,
       externalUserId: string,
       opts: { limit: number; before?: TimelineCursor; kinds?: string[] },
-    ): TimelineRow[] {
+    ): Promise<TimelineRow[]> {
       const conditions = [eq(timelineItems.corpId, corpId), eq(timelineItems.externalUserId, externalUserId)];
       if (opts.kinds && opts.kinds.length > 0) conditions.push(inArray(timelineItems.kind, opts.kinds));
       if (opts.before) {
@@ -74,48 +74,48 @@ export function createTimelineRepo(db: Db) {
         // A row-value comparison, so SQLite seeks the index to the cursor instead of walking every newer item.
         conditions.push(sql`(${timelineItems.occurredAt}, ${timelineItems.id}) < (${b.occurredAt}, ${b.id})`);
       }
-      return db
+      return ex
         .select()
         .from(timelineItems)
         .where(and(...conditions))
         .orderBy(desc(timelineItems.occurredAt), desc(timelineItems.id))
-        .limit(opts.limit)
-        .all();
+        .limit(opts.limit);
     },
 
-    find(corpId: string, id: number): TimelineRow | undefined {
-      return db
+    async find(ex: Executor, corpId: string, id: number): Promise<TimelineRow | undefined> {
+      const [row] = await ex
         .select()
         .from(timelineItems)
         .where(and(eq(timelineItems.corpId, corpId), eq(timelineItems.id, id)))
-        .get();
+        .limit(1);
+      return row;
     },
 
-    update(
+    async update(
+      ex: Executor,
       corpId: string,
       id: number,
       patch: { content?: string; dueAt?: number | null; payload?: Record<string, unknown> },
       at: number,
-    ): void {
-      db.update(timelineItems)
+    ): Promise<void> {
+      await ex
+        .update(timelineItems)
         .set({
           ...(patch.content !== undefined ? { content: patch.content } : {}),
           ...(patch.dueAt !== undefined ? { dueAt: patch.dueAt } : {}),
-          ...(patch.payload !== undefined ? { payload: JSON.stringify(patch.payload) } : {}),
+          ...(patch.payload !== undefined ? { payload: patch.payload } : {}),
           updatedAt: at,
         })
-        .where(and(eq(timelineItems.corpId, corpId), eq(timelineItems.id, id)))
-        .run();
+        .where(and(eq(timelineItems.corpId, corpId), eq(timelineItems.id, id)));
     },
 
-    countByKind(corpId: string, externalUserId: string): Record<string, number> {
-      const rows = db
+    async countByKind(ex: Executor, corpId: string, externalUserId: string): Promise<Record<string, number>> {
+      const rows = await ex
         .select({ kind: timelineItems.kind, n: sql<number>`count(*)` })
         .from(timelineItems)
         .where(and(eq(timelineItems.corpId, corpId), eq(timelineItems.externalUserId, externalUserId)))
-        .groupBy(timelineItems.kind)
-        .all();
-      return Object.fromEntries(rows.map((r) => [r.kind, r.n]));
+        .groupBy(timelineItems.kind);
+      return Object.fromEntries(rows.map((r) => [r.kind, Number(r.n)]));
     },
   };
 }

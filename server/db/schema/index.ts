@@ -1,0 +1,19 @@
+import type { Kit } from '../kit.js';
+import { channelTables } from './channels.js';
+import { contactTables } from './contacts.js';
+import { coreTables } from './core.js';
+import { queueTables } from './queue.js';
+import { sidebarTables } from './sidebar.js';
+
+/** Every table, written once with a dialect's kit (server/db/kit.ts). */
+export function defineSchema(k: Kit) {
+  const core = coreTables(k);
+  return {
+    ...core,
+    ...contactTables(k, core),
+    ...queueTables(k, core),
+    ...channelTables(k, core),
+    ...sidebarTables(k),
+  };
+}
+export type Tables = ReturnType<typeof defineSchema>;

@@ -1,0 +1,19 @@
+import type { WecomEvent } from '../../wecom/events.js';
+
+/**
+ * Which inbox events must be handled one at a time, in WeCom's order (CreateTime): all events about one customer
+ * (an add, a deletion, an edit of the same relation), a corp's tag-library changes, its archive notifications.
+ * Stored with the row, so every instance sharing the database honours it (server/db/queue.ts).
+ */
+export function laneOf(corpId: string, event: WecomEvent): string | null {
+  switch (event.kind) {
+    case 'external_contact':
+      return `${corpId}|${event.externalUserId}`;
+    case 'external_tag':
+      return `${corpId}|tags`;
+    case 'msgaudit_notify':
+      return `${corpId}|archive`;
+    default:
+      return null;
+  }
+}
