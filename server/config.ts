@@ -23,6 +23,11 @@ export interface WorkerConfig {
   maxAttempts: number;
   /** Inbox processing pauses while callbacks arrive faster than this (a storm), so acknowledgements stay fast. */
   pauseAboveCallbacksPerSecond: number;
+  /**
+   * How long an instance holds an item it claimed without renewing (renewed every third of it while the item runs).
+   * An instance that dies leaves its items to the others after this.
+   */
+  leaseMs: number;
 }
 
 export type DatabaseConfig = { backend: 'sqlite'; path: string } | { backend: 'postgres'; url: string };
@@ -229,7 +234,14 @@ export function loadConfig(env: Env, demoCorp: CorpCredentials): Config {
     logLevel: env.LOG_LEVEL?.trim() || 'info',
     trustProxy,
     wecom,
-    worker: { concurrency, pollMs: 500, backoffBaseMs: 1000, maxAttempts: 8, pauseAboveCallbacksPerSecond: 2000 },
+    worker: {
+      concurrency,
+      pollMs: 500,
+      backoffBaseMs: 1000,
+      maxAttempts: 8,
+      pauseAboveCallbacksPerSecond: 2000,
+      leaseMs: 30_000,
+    },
     backgroundJobs: true,
     retentionDays,
     timeZone: timeZone ?? DEFAULT_TIME_ZONE,

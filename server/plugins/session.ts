@@ -15,35 +15,35 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The signed-in rep (after requireUser); null for admin-token requests and before authentication. */
     user: SessionUser | null;
+    /** The signed-in rep of a request that passed requireUser; throws 401 otherwise. */
+    currentUser(): SessionUser;
   }
 }
 
-/** The signed-in rep of a request that passed requireUser. */
-export function userOf(request: FastifyRequest): SessionUser {
-  if (!request.user) throw new UnauthorizedError();
-  return request.user;
-}
-
-/** Reads the session cookie on each request that asks for it; sessions live in SQLite (services.sessions). */
+/** Reads the session cookie on each request that asks for it; sessions live in the database (the auth module). */
 export default fp(
   async (app) => {
     if (!app.hasRequestDecorator('cookies')) await app.register(fastifyCookie);
     app.decorateRequest('user', null);
-    const { sessions } = app.services;
+    app.decorateRequest('currentUser', function (this: FastifyRequest) {
+      if (!this.user) throw new UnauthorizedError();
+      return this.user;
+    });
+    const { sessions } = app.modules.auth;
 
-    const fromCookie = (request: FastifyRequest): SessionUser | null => {
+    const fromCookie = async (request: FastifyRequest): Promise<SessionUser | null> => {
       const token = request.cookies[SESSION_COOKIE];
       return token ? sessions.resolve(token) : null;
     };
 
     app.decorate('requireUser', async (request: FastifyRequest) => {
-      const user = fromCookie(request);
+      const user = await fromCookie(request);
       if (!user) throw new UnauthorizedError();
       request.user = user;
     });
 
     app.decorate('requireUserOrAdmin', async (request: FastifyRequest) => {
-      const user = fromCookie(request);
+      const user = await fromCookie(request);
       if (user) {
         request.user = user;
         return;
@@ -52,5 +52,5 @@ export default fp(
       throw new UnauthorizedError();
     });
   },
-  { name: 'session', dependencies: ['services', 'admin-auth'] },
+  { name: 'session', dependencies: ['modules', 'admin-auth'] },
 );

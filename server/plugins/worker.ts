@@ -1,13 +1,19 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import fp from 'fastify-plugin';
 import type { WorkerConfig } from '../config.js';
 import type { EventRow } from '../modules/events/repo.js';
 import type { JobRow } from '../modules/jobs/repo.js';
+import type { Outcome } from '../worker/runner.js';
 import { DurableRunner, type DurableQueue } from '../worker/runner.js';
 import { createRateMeter } from '../worker/rate-meter.js';
+import type { Settlement } from '../db/queue.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     worker: {
+      /** This instance's lease owner id. */
+      owner: string;
       /** New inbox rows were committed. */
       wakeEvents(): void;
       /** A callback arrived (counted to detect storms). */
@@ -17,78 +23,88 @@ declare module 'fastify' {
   }
 }
 
+function settlement(outcome: Outcome, now: number): Settlement {
+  switch (outcome.kind) {
+    case 'retry':
+      return { status: 'retry', at: now + outcome.delayMs, error: outcome.error };
+    case 'failed':
+      return { status: 'failed', detail: outcome.error };
+    case 'ignored':
+      return { status: 'ignored', detail: outcome.reason };
+    default:
+      return { status: 'done', detail: outcome.result };
+  }
+}
+
 /**
- * Processes the events inbox in this process. Starts when the app is ready, stops taking work on
- * close and waits for what is in flight (before the database closes), and on start resumes
- * whatever a previous run left unfinished.
+ * Works the events inbox and the jobs table in this instance, alongside any other instance on the same database:
+ * items are claimed with leases (server/db/queue.ts), so an instance that dies leaves its items to the others once
+ * the lease expires, and nothing is requeued at boot. Starts once the server listens, stops taking work on close
+ * and waits for what is in flight (before the database closes).
  */
 export default fp(
   async (app, opts: WorkerConfig) => {
-    const { eventRepo, events } = app.services;
-    const queue: DurableQueue<EventRow> = {
+    const owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+    const { events, jobs } = app.modules;
+    const retry = { maxAttempts: opts.maxAttempts, backoffBaseMs: opts.backoffBaseMs, maxBackoffMs: 10 * 60_000 };
+
+    const eventQueue: DurableQueue<EventRow> = {
       name: 'events',
-      due: (now, limit) => eventRepo.due(now, limit),
-      claim: (ids, now) => eventRepo.claim(ids, now),
-      lane: (row) => events.lane(row),
-      handle: (row) => events.handle(row),
-      settle(row, outcome, now) {
-        if (outcome.kind === 'retry') eventRepo.retryAt(row.id, now + outcome.delayMs, now, outcome.error);
-        else if (outcome.kind === 'failed') eventRepo.finish(row.id, 'failed', now, outcome.error);
-        else if (outcome.kind === 'ignored') eventRepo.finish(row.id, 'ignored', now, outcome.reason);
-        else eventRepo.finish(row.id, 'done', now);
-      },
-      requeueInterrupted: (now) => eventRepo.requeueInterrupted(now),
+      claim: async (who, now, limit, leaseMs) =>
+        events.repo.byIds(app.db, await events.repo.queue.claim(who, now, limit, leaseMs)),
+      handle: (row) => events.service.handle(row),
+      settle: (row, outcome, who, now) => events.repo.queue.settle(app.db, row.id, who, now, settlement(outcome, now)),
+      renew: (who, ids, until) => events.repo.queue.renew(who, ids, until),
     };
     // During a callback storm processing pauses, so acknowledging WeCom keeps the CPU; it resumes as the storm eases.
     const callbacks = createRateMeter();
     const allowedConcurrency = () => (callbacks.perSecond() > opts.pauseAboveCallbacksPerSecond ? 0 : opts.concurrency);
-    const runner = new DurableRunner(queue, {
+    const eventRunner = new DurableRunner(eventQueue, {
+      owner,
       concurrency: opts.concurrency,
       allowedConcurrency,
       pollMs: opts.pollMs,
-      retry: { maxAttempts: opts.maxAttempts, backoffBaseMs: opts.backoffBaseMs, maxBackoffMs: 10 * 60_000 },
+      leaseMs: opts.leaseMs,
+      retry,
       log: app.log,
     });
 
-    const { jobRepo, jobs } = app.services;
     const jobQueue: DurableQueue<JobRow> = {
       name: 'jobs',
-      due: (now, limit) => jobRepo.due(now, limit),
-      claim: (ids, now) => jobRepo.claim(ids, now),
-      lane: () => null,
-      handle: (job) => jobs.run(job),
+      claim: async (who, now, limit, leaseMs) =>
+        jobs.repo.byIds(app.db, await jobs.repo.queue.claim(who, now, limit, leaseMs)),
+      handle: (job) => jobs.service.run(job),
       maxAttempts: (job) => job.maxAttempts,
-      settle(job, outcome, now) {
-        if (outcome.kind === 'retry') jobRepo.retryAt(job.id, now + outcome.delayMs, now, outcome.error);
-        else if (outcome.kind === 'failed') jobRepo.finish(job.id, 'failed', now, outcome.error);
-        else jobRepo.finish(job.id, 'done', now, outcome.kind === 'done' ? outcome.result : outcome.reason);
-      },
-      requeueInterrupted: (now) => jobRepo.requeueInterrupted(now),
+      settle: (job, outcome, who, now) => jobs.repo.queue.settle(app.db, job.id, who, now, settlement(outcome, now)),
+      renew: (who, ids, until) => jobs.repo.queue.renew(who, ids, until),
     };
     // Not throttled: jobs carry deadlines (the 20-second welcome window), and at full concurrency they keep up with
     // a sustained 200 adds/s (scripts/bench-welcome.ts); at 2 they fall 10+ s behind and welcomes would expire.
     const jobRunner = new DurableRunner(jobQueue, {
+      owner,
       concurrency: opts.concurrency,
       pollMs: opts.pollMs,
-      retry: { maxAttempts: opts.maxAttempts, backoffBaseMs: opts.backoffBaseMs, maxBackoffMs: 10 * 60_000 },
+      leaseMs: opts.leaseMs,
+      retry,
       log: app.log,
     });
-    jobs.onEnqueued(() => jobRunner.wake());
+    jobs.service.onEnqueued(() => jobRunner.wake());
 
     app.decorate('worker', {
-      wakeEvents: () => runner.wake(),
+      owner,
+      wakeEvents: () => eventRunner.wake(),
       wakeJobs: () => jobRunner.wake(),
       noteCallback: () => callbacks.mark(),
     });
     // After listen: in demo mode the WeCom API is our own emulator, reachable only then.
     app.addHook('onListen', async () => {
-      runner.start();
+      eventRunner.start();
       jobRunner.start();
     });
     app.addHook('preClose', async () => {
-      await runner.stop();
+      await eventRunner.stop();
       await jobRunner.stop();
     });
   },
-  { name: 'worker', dependencies: ['services'] },
+  { name: 'worker', dependencies: ['modules'] },
 );

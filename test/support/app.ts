@@ -1,23 +1,24 @@
+export { tableCounts, tempDatabasePath, testBackend, testDatabase } from './database.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { buildApp, type App } from '../../server/app.js';
-import { loadConfig, type Config, type WorkerConfig } from '../../server/config.js';
+import { loadConfig, type Config, type DatabaseConfig, type WorkerConfig } from '../../server/config.js';
+import { tableCounts, testDatabase } from './database.js';
 import { DEMO_CORP } from '../../server/emulator/index.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
-/** A fresh data directory per test file: a real SQLite file, as in production. */
-export function tempDatabasePath(): string {
-  return join(mkdtempSync(join(tmpdir(), 'scrm-test-')), 'scrm.db');
-}
-
 /** Demo configuration (the emulator plays WeCom) with a fast worker and no cron. */
-export function testConfig(overrides: { databasePath?: string; worker?: Partial<WorkerConfig> } = {}): Config {
+export function testConfig(
+  overrides: { database?: DatabaseConfig; worker?: Partial<WorkerConfig> } = {},
+): Config {
   const base = loadConfig({ ADMIN_TOKEN }, DEMO_CORP);
+  const database = overrides.database ?? testDatabase();
   return {
     ...base,
-    databasePath: overrides.databasePath ?? tempDatabasePath(),
+    database,
+    dataDir: database.backend === 'sqlite' ? dirname(database.path) : mkdtempSync(join(tmpdir(), 'scrm-data-')),
     logLevel: 'silent',
     backgroundJobs: false,
     worker: { ...base.worker, concurrency: 8, pollMs: 50, backoffBaseMs: 20, maxAttempts: 5, ...overrides.worker },
@@ -45,15 +46,7 @@ export async function waitFor<T>(
   }
 }
 
-/** Row counts of every table: "the database is unchanged" means this snapshot is equal. */
-export function tableCounts(app: App): Record<string, number> {
-  const sqlite = app.db.$client;
-  const tables = sqlite
-    .prepare(
-      `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__drizzle%'`,
-    )
-    .all() as { name: string }[];
-  return Object.fromEntries(
-    tables.map((t) => [t.name, (sqlite.prepare(`SELECT count(*) AS n FROM "${t.name}"`).get() as { n: number }).n]),
-  );
+/** Row counts of every table of the app's database (test/support/database.ts). */
+export function appTableCounts(app: App): Promise<Record<string, number>> {
+  return tableCounts(app.db);
 }

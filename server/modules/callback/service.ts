@@ -3,7 +3,8 @@ import { eventTypeOf, idempotencyKey, parseEnvelope, parseEvent } from '../../we
 import { WecomXmlError } from '../../wecom/xml.js';
 import { BadRequestError, NotFoundError, UnauthorizedError } from '../../errors.js';
 import type { CorpService } from '../corps/service.js';
-import type { EventRepo } from '../events/repo.js';
+import type { NewInboxEvent } from '../events/repo.js';
+import { laneOf } from '../events/lane.js';
 import { groupCommit } from '../events/group-commit.js';
 import type { CallbackPostQuery, CallbackVerifyQuery } from '../../../shared/schemas/callback.js';
 
@@ -13,14 +14,15 @@ import type { CallbackPostQuery, CallbackVerifyQuery } from '../../../shared/sch
  */
 export function createCallbackService(deps: {
   corps: Pick<CorpService, 'find'>;
-  inbox: Pick<EventRepo, 'insertMany'>;
+  /** Stores a batch of events durably; per event, false for a duplicate. */
+  store: (rows: NewInboxEvent[]) => Promise<boolean[]>;
   onAccepted: () => void;
   /** Every POST that reaches the service, accepted or not (storm detection). */
   onReceived?: () => void;
   now?: () => number;
 }) {
   const now = deps.now ?? Date.now;
-  const insert = groupCommit(deps.inbox.insertMany);
+  const insert = groupCommit(deps.store);
 
   function credentialsOf(corpId: string) {
     const corp = deps.corps.find(corpId);
@@ -76,7 +78,9 @@ export function createCallbackService(deps: {
         eventType,
         rawXml: plain,
         // The typed event; its non-enumerable `raw` fields are stored as the XML beside it.
-        payload: JSON.stringify(event),
+        payload: event,
+        lane: laneOf(corpId, event),
+        occurredAt: event.createTime * 1000,
         receivedAt: now(),
       });
       if (inserted) deps.onAccepted();

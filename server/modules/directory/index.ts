@@ -1,0 +1,11 @@
+import type { ModuleContext } from '../context.js';
+import { createDirectoryRepo } from './repo.js';
+import { createDirectoryService } from './service.js';
+
+/** WeCom's departments and members (reps), mirrored. */
+export function createDirectoryModule(ctx: ModuleContext) {
+  const repo = createDirectoryRepo(ctx.db);
+  const service = createDirectoryService({ db: ctx.db, repo, api: (corpId) => ctx.api(corpId) });
+  return { repo, service };
+}
+export type DirectoryModule = ReturnType<typeof createDirectoryModule>;

@@ -1,0 +1,26 @@
+import type { ModuleContext } from '../context.js';
+import type { ContactService } from '../contacts/service.js';
+import type { EventHooks } from './service.js';
+import { createEventRepo, type NewInboxEvent } from './repo.js';
+import { createEventService } from './service.js';
+
+/**
+ * The events inbox: WeCom's callbacks stored exactly once (durably, before WeCom gets its 200), then handled in
+ * lane order by the worker, with every module's hooks.
+ */
+export function createEventsModule(ctx: ModuleContext, deps: { contacts: ContactService; hooks: EventHooks[] }) {
+  const { db } = ctx;
+  const repo = createEventRepo(db);
+  const service = createEventService({ contacts: deps.contacts, hooks: deps.hooks });
+  return {
+    repo,
+    service,
+    /** One commit for the batch, then the WAL synced (SQLite) before anyone is told "stored". */
+    async store(rows: NewInboxEvent[]): Promise<boolean[]> {
+      const inserted = await repo.insertMany(db, rows);
+      await db.durable();
+      return inserted;
+    },
+  };
+}
+export type EventsModule = ReturnType<typeof createEventsModule>;

@@ -1,0 +1,55 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
+import type { DatabaseConfig } from '../../server/config.js';
+import type { Database } from '../../server/db/database.js';
+import { TEMPLATE_DATABASE } from './pg-setup.js';
+
+/** The backend this test run uses: PostgreSQL under `npm run test:pg`, SQLite otherwise. */
+export const testBackend: 'sqlite' | 'postgres' = process.env.TEST_PG_URL ? 'postgres' : 'sqlite';
+
+/** A fresh SQLite file in its own folder (under the run's temp root). */
+export function tempDatabasePath(): string {
+  return join(mkdtempSync(join(tmpdir(), 'scrm-test-')), 'scrm.db');
+}
+
+/**
+ * A new PostgreSQL database on the run's cluster, copied from the migrated template; created synchronously so test
+ * configs stay plain values.
+ */
+function freshPostgresDatabase(): string {
+  const base = new URL(process.env.TEST_PG_URL!);
+  const name = `t_${randomBytes(6).toString('hex')}`;
+  execFileSync('psql', [base.href, '-qAtc', `CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DATABASE}`], {
+    stdio: 'pipe',
+  });
+  base.pathname = `/${name}`;
+  return base.href;
+}
+
+/** A database of its own for one test app, on the run's backend. */
+export function testDatabase(): DatabaseConfig {
+  return testBackend === 'postgres'
+    ? { backend: 'postgres', url: freshPostgresDatabase() }
+    : { backend: 'sqlite', path: tempDatabasePath() };
+}
+
+/** Row counts of every table: "the database is unchanged" means this snapshot is equal. */
+export async function tableCounts(db: Database): Promise<Record<string, number>> {
+  const tables =
+    db.backend === 'postgres'
+      ? await db.rows<{ name: string }>(db, sql`SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'`)
+      : await db.rows<{ name: string }>(
+          db,
+          sql`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__drizzle%'`,
+        );
+  const counts: Record<string, number> = {};
+  for (const { name } of tables.sort((a, b) => a.name.localeCompare(b.name))) {
+    const [row] = await db.rows<{ n: number }>(db, sql`SELECT count(*) AS n FROM ${sql.identifier(name)}`);
+    counts[name] = Number(row!.n);
+  }
+  return counts;
+}
