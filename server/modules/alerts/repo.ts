@@ -1,8 +1,7 @@
 import { and, desc, eq } from 'drizzle-orm';
-import type { Db } from '../../db/open.js';
-import { alerts } from '../../db/schema.js';
+import type { Database, Executor } from '../../db/database.js';
 
-export type AlertRow = typeof alerts.$inferSelect;
+export type AlertRow = Database['t']['alerts']['$inferSelect'];
 
 export interface NewAlert {
   corpId: string;
@@ -16,32 +15,29 @@ export interface NewAlert {
 }
 
 /** Alert records; delivery (group robot) comes later and sets `delivered_at`. */
-export function createAlertRepo(db: Db) {
+export function createAlertRepo(db: Database) {
+  const { alerts } = db.t;
   return {
-    add(a: NewAlert): number | null {
-      const row = db
-        .insert(alerts)
-        .values({ ...a, detail: JSON.stringify(a.detail) })
-        .onConflictDoNothing()
-        .returning({ id: alerts.id })
-        .get();
+    /** Returns the new alert's id, or null if an alert with the same sourceKey exists. */
+    async add(ex: Executor, a: NewAlert): Promise<number | null> {
+      const [row] = await ex.insert(alerts).values(a).onConflictDoNothing().returning({ id: alerts.id });
       return row?.id ?? null;
     },
-    recent(corpId: string, limit: number): AlertRow[] {
-      return db
+    async recent(ex: Executor, corpId: string, limit: number): Promise<AlertRow[]> {
+      return ex
         .select()
         .from(alerts)
         .where(eq(alerts.corpId, corpId))
         .orderBy(desc(alerts.createdAt), desc(alerts.id))
-        .limit(limit)
-        .all();
+        .limit(limit);
     },
-    bySource(corpId: string, sourceKey: string): AlertRow | undefined {
-      return db
+    async bySource(ex: Executor, corpId: string, sourceKey: string): Promise<AlertRow | undefined> {
+      const [row] = await ex
         .select()
         .from(alerts)
         .where(and(eq(alerts.corpId, corpId), eq(alerts.sourceKey, sourceKey)))
-        .get();
+        .limit(1);
+      return row;
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { Db } from '../../db/open.js';
+import type { Database } from '../../db/database.js';
 import type { ExternalContactEvent } from '../../wecom/events.js';
 import type { ChannelRepo } from '../channels/repo.js';
 import type { ContactRepo } from '../contacts/repo.js';
@@ -18,22 +18,25 @@ const LOSS = {
  * on the timeline only: the customer stays with the company.
  */
 export function createAlertService(deps: {
-  db: Db;
+  db: Database;
   repo: AlertRepo;
   timeline: Pick<TimelineRepo, 'add'>;
   contacts: Pick<ContactRepo, 'findFollow'>;
+  /** Counts the loss against the customer's channel (a no-op when this event's loss is counted already). */
   channels: Pick<ChannelRepo, 'recordMovement'>;
 }) {
+  const { db } = deps;
   return {
-    afterFollowLost(corpId: string, e: ExternalContactEvent, eventId: number): void {
+    /** The events module's hook; every write is keyed by the event, so a replayed event records nothing new. */
+    async afterFollowLost(corpId: string, e: ExternalContactEvent, eventId: number): Promise<void> {
       if (e.changeType !== 'del_follow_user' && e.changeType !== 'del_external_contact') return;
       const transferred = e.changeType === 'del_external_contact' && e.source === 'DELETE_BY_TRANSFER';
       const loss = LOSS[e.changeType];
-      const follow = deps.contacts.findFollow(corpId, e.userId, e.externalUserId);
+      const follow = await deps.contacts.findFollow(db, corpId, e.userId, e.externalUserId);
       const at = follow?.lostAt ?? e.createTime * 1000;
       const sourceKey = `event:${eventId}:lost`;
-      deps.db.transaction(() => {
-        deps.timeline.add({
+      await db.tx(async (tx) => {
+        await deps.timeline.add(tx, {
           corpId,
           externalUserId: e.externalUserId,
           userId: e.userId,
@@ -48,9 +51,9 @@ export function createAlertService(deps: {
         const channelId = follow?.channelId;
         if (channelId != null) {
           const common = { corpId, userId: e.userId, externalUserId: e.externalUserId };
-          deps.channels.recordMovement({ ...common, channelId, kind: 'loss', at, sourceKey });
+          await deps.channels.recordMovement(tx, { ...common, channelId, kind: 'loss', at, sourceKey });
         }
-        deps.repo.add({
+        await deps.repo.add(tx, {
           corpId,
           kind: loss.kind,
           userId: e.userId,

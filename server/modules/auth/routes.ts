@@ -5,7 +5,6 @@ import { Type } from 'typebox';
 import { LoginQuery, Me, OAuthCallbackQuery, SESSION_COOKIE } from '../../../shared/schemas/auth.js';
 import { ErrorBody } from '../../../shared/schemas/common.js';
 import { AppError } from '../../errors.js';
-import { userOf } from '../../plugins/session.js';
 import type { AuthService } from './service.js';
 import type { SessionService } from './session-service.js';
 
@@ -90,7 +89,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{
     { config: { rateLimit: AUTH_RATE_LIMIT }, schema: { response: { 204: Type.Null(), 429: ErrorBody } } },
     async (request, reply) => {
       const token = request.cookies[SESSION_COOKIE];
-      if (token) sessions.destroy(token);
+      if (token) await sessions.destroy(token);
       clearSession(reply);
       return reply.status(204).send(null);
     },
@@ -99,6 +98,6 @@ export const authRoutes: FastifyPluginAsyncTypebox<{
   app.get(
     '/api/me',
     { onRequest: app.requireUser, schema: { response: { 200: Me, 401: ErrorBody } } },
-    async (request) => service.me(userOf(request)),
+    async (request) => service.me(request.currentUser()),
   );
 };

@@ -92,14 +92,14 @@ export function createAuthService(deps: {
         }
         throw err;
       }
-      const rep = deps.directory.findRep(corpId, userId);
+      const rep = await deps.directory.findRep(corpId, userId);
       if (!rep || INACTIVE_MEMBER_STATUSES.has(rep.status)) throw new ForbiddenError('该成员已停用或离职，无法登录');
-      const session = deps.sessions.create({ corpId, userId });
+      const session = await deps.sessions.create({ corpId, userId });
       return { token: session.token, expiresAt: session.expiresAt, returnTo };
     },
 
-    me(user: SessionUser) {
-      const rep = deps.directory.findRep(user.corpId, user.userId);
+    async me(user: SessionUser) {
+      const rep = await deps.directory.findRep(user.corpId, user.userId);
       const corp = deps.corp(user.corpId);
       if (!rep || !corp) throw new UnauthorizedError();
       return {

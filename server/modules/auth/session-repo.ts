@@ -1,33 +1,35 @@
 import { eq, lte, or } from 'drizzle-orm';
-import type { Db } from '../../db/open.js';
-import { sessions } from '../../db/schema.js';
+import type { Database, Executor } from '../../db/database.js';
 
-export type SessionRow = typeof sessions.$inferSelect;
+export type SessionRow = Database['t']['sessions']['$inferSelect'];
 
-export function createSessionRepo(db: Db) {
+export function createSessionRepo(db: Database) {
+  const { sessions } = db.t;
   return {
-    insert(row: SessionRow): void {
-      db.insert(sessions).values(row).run();
+    async insert(ex: Executor, row: SessionRow): Promise<void> {
+      await ex.insert(sessions).values(row);
     },
 
-    find(tokenHash: string): SessionRow | undefined {
-      return db.select().from(sessions).where(eq(sessions.tokenHash, tokenHash)).get();
+    async find(ex: Executor, tokenHash: string): Promise<SessionRow | undefined> {
+      const [row] = await ex.select().from(sessions).where(eq(sessions.tokenHash, tokenHash)).limit(1);
+      return row;
     },
 
-    touch(tokenHash: string, at: number): void {
-      db.update(sessions).set({ lastSeenAt: at }).where(eq(sessions.tokenHash, tokenHash)).run();
+    async touch(ex: Executor, tokenHash: string, at: number): Promise<void> {
+      await ex.update(sessions).set({ lastSeenAt: at }).where(eq(sessions.tokenHash, tokenHash));
     },
 
-    delete(tokenHash: string): void {
-      db.delete(sessions).where(eq(sessions.tokenHash, tokenHash)).run();
+    async delete(ex: Executor, tokenHash: string): Promise<void> {
+      await ex.delete(sessions).where(eq(sessions.tokenHash, tokenHash));
     },
 
     /** Removes sessions past their absolute expiry or idle since `idleBefore`; returns how many. */
-    purge(now: number, idleBefore: number): number {
-      return db
+    async purge(ex: Executor, now: number, idleBefore: number): Promise<number> {
+      const purged = await ex
         .delete(sessions)
         .where(or(lte(sessions.expiresAt, now), lte(sessions.lastSeenAt, idleBefore)))
-        .run().changes;
+        .returning({ tokenHash: sessions.tokenHash });
+      return purged.length;
     },
   };
 }

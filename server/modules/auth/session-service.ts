@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { Database } from '../../db/database.js';
 import type { SessionRepo } from './session-repo.js';
 
 const DAY_MS = 86_400_000;
@@ -21,15 +22,16 @@ export function hashSessionToken(token: string): string {
 }
 
 /** Server-side sessions of reps signed in through WeCom OAuth. */
-export function createSessionService(deps: { repo: SessionRepo; now: () => number }) {
+export function createSessionService(deps: { db: Database; repo: SessionRepo; now: () => number }) {
+  const { db, repo } = deps;
   return {
     /** Starts a session; the token goes into the cookie and nowhere else. Purges expired sessions on the way. */
-    create(user: SessionUser): { token: string; expiresAt: number } {
+    async create(user: SessionUser): Promise<{ token: string; expiresAt: number }> {
       const now = deps.now();
-      deps.repo.purge(now, now - SESSION_IDLE_MS);
+      await repo.purge(db, now, now - SESSION_IDLE_MS);
       const token = randomBytes(32).toString('base64url');
       const expiresAt = now + SESSION_ABSOLUTE_MS;
-      deps.repo.insert({
+      await repo.insert(db, {
         tokenHash: hashSessionToken(token),
         corpId: user.corpId,
         userId: user.userId,
@@ -41,28 +43,28 @@ export function createSessionService(deps: { repo: SessionRepo; now: () => numbe
     },
 
     /** The session's user, or null when the token is unknown, idle too long or past its absolute expiry. */
-    resolve(token: string): SessionUser | null {
+    async resolve(token: string): Promise<SessionUser | null> {
       // A well-formed token is 43 base64url characters; anything else cannot match, so skip the lookup.
       if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
       const hash = hashSessionToken(token);
-      const row = deps.repo.find(hash);
+      const row = await repo.find(db, hash);
       if (!row) return null;
       const now = deps.now();
       if (row.expiresAt <= now || row.lastSeenAt + SESSION_IDLE_MS <= now) {
-        deps.repo.delete(hash);
+        await repo.delete(db, hash);
         return null;
       }
-      if (now - row.lastSeenAt >= TOUCH_EVERY_MS) deps.repo.touch(hash, now);
+      if (now - row.lastSeenAt >= TOUCH_EVERY_MS) await repo.touch(db, hash, now);
       return { corpId: row.corpId, userId: row.userId };
     },
 
-    destroy(token: string): void {
-      deps.repo.delete(hashSessionToken(token));
+    async destroy(token: string): Promise<void> {
+      await repo.delete(db, hashSessionToken(token));
     },
 
-    purgeExpired(): number {
+    async purgeExpired(): Promise<number> {
       const now = deps.now();
-      return deps.repo.purge(now, now - SESSION_IDLE_MS);
+      return repo.purge(db, now, now - SESSION_IDLE_MS);
     },
   };
 }

@@ -1,12 +1,31 @@
 import { and, asc, desc, eq, inArray, or, sql } from 'drizzle-orm';
-import type { Db } from '../../db/open.js';
-import { channels, contacts, follows, followTags, reps, tagGroups, tags } from '../../db/schema.js';
+import type { Database, Executor } from '../../db/database.js';
 import { contains } from '../like-pattern.js';
 
 /** Keyset position in a rep's customer list: the (addedAt, follow id) of the last row shown. */
 export interface CustomerCursor {
   addedAt: number;
   id: number;
+}
+
+export interface CustomerListRow {
+  followId: number;
+  externalUserId: string;
+  name: string;
+  avatar: string;
+  remark: string;
+  addedAt: number;
+  channelName: string | null;
+}
+
+export interface FollowerRow {
+  userId: string;
+  name: string | null;
+  avatar: string | null;
+  addedAt: number;
+  status: 'active' | 'lost';
+  lostReason: string | null;
+  channelId: number | null;
 }
 
 export interface FollowTagRow {
@@ -17,17 +36,23 @@ export interface FollowTagRow {
 }
 
 /** Reads and writes behind the rep sidebar's customer card. */
-export function createCustomerRepo(db: Db) {
+export function createCustomerRepo(db: Database) {
+  const { channels, contacts, follows, followTags, reps, tagGroups, tags } = db.t;
   return {
     /** The rep's active customers, newest added first; `q` is a substring of the name or the rep's remark. */
-    listOwn(corpId: string, userId: string, opts: { q?: string; after?: CustomerCursor; limit: number }) {
+    async listOwn(
+      ex: Executor,
+      corpId: string,
+      userId: string,
+      opts: { q?: string; after?: CustomerCursor; limit: number },
+    ): Promise<CustomerListRow[]> {
       const conditions = [eq(follows.corpId, corpId), eq(follows.userId, userId), eq(follows.status, 'active')];
       if (opts.q) conditions.push(or(contains(contacts.name, opts.q), contains(follows.remark, opts.q))!);
       if (opts.after) {
-        // Row values: SQLite seeks the (…, added_at, id) index to the cursor.
+        // Row values: the database seeks the (…, added_at, id) index to the cursor.
         conditions.push(sql`(${follows.addedAt}, ${follows.id}) < (${opts.after.addedAt}, ${opts.after.id})`);
       }
-      return db
+      return ex
         .select({
           followId: follows.id,
           externalUserId: follows.externalUserId,
@@ -45,13 +70,12 @@ export function createCustomerRepo(db: Db) {
         .leftJoin(channels, eq(channels.id, follows.channelId))
         .where(and(...conditions))
         .orderBy(desc(follows.addedAt), desc(follows.id))
-        .limit(opts.limit)
-        .all();
+        .limit(opts.limit);
     },
 
     /** Every rep who follows or followed the customer, first added first. */
-    followers(corpId: string, externalUserId: string) {
-      return db
+    async followers(ex: Executor, corpId: string, externalUserId: string): Promise<FollowerRow[]> {
+      return ex
         .select({
           userId: follows.userId,
           name: reps.name,
@@ -64,14 +88,13 @@ export function createCustomerRepo(db: Db) {
         .from(follows)
         .leftJoin(reps, and(eq(reps.corpId, follows.corpId), eq(reps.userId, follows.userId)))
         .where(and(eq(follows.corpId, corpId), eq(follows.externalUserId, externalUserId)))
-        .orderBy(asc(follows.addedAt), asc(follows.id))
-        .all();
+        .orderBy(asc(follows.addedAt), asc(follows.id));
     },
 
     /** The corp tags this rep put on the customer (deleted tags and groups left out), in WeCom's display order. */
-    followTags(corpId: string, userId: string, externalUserId: string): FollowTagRow[] {
+    async followTags(ex: Executor, corpId: string, userId: string, externalUserId: string): Promise<FollowTagRow[]> {
       return (
-        db
+        ex
           .select({ tagId: tags.tagId, name: tags.name, groupId: tagGroups.groupId, groupName: tagGroups.name })
           .from(followTags)
           .innerJoin(tags, and(eq(tags.corpId, followTags.corpId), eq(tags.tagId, followTags.tagId)))
@@ -87,57 +110,72 @@ export function createCustomerRepo(db: Db) {
           )
           // WeCom shows larger `order` first.
           .orderBy(desc(tagGroups.order), asc(tagGroups.groupId), desc(tags.order), asc(tags.tagId))
-          .all()
       );
     },
 
-    channel(corpId: string, channelId: number): { id: number; name: string } | undefined {
-      return db
+    async channel(ex: Executor, corpId: string, channelId: number): Promise<{ id: number; name: string } | undefined> {
+      const [row] = await ex
         .select({ id: channels.id, name: channels.name })
         .from(channels)
         .where(and(eq(channels.corpId, corpId), eq(channels.id, channelId)))
-        .get();
+        .limit(1);
+      return row;
     },
 
     /** Tags of the local mirror among these ids. */
-    tagsById(corpId: string, tagIds: string[]) {
+    async tagsById(
+      ex: Executor,
+      corpId: string,
+      tagIds: string[],
+    ): Promise<{ tagId: string; name: string; deleted: boolean }[]> {
       if (tagIds.length === 0) return [];
-      return db
+      return ex
         .select({ tagId: tags.tagId, name: tags.name, deleted: tags.deleted })
         .from(tags)
-        .where(and(eq(tags.corpId, corpId), inArray(tags.tagId, tagIds)))
-        .all();
+        .where(and(eq(tags.corpId, corpId), inArray(tags.tagId, tagIds)));
     },
 
-    updateRemark(
+    async updateRemark(
+      ex: Executor,
       corpId: string,
       userId: string,
       externalUserId: string,
       patch: { remark?: string; description?: string },
       at: number,
-    ): void {
-      db.update(follows)
+    ): Promise<void> {
+      await ex
+        .update(follows)
         .set({ ...patch, updatedAt: at })
-        .where(and(eq(follows.corpId, corpId), eq(follows.userId, userId), eq(follows.externalUserId, externalUserId)))
-        .run();
+        .where(and(eq(follows.corpId, corpId), eq(follows.userId, userId), eq(follows.externalUserId, externalUserId)));
     },
 
     /** Adds tags to the follow; returns those that were not there yet. */
-    addFollowTags(corpId: string, userId: string, externalUserId: string, tagIds: string[]): string[] {
+    async addFollowTags(
+      ex: Executor,
+      corpId: string,
+      userId: string,
+      externalUserId: string,
+      tagIds: string[],
+    ): Promise<string[]> {
       if (tagIds.length === 0) return [];
-      return db
+      const rows = await ex
         .insert(followTags)
         .values(tagIds.map((tagId) => ({ corpId, userId, externalUserId, tagId })))
         .onConflictDoNothing()
-        .returning({ tagId: followTags.tagId })
-        .all()
-        .map((r) => r.tagId);
+        .returning({ tagId: followTags.tagId });
+      return rows.map((r) => r.tagId);
     },
 
     /** Removes tags from the follow; returns those that were there. */
-    removeFollowTags(corpId: string, userId: string, externalUserId: string, tagIds: string[]): string[] {
+    async removeFollowTags(
+      ex: Executor,
+      corpId: string,
+      userId: string,
+      externalUserId: string,
+      tagIds: string[],
+    ): Promise<string[]> {
       if (tagIds.length === 0) return [];
-      return db
+      const rows = await ex
         .delete(followTags)
         .where(
           and(
@@ -147,32 +185,15 @@ export function createCustomerRepo(db: Db) {
             inArray(followTags.tagId, tagIds),
           ),
         )
-        .returning({ tagId: followTags.tagId })
-        .all()
-        .map((r) => r.tagId);
+        .returning({ tagId: followTags.tagId });
+      return rows.map((r) => r.tagId);
     },
 
-    setStage(corpId: string, externalUserId: string, stageId: number, at: number): void {
-      db.update(contacts)
+    async setStage(ex: Executor, corpId: string, externalUserId: string, stageId: number, at: number): Promise<void> {
+      await ex
+        .update(contacts)
         .set({ stageId, updatedAt: at })
-        .where(and(eq(contacts.corpId, corpId), eq(contacts.externalUserId, externalUserId)))
-        .run();
-    },
-
-    /** Display names of reps, for timeline authors. */
-    repNames(corpId: string, userIds: string[]): Map<string, string> {
-      if (userIds.length === 0) return new Map();
-      const rows = db
-        .select({ userId: reps.userId, name: reps.name })
-        .from(reps)
-        .where(and(eq(reps.corpId, corpId), inArray(reps.userId, userIds)))
-        .all();
-      return new Map(rows.map((r) => [r.userId, r.name]));
-    },
-
-    /** Runs `fn` in one SQLite transaction (local changes plus their timeline items). */
-    transaction<T>(fn: () => T): T {
-      return db.transaction(() => fn());
+        .where(and(eq(contacts.corpId, corpId), eq(contacts.externalUserId, externalUserId)));
     },
   };
 }

@@ -9,7 +9,6 @@ import {
   StageChangeBody,
   TagChangeBody,
 } from '../../../shared/schemas/customers.js';
-import { userOf } from '../../plugins/session.js';
 import type { CustomerService } from './service.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
@@ -21,13 +20,13 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ service: CustomerServic
   app.get(
     '/api/customers',
     { schema: { querystring: CustomerListQuery, response: { 200: CustomerList, ...errors } } },
-    async (request) => service.list(userOf(request), request.query),
+    async (request) => service.list(request.currentUser(), request.query),
   );
 
   app.get(
     '/api/customers/:externalUserId',
     { schema: { params: CustomerParams, response: { 200: CustomerCard, ...errors } } },
-    async (request) => service.card(userOf(request), request.params.externalUserId),
+    async (request) => service.card(request.currentUser(), request.params.externalUserId),
   );
 
   app.patch(
@@ -39,7 +38,7 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ service: CustomerServic
         response: { 200: CustomerCard, ...errors, 502: ErrorBody },
       },
     },
-    async (request) => service.updateRemark(userOf(request), request.params.externalUserId, request.body),
+    async (request) => service.updateRemark(request.currentUser(), request.params.externalUserId, request.body),
   );
 
   app.put(
@@ -51,12 +50,12 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ service: CustomerServic
         response: { 200: CustomerCard, ...errors, 502: ErrorBody },
       },
     },
-    async (request) => service.changeTags(userOf(request), request.params.externalUserId, request.body),
+    async (request) => service.changeTags(request.currentUser(), request.params.externalUserId, request.body),
   );
 
   app.put(
     '/api/customers/:externalUserId/stage',
     { schema: { params: CustomerParams, body: StageChangeBody, response: { 200: CustomerCard, ...errors } } },
-    async (request) => service.changeStage(userOf(request), request.params.externalUserId, request.body.stageId),
+    async (request) => service.changeStage(request.currentUser(), request.params.externalUserId, request.body.stageId),
   );
 };

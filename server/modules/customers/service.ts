@@ -1,17 +1,20 @@
-import { BadRequestError, ForbiddenError, NotFoundError } from '../../errors.js';
+import type { Database } from '../../db/database.js';
+import { BadRequestError, NotFoundError } from '../../errors.js';
 import type { WecomApi } from '../../wecom/api.js';
 import type { SessionUser } from '../auth/session-service.js';
+import type { ContactRepo } from '../contacts/repo.js';
 import { decodeCursor, encodeCursor } from '../keyset-cursor.js';
 import type { StageService } from '../stages/service.js';
 import type { TimelineRepo } from '../timeline/repo.js';
 import { callWecom } from '../wecom-call.js';
-import type { ContactRepo, FollowRow } from '../contacts/repo.js';
+import { createFollowerCheck } from './follower.js';
 import type { CustomerRepo } from './repo.js';
 
 type CustomerApi = Pick<WecomApi, 'remark' | 'markTag'>;
 
 /** The customer as the signed-in rep sees it in the sidebar, and the changes a rep makes to it. */
 export function createCustomerService(deps: {
+  db: Database;
   repo: CustomerRepo;
   /** The follow and contact rows, as the contacts domain reads them. */
   contacts: Pick<ContactRepo, 'findFollow' | 'findContact'>;
@@ -20,29 +23,24 @@ export function createCustomerService(deps: {
   api: (corpId: string) => CustomerApi;
   now: () => number;
 }) {
-  const { repo, contacts } = deps;
+  const { db, repo, contacts } = deps;
 
   /**
    * The rep's active follow of the customer. A rep reads and changes only their own customers: a customer they
    * don't follow (any more) is 403, an unknown one 404.
    */
-  function requireFollower(user: SessionUser, externalUserId: string): FollowRow {
-    const follow = contacts.findFollow(user.corpId, user.userId, externalUserId);
-    if (follow?.status === 'active') return follow;
-    if (follow || contacts.findContact(user.corpId, externalUserId)) throw new ForbiddenError('这不是你跟进的客户');
-    throw new NotFoundError('客户不存在');
-  }
+  const requireFollower = createFollowerCheck(db, contacts);
 
-  function card(user: SessionUser, externalUserId: string) {
-    const follow = requireFollower(user, externalUserId);
-    const contact = contacts.findContact(user.corpId, externalUserId);
+  async function card(user: SessionUser, externalUserId: string) {
+    const follow = await requireFollower(user, externalUserId);
+    const contact = await contacts.findContact(db, user.corpId, externalUserId);
     if (!contact) throw new NotFoundError('客户不存在');
-    const followers = repo.followers(user.corpId, externalUserId);
+    const followers = await repo.followers(db, user.corpId, externalUserId);
     // The source channel is the one that brought the customer to this rep, else to whoever added them first.
     const channelId = follow.channelId ?? followers.find((f) => f.channelId !== null)?.channelId ?? null;
-    const channel = channelId === null ? null : (repo.channel(user.corpId, channelId) ?? null);
+    const channel = channelId === null ? null : ((await repo.channel(db, user.corpId, channelId)) ?? null);
     const groups = new Map<string, { groupId: string; groupName: string; tags: { tagId: string; name: string }[] }>();
-    for (const t of repo.followTags(user.corpId, user.userId, externalUserId)) {
+    for (const t of await repo.followTags(db, user.corpId, user.userId, externalUserId)) {
       let group = groups.get(t.groupId);
       if (!group) {
         group = { groupId: t.groupId, groupName: t.groupName, tags: [] };
@@ -62,7 +60,7 @@ export function createCustomerService(deps: {
       description: follow.description,
       addedAt: follow.addedAt,
       channel,
-      stage: deps.stages.resolve(user.corpId, contact.stageId),
+      stage: await deps.stages.resolve(user.corpId, contact.stageId),
       tags: [...groups.values()],
       followers: followers.map((f) => ({
         userId: f.userId,
@@ -79,11 +77,11 @@ export function createCustomerService(deps: {
     requireFollower,
     card,
 
-    list(user: SessionUser, query: { q?: string; cursor?: string; limit?: number }) {
+    async list(user: SessionUser, query: { q?: string; cursor?: string; limit?: number }) {
       const limit = query.limit ?? 20;
       const after = query.cursor ? decodeCursor(query.cursor) : undefined;
       const q = query.q?.trim() || undefined;
-      const rows = repo.listOwn(user.corpId, user.userId, {
+      const rows = await repo.listOwn(db, user.corpId, user.userId, {
         q,
         after: after && { addedAt: after.time, id: after.id },
         limit: limit + 1,
@@ -111,7 +109,7 @@ export function createCustomerService(deps: {
       if (patch.remark === undefined && patch.description === undefined) {
         throw new BadRequestError('备注和描述至少修改一项', 'remark');
       }
-      const before = requireFollower(user, externalUserId);
+      const before = await requireFollower(user, externalUserId);
       await callWecom(() =>
         deps.api(user.corpId).remark({ userid: user.userId, external_userid: externalUserId, ...patch }),
       );
@@ -122,14 +120,14 @@ export function createCustomerService(deps: {
       if (patch.description !== undefined && patch.description !== before.description) {
         changes.description = { from: before.description, to: patch.description };
       }
-      repo.transaction(() => {
-        repo.updateRemark(user.corpId, user.userId, externalUserId, patch, at);
+      await db.tx(async (tx) => {
+        await repo.updateRemark(tx, user.corpId, user.userId, externalUserId, patch, at);
         if (Object.keys(changes).length === 0) return;
         const parts = [
           changes.remark && (changes.remark.to ? `备注改为「${changes.remark.to}」` : '清除了备注'),
           changes.description && (changes.description.to ? `描述改为「${changes.description.to}」` : '清除了描述'),
         ].filter(Boolean);
-        deps.timeline.add({
+        await deps.timeline.add(tx, {
           corpId: user.corpId,
           externalUserId,
           userId: user.userId,
@@ -144,13 +142,13 @@ export function createCustomerService(deps: {
 
     /** Adds and removes corp tags on the rep's follow through mark_tag, mirrored locally, on the timeline. */
     async changeTags(user: SessionUser, externalUserId: string, change: { add: string[]; remove: string[] }) {
-      requireFollower(user, externalUserId);
+      await requireFollower(user, externalUserId);
       const add = [...new Set(change.add)];
       const remove = [...new Set(change.remove)];
       if (add.length === 0 && remove.length === 0) throw new BadRequestError('请选择要添加或移除的标签', 'add');
       const both = add.find((id) => remove.includes(id));
       if (both) throw new BadRequestError('同一个标签不能同时添加和移除', 'remove');
-      const known = new Map(repo.tagsById(user.corpId, [...add, ...remove]).map((t) => [t.tagId, t]));
+      const known = new Map((await repo.tagsById(db, user.corpId, [...add, ...remove])).map((t) => [t.tagId, t]));
       const unknownAdd = add.find((id) => !known.get(id) || known.get(id)?.deleted);
       if (unknownAdd) throw new BadRequestError(`标签 ${unknownAdd} 不存在`, 'add');
       const unknownRemove = remove.find((id) => !known.get(id));
@@ -166,9 +164,9 @@ export function createCustomerService(deps: {
       );
       const at = deps.now();
       const named = (ids: string[]) => ids.map((tagId) => ({ tagId, name: known.get(tagId)?.name ?? tagId }));
-      repo.transaction(() => {
-        const added = repo.addFollowTags(user.corpId, user.userId, externalUserId, add);
-        const removed = repo.removeFollowTags(user.corpId, user.userId, externalUserId, remove);
+      await db.tx(async (tx) => {
+        const added = await repo.addFollowTags(tx, user.corpId, user.userId, externalUserId, add);
+        const removed = await repo.removeFollowTags(tx, user.corpId, user.userId, externalUserId, remove);
         const base = { corpId: user.corpId, externalUserId, userId: user.userId, occurredAt: at };
         const changes = [
           { kind: 'tagged', label: '添加标签', ids: added },
@@ -177,7 +175,7 @@ export function createCustomerService(deps: {
         for (const { kind, label, ids } of changes) {
           if (ids.length === 0) continue;
           const tags = named(ids);
-          deps.timeline.add({
+          await deps.timeline.add(tx, {
             ...base,
             kind,
             content: `${label}：${tags.map((t) => t.name).join('、')}`,
@@ -189,18 +187,18 @@ export function createCustomerService(deps: {
     },
 
     /** Moves the customer to another sales stage (a local attribute: WeCom has no stages). */
-    changeStage(user: SessionUser, externalUserId: string, stageId: number) {
-      requireFollower(user, externalUserId);
-      const contact = contacts.findContact(user.corpId, externalUserId);
+    async changeStage(user: SessionUser, externalUserId: string, stageId: number) {
+      await requireFollower(user, externalUserId);
+      const contact = await contacts.findContact(db, user.corpId, externalUserId);
       if (!contact) throw new NotFoundError('客户不存在');
-      const to = deps.stages.require(user.corpId, stageId);
-      const from = deps.stages.resolve(user.corpId, contact.stageId);
+      const to = await deps.stages.require(user.corpId, stageId);
+      const from = await deps.stages.resolve(user.corpId, contact.stageId);
       if (from.stageId !== to.stageId || contact.stageId === null) {
         const at = deps.now();
-        repo.transaction(() => {
-          repo.setStage(user.corpId, externalUserId, to.stageId, at);
+        await db.tx(async (tx) => {
+          await repo.setStage(tx, user.corpId, externalUserId, to.stageId, at);
           if (from.stageId === to.stageId) return;
-          deps.timeline.add({
+          await deps.timeline.add(tx, {
             corpId: user.corpId,
             externalUserId,
             userId: user.userId,

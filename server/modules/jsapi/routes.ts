@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Signatures, SignaturesBody } from '../../../shared/schemas/auth.js';
 import { ErrorBody } from '../../../shared/schemas/common.js';
-import { userOf } from '../../plugins/session.js';
 import type { JsapiService } from './service.js';
 
 /** `POST /api/jsapi/signatures`: what ww.register's getConfigSignature / getAgentConfigSignature resolve with. */
@@ -12,6 +11,6 @@ export const jsapiRoutes: FastifyPluginAsyncTypebox<{ service: JsapiService }> =
       onRequest: app.requireUser,
       schema: { body: SignaturesBody, response: { 200: Signatures, 400: ErrorBody, 401: ErrorBody, 502: ErrorBody } },
     },
-    async (request) => service.signatures(userOf(request).corpId, request.body.url),
+    async (request) => service.signatures(request.currentUser().corpId, request.body.url),
   );
 };

@@ -2,7 +2,8 @@ import { BadRequestError } from '../../errors.js';
 import type { JsapiSigner } from '../../wecom/jsapi.js';
 import { callWecom } from '../wecom-call.js';
 
-type Signer = Pick<JsapiSigner, 'corpId' | 'agentId' | 'configSignature' | 'agentConfigSignature'>;
+/** What the service needs of a corp's JS-SDK signer (server/wecom/jsapi.ts). */
+export type Signer = Pick<JsapiSigner, 'corpId' | 'agentId' | 'configSignature' | 'agentConfigSignature'>;
 
 /** The page URL the JS-SDK signs: absolute http(s), without its `#fragment` (wecom-protocol.md §5.2). */
 export function signableUrl(raw: string): string {

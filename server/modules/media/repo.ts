@@ -1,27 +1,28 @@
 import { and, eq } from 'drizzle-orm';
-import type { Db } from '../../db/open.js';
-import { mediaUploads } from '../../db/schema.js';
+import type { Database, Executor } from '../../db/database.js';
 
-export type MediaUploadRow = typeof mediaUploads.$inferSelect;
+export type MediaUploadRow = Database['t']['mediaUploads']['$inferSelect'];
 
 /** media ids WeCom gave us for images we uploaded (temporary media: 3 days). */
-export function createMediaRepo(db: Db) {
+export function createMediaRepo(db: Database) {
+  const { mediaUploads } = db.t;
   return {
-    find(corpId: string, sourceKey: string): MediaUploadRow | undefined {
-      return db
+    async find(ex: Executor, corpId: string, sourceKey: string): Promise<MediaUploadRow | undefined> {
+      const [row] = await ex
         .select()
         .from(mediaUploads)
         .where(and(eq(mediaUploads.corpId, corpId), eq(mediaUploads.sourceKey, sourceKey)))
-        .get();
+        .limit(1);
+      return row;
     },
-    save(row: MediaUploadRow): void {
-      db.insert(mediaUploads)
+    async save(ex: Executor, row: MediaUploadRow): Promise<void> {
+      await ex
+        .insert(mediaUploads)
         .values(row)
         .onConflictDoUpdate({
           target: [mediaUploads.corpId, mediaUploads.sourceKey],
           set: { mediaId: row.mediaId, expiresAt: row.expiresAt },
-        })
-        .run();
+        });
     },
   };
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Database } from '../../db/database.js';
 import type { WecomApi } from '../../wecom/api.js';
 import type { MediaRepo } from './repo.js';
 
@@ -28,9 +29,11 @@ function imageKind(data: Buffer): { contentType: string; ext: string } | null {
 
 /**
  * Turns an image URL into a WeCom media id: downloads it, uploads it with media/upload and caches the id in
- * `media_uploads` for its lifetime. Concurrent requests for one image share one upload.
+ * `media_uploads` for its lifetime. Concurrent requests for one image in this process share one upload; instances
+ * uploading the same image at once each get a valid id and the last one saved is reused (no lock needed).
  */
 export function createMediaService(deps: {
+  db: Database;
   repo: MediaRepo;
   api: (corpId: string) => Pick<WecomApi, 'uploadMedia'>;
   fetch?: typeof fetch;
@@ -64,14 +67,19 @@ export function createMediaService(deps: {
       .uploadMedia('image', { filename: `image.${kind.ext}`, contentType: kind.contentType, data });
     const createdAt = Number(res.created_at) * 1000;
     const base = Number.isFinite(createdAt) && createdAt > 0 ? createdAt : now();
-    deps.repo.save({ corpId, sourceKey: key, mediaId: res.media_id, expiresAt: base + MEDIA_LIFETIME_MS });
+    await deps.repo.save(deps.db, {
+      corpId,
+      sourceKey: key,
+      mediaId: res.media_id,
+      expiresAt: base + MEDIA_LIFETIME_MS,
+    });
     return res.media_id;
   }
 
   return {
     async imageMediaId(corpId: string, url: string): Promise<string> {
       const key = createHash('sha256').update(`url:${url}`).digest('hex');
-      const cached = deps.repo.find(corpId, key);
+      const cached = await deps.repo.find(deps.db, corpId, key);
       if (cached && cached.expiresAt - SAFETY_MARGIN_MS > now()) return cached.mediaId;
       const flightKey = `${corpId}|${key}`;
       let pending = inflight.get(flightKey);

@@ -1,4 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { Database, Executor } from '../../db/database.js';
 import type { EventRepo } from '../events/repo.js';
 import type { JobRepo } from '../jobs/repo.js';
 
@@ -10,10 +11,12 @@ const DAY_MS = 86_400_000;
  * so the inbox still recognises every retry; and the steps an event caused (timeline items, tags, welcome) are keyed
  * by the relation, not by the inbox row, so even a very late replay of a pruned event changes nothing.
  *
- * Rows go in small batches with a turn of the event loop between them, so a large backlog never holds the write lock
- * (or the event loop) for long. Repeating a run deletes nothing more: it is safe as a cron body.
+ * Rows go in small batches, each its own statement, with a turn of the event loop between them, so a large backlog
+ * never holds the write lock (or the event loop) for long. Repeating a run deletes nothing more: it is safe to run
+ * again, from any instance.
  */
 export function createRetentionService(deps: {
+  db: Database;
   events: Pick<EventRepo, 'deleteHandledBefore'>;
   jobs: Pick<JobRepo, 'deleteDoneBefore'>;
   retentionDays: number;
@@ -23,10 +26,13 @@ export function createRetentionService(deps: {
   const now = deps.now ?? Date.now;
   const batchSize = deps.batchSize ?? 2000;
 
-  async function drain(deleteBatch: (before: number, limit: number) => number, before: number): Promise<number> {
+  async function drain(
+    deleteBatch: (ex: Executor, before: number, limit: number) => Promise<number>,
+    before: number,
+  ): Promise<number> {
     let total = 0;
     for (;;) {
-      const deleted = deleteBatch(before, batchSize);
+      const deleted = await deleteBatch(deps.db, before, batchSize);
       total += deleted;
       if (deleted < batchSize) return total;
       await nextTurn();

@@ -1,10 +1,9 @@
 import { and, asc, count, desc, eq, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
-import type { Db } from '../../db/open.js';
-import { scriptFavorites, scriptGroups, scripts, scriptSends } from '../../db/schema.js';
+import type { Database, Executor } from '../../db/database.js';
 import { contains } from '../like-pattern.js';
 
-export type ScriptRow = typeof scripts.$inferSelect;
-export type ScriptGroupRow = typeof scriptGroups.$inferSelect;
+export type ScriptRow = Database['t']['scripts']['$inferSelect'];
+export type ScriptGroupRow = Database['t']['scriptGroups']['$inferSelect'];
 export type ScriptKind = ScriptRow['kind'];
 
 export interface ScriptQuery {
@@ -25,78 +24,92 @@ export interface NewScript {
   order: number;
 }
 
-const live = (corpId: string) => and(eq(scripts.corpId, corpId), isNull(scripts.deletedAt));
+export interface ScriptGroupView {
+  id: number;
+  name: string;
+  order: number;
+  count: number;
+}
 
 /** The script library (话术库): groups, scripts, favourites and sends. */
-export function createScriptRepo(db: Db) {
+export function createScriptRepo(db: Database) {
+  const { scriptFavorites, scriptGroups, scripts, scriptSends } = db.t;
+  const live = (corpId: string) => and(eq(scripts.corpId, corpId), isNull(scripts.deletedAt));
+
   return {
     /** Live groups with how many live scripts each holds. */
-    groups(corpId: string) {
-      return db
+    async groups(ex: Executor, corpId: string): Promise<ScriptGroupView[]> {
+      return ex
         .select({
           id: scriptGroups.id,
           name: scriptGroups.name,
           order: scriptGroups.order,
-          count: sql<number>`count(${scripts.id})`,
+          count: count(scripts.id),
         })
         .from(scriptGroups)
         .leftJoin(scripts, and(eq(scripts.groupId, scriptGroups.id), isNull(scripts.deletedAt)))
         .where(and(eq(scriptGroups.corpId, corpId), isNull(scriptGroups.deletedAt)))
-        .groupBy(scriptGroups.id)
-        .orderBy(asc(scriptGroups.order), asc(scriptGroups.id))
-        .all();
+        .groupBy(scriptGroups.id, scriptGroups.name, scriptGroups.order)
+        .orderBy(asc(scriptGroups.order), asc(scriptGroups.id));
     },
 
-    group(corpId: string, id: number): ScriptGroupRow | undefined {
-      return db
+    async group(ex: Executor, corpId: string, id: number): Promise<ScriptGroupRow | undefined> {
+      const [row] = await ex
         .select()
         .from(scriptGroups)
         .where(and(eq(scriptGroups.corpId, corpId), eq(scriptGroups.id, id), isNull(scriptGroups.deletedAt)))
-        .get();
+        .limit(1);
+      return row;
     },
 
-    groupByName(corpId: string, name: string): ScriptGroupRow | undefined {
-      return db
+    async groupByName(ex: Executor, corpId: string, name: string): Promise<ScriptGroupRow | undefined> {
+      const [row] = await ex
         .select()
         .from(scriptGroups)
         .where(and(eq(scriptGroups.corpId, corpId), eq(scriptGroups.name, name), isNull(scriptGroups.deletedAt)))
-        .get();
+        .limit(1);
+      return row;
     },
 
-    insertGroup(corpId: string, group: { name: string; order: number }): number {
-      return db
+    async insertGroup(ex: Executor, corpId: string, group: { name: string; order: number }): Promise<number> {
+      const [row] = await ex
         .insert(scriptGroups)
         .values({ corpId, ...group })
-        .returning({ id: scriptGroups.id })
-        .get().id;
+        .returning({ id: scriptGroups.id });
+      return row!.id;
     },
 
-    updateGroup(corpId: string, id: number, patch: { name?: string; order?: number }, at: number): void {
-      db.update(scriptGroups)
+    async updateGroup(
+      ex: Executor,
+      corpId: string,
+      id: number,
+      patch: { name?: string; order?: number },
+      at: number,
+    ): Promise<void> {
+      await ex
+        .update(scriptGroups)
         .set({ ...patch, updatedAt: at })
-        .where(and(eq(scriptGroups.corpId, corpId), eq(scriptGroups.id, id)))
-        .run();
+        .where(and(eq(scriptGroups.corpId, corpId), eq(scriptGroups.id, id)));
     },
 
-    /** Soft-deletes the group if it holds no live script; false otherwise. */
-    deleteEmptyGroup(corpId: string, id: number, at: number): boolean {
-      return db.transaction((tx) => {
-        const inUse = tx
-          .select({ n: count() })
-          .from(scripts)
-          .where(and(live(corpId), eq(scripts.groupId, id)))
-          .get();
-        if ((inUse?.n ?? 0) > 0) return false;
-        tx.update(scriptGroups)
-          .set({ deletedAt: at, updatedAt: at })
-          .where(and(eq(scriptGroups.corpId, corpId), eq(scriptGroups.id, id)))
-          .run();
-        return true;
-      });
+    /** How many live scripts the group holds. */
+    async countLiveInGroup(ex: Executor, corpId: string, groupId: number): Promise<number> {
+      const [row] = await ex
+        .select({ n: count() })
+        .from(scripts)
+        .where(and(live(corpId), eq(scripts.groupId, groupId)));
+      return Number(row?.n ?? 0);
+    },
+
+    async softDeleteGroup(ex: Executor, corpId: string, id: number, at: number): Promise<void> {
+      await ex
+        .update(scriptGroups)
+        .set({ deletedAt: at, updatedAt: at })
+        .where(and(eq(scriptGroups.corpId, corpId), eq(scriptGroups.id, id)));
     },
 
     /** A page of live scripts in live groups, with the group name and whether `userId` favours each. */
-    list(corpId: string, userId: string | null, query: ScriptQuery) {
+    async list(ex: Executor, corpId: string, userId: string | null, query: ScriptQuery) {
       const conditions: SQL[] = [live(corpId)!, isNull(scriptGroups.deletedAt)];
       if (query.groupId !== undefined) conditions.push(eq(scripts.groupId, query.groupId));
       if (query.favoritesOf !== undefined) conditions.push(isNotNull(scriptFavorites.scriptId));
@@ -108,21 +121,20 @@ export function createScriptRepo(db: Db) {
         eq(scriptFavorites.scriptId, scripts.id),
       );
       const groupJoin = eq(scriptGroups.id, scripts.groupId);
-      const total =
-        db
-          .select({ n: count() })
-          .from(scripts)
-          .innerJoin(scriptGroups, groupJoin)
-          .leftJoin(scriptFavorites, favoriteJoin)
-          .where(where)
-          .get()?.n ?? 0;
+      const [counted] = await ex
+        .select({ n: count() })
+        .from(scripts)
+        .innerJoin(scriptGroups, groupJoin)
+        .leftJoin(scriptFavorites, favoriteJoin)
+        .where(where);
       // With a query, title hits come before hits in the text only.
       const titleFirst = query.q ? [desc(contains(scripts.title, query.q))] : [];
-      const rows = db
+      const rows = await ex
         .select({
           script: scripts,
           groupName: scriptGroups.name,
-          favorite: sql<number>`${scriptFavorites.scriptId} IS NOT NULL`,
+          // 0/1 on SQLite, a boolean on PostgreSQL.
+          favorite: sql<boolean>`${scriptFavorites.scriptId} IS NOT NULL`.mapWith(Boolean),
         })
         .from(scripts)
         .innerJoin(scriptGroups, groupJoin)
@@ -130,23 +142,27 @@ export function createScriptRepo(db: Db) {
         .where(where)
         .orderBy(...titleFirst, asc(scriptGroups.order), asc(scriptGroups.id), asc(scripts.order), asc(scripts.id))
         .limit(query.limit)
-        .offset(query.offset)
-        .all();
-      return { rows, total };
+        .offset(query.offset);
+      return { rows, total: Number(counted?.n ?? 0) };
     },
 
     /** A live script of a live group, with the group's name. */
-    script(corpId: string, id: number): { script: ScriptRow; groupName: string } | undefined {
-      return db
+    async script(
+      ex: Executor,
+      corpId: string,
+      id: number,
+    ): Promise<{ script: ScriptRow; groupName: string } | undefined> {
+      const [row] = await ex
         .select({ script: scripts, groupName: scriptGroups.name })
         .from(scripts)
         .innerJoin(scriptGroups, eq(scriptGroups.id, scripts.groupId))
         .where(and(live(corpId), eq(scripts.id, id), isNull(scriptGroups.deletedAt)))
-        .get();
+        .limit(1);
+      return row;
     },
 
-    isFavorite(corpId: string, userId: string, scriptId: number): boolean {
-      return !!db
+    async isFavorite(ex: Executor, corpId: string, userId: string, scriptId: number): Promise<boolean> {
+      const rows = await ex
         .select({ id: scriptFavorites.scriptId })
         .from(scriptFavorites)
         .where(
@@ -156,73 +172,69 @@ export function createScriptRepo(db: Db) {
             eq(scriptFavorites.scriptId, scriptId),
           ),
         )
-        .get();
+        .limit(1);
+      return rows.length > 0;
     },
 
-    insert(corpId: string, s: NewScript): number {
-      return db
+    async insert(ex: Executor, corpId: string, s: NewScript): Promise<number> {
+      const [row] = await ex
         .insert(scripts)
-        .values({ corpId, ...s, payload: JSON.stringify(s.payload) })
-        .returning({ id: scripts.id })
-        .get().id;
+        .values({ corpId, ...s })
+        .returning({ id: scripts.id });
+      return row!.id;
     },
 
-    update(corpId: string, id: number, s: NewScript, at: number): void {
-      db.update(scripts)
-        .set({ ...s, payload: JSON.stringify(s.payload), updatedAt: at })
+    async update(ex: Executor, corpId: string, id: number, s: NewScript, at: number): Promise<void> {
+      await ex
+        .update(scripts)
+        .set({ ...s, updatedAt: at })
+        .where(and(live(corpId), eq(scripts.id, id)));
+    },
+
+    /** Soft delete: past sends and timeline items keep pointing at it. False when no live script had this id. */
+    async softDelete(ex: Executor, corpId: string, id: number, at: number): Promise<boolean> {
+      const changed = await ex
+        .update(scripts)
+        .set({ deletedAt: at, updatedAt: at })
         .where(and(live(corpId), eq(scripts.id, id)))
-        .run();
+        .returning({ id: scripts.id });
+      return changed.length === 1;
     },
 
-    /** Soft delete: past sends and timeline items keep pointing at it. Favourites of it go. */
-    softDelete(corpId: string, id: number, at: number): boolean {
-      return db.transaction((tx) => {
-        const changed = tx
-          .update(scripts)
-          .set({ deletedAt: at, updatedAt: at })
-          .where(and(live(corpId), eq(scripts.id, id)))
-          .run().changes;
-        tx.delete(scriptFavorites)
-          .where(and(eq(scriptFavorites.corpId, corpId), eq(scriptFavorites.scriptId, id)))
-          .run();
-        return changed === 1;
-      });
+    /** Everyone's favourites of a script (it was deleted). */
+    async clearFavorites(ex: Executor, corpId: string, scriptId: number): Promise<void> {
+      await ex
+        .delete(scriptFavorites)
+        .where(and(eq(scriptFavorites.corpId, corpId), eq(scriptFavorites.scriptId, scriptId)));
     },
 
-    setFavorite(corpId: string, userId: string, scriptId: number, favorite: boolean): void {
+    async setFavorite(ex: Executor, corpId: string, userId: string, scriptId: number, favorite: boolean) {
       if (favorite) {
-        db.insert(scriptFavorites).values({ corpId, userId, scriptId }).onConflictDoNothing().run();
+        await ex.insert(scriptFavorites).values({ corpId, userId, scriptId }).onConflictDoNothing();
       } else {
-        db.delete(scriptFavorites)
+        await ex
+          .delete(scriptFavorites)
           .where(
             and(
               eq(scriptFavorites.corpId, corpId),
               eq(scriptFavorites.userId, userId),
               eq(scriptFavorites.scriptId, scriptId),
             ),
-          )
-          .run();
+          );
       }
     },
 
-    /** Records a send and counts it on the script; the caller wraps this with the timeline item in a transaction. */
-    recordSend(send: {
-      corpId: string;
-      userId: string;
-      externalUserId: string;
-      scriptId: number;
-      sentAt: number;
-    }): number {
-      const id = db.insert(scriptSends).values(send).returning({ id: scriptSends.id }).get().id;
-      db.update(scripts)
+    /** Records a send and counts it on the script; run it in the transaction that puts it on the timeline. */
+    async recordSend(
+      ex: Executor,
+      send: { corpId: string; userId: string; externalUserId: string; scriptId: number; sentAt: number },
+    ): Promise<number> {
+      const [row] = await ex.insert(scriptSends).values(send).returning({ id: scriptSends.id });
+      await ex
+        .update(scripts)
         .set({ sendCount: sql`${scripts.sendCount} + 1` })
-        .where(and(eq(scripts.corpId, send.corpId), eq(scripts.id, send.scriptId)))
-        .run();
-      return id;
-    },
-
-    transaction<T>(fn: () => T): T {
-      return db.transaction(() => fn());
+        .where(and(eq(scripts.corpId, send.corpId), eq(scripts.id, send.scriptId)));
+      return row!.id;
     },
   };
 }

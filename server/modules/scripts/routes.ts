@@ -16,7 +16,6 @@ import {
   ScriptSendBody,
   ScriptSendResult,
 } from '../../../shared/schemas/scripts.js';
-import { userOf } from '../../plugins/session.js';
 import type { ScriptService } from './service.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
@@ -53,13 +52,13 @@ export const scriptRoutes: FastifyPluginAsyncTypebox<{ service: ScriptService; a
   app.post(
     '/api/scripts/:id/favorite',
     { onRequest: app.requireUser, schema: { params: IdParams, response: { 200: FavoriteResult, ...errors } } },
-    async (request) => service.favorite(userOf(request), request.params.id, true),
+    async (request) => service.favorite(request.currentUser(), request.params.id, true),
   );
 
   app.delete(
     '/api/scripts/:id/favorite',
     { onRequest: app.requireUser, schema: { params: IdParams, response: { 200: FavoriteResult, ...errors } } },
-    async (request) => service.favorite(userOf(request), request.params.id, false),
+    async (request) => service.favorite(request.currentUser(), request.params.id, false),
   );
 
   app.post(
@@ -73,7 +72,7 @@ export const scriptRoutes: FastifyPluginAsyncTypebox<{ service: ScriptService; a
       },
     },
     async (request, reply) =>
-      reply.status(201).send(await service.send(userOf(request), request.params.id, request.body.externalUserId)),
+      reply.status(201).send(await service.send(request.currentUser(), request.params.id, request.body.externalUserId)),
   );
 
   // ---- admin ----------------------------------------------------------------------------------------------------
@@ -81,7 +80,7 @@ export const scriptRoutes: FastifyPluginAsyncTypebox<{ service: ScriptService; a
   app.post(
     '/api/scripts',
     { onRequest: app.requireAdmin, schema: { body: ScriptBody, response: { 201: Script, ...errors } } },
-    async (request, reply) => reply.status(201).send(service.create(adminCorpId(), request.body)),
+    async (request, reply) => reply.status(201).send(await service.create(adminCorpId(), request.body)),
   );
 
   app.put(
@@ -97,7 +96,7 @@ export const scriptRoutes: FastifyPluginAsyncTypebox<{ service: ScriptService; a
     '/api/scripts/:id',
     { onRequest: app.requireAdmin, schema: { params: IdParams, response: { 204: Type.Null(), ...errors } } },
     async (request, reply) => {
-      service.remove(adminCorpId(), request.params.id);
+      await service.remove(adminCorpId(), request.params.id);
       return reply.status(204).send(null);
     },
   );
@@ -105,7 +104,7 @@ export const scriptRoutes: FastifyPluginAsyncTypebox<{ service: ScriptService; a
   app.post(
     '/api/script-groups',
     { onRequest: app.requireAdmin, schema: { body: ScriptGroupBody, response: { 201: ScriptGroup, ...errors } } },
-    async (request, reply) => reply.status(201).send(service.createGroup(adminCorpId(), request.body)),
+    async (request, reply) => reply.status(201).send(await service.createGroup(adminCorpId(), request.body)),
   );
 
   app.put(
@@ -124,7 +123,7 @@ export const scriptRoutes: FastifyPluginAsyncTypebox<{ service: ScriptService; a
       schema: { params: IdParams, response: { 204: Type.Null(), ...errors, 409: ErrorBody } },
     },
     async (request, reply) => {
-      service.deleteGroup(adminCorpId(), request.params.id);
+      await service.deleteGroup(adminCorpId(), request.params.id);
       return reply.status(204).send(null);
     },
   );

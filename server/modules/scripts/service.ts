@@ -1,3 +1,4 @@
+import type { Database } from '../../db/database.js';
 import { BadRequestError, ConflictError, NotFoundError, UpstreamError } from '../../errors.js';
 import type { SessionUser } from '../auth/session-service.js';
 import type { CustomerService } from '../customers/service.js';
@@ -13,14 +14,9 @@ export type ChatMessage =
   | { msgtype: 'image'; image: { mediaid: string } }
   | { msgtype: 'news'; news: { link: string; title: string; desc: string; imgUrl: string } };
 
+/** The payload's string fields (image: url; link: url, title, desc, imgUrl). */
 function payloadOf(row: ScriptRow): Record<string, string> {
-  try {
-    const value: unknown = JSON.parse(row.payload);
-    if (!value || typeof value !== 'object') return {};
-    return Object.fromEntries(Object.entries(value).filter((e): e is [string, string] => typeof e[1] === 'string'));
-  } catch {
-    return {};
-  }
+  return Object.fromEntries(Object.entries(row.payload).filter((e): e is [string, string] => typeof e[1] === 'string'));
 }
 
 function view(row: ScriptRow, groupName: string, favorite: boolean) {
@@ -46,6 +42,7 @@ function view(row: ScriptRow, groupName: string, favorite: boolean) {
 
 /** The script library (话术库): reps search, favour and send scripts; admins maintain them. */
 export function createScriptService(deps: {
+  db: Database;
   repo: ScriptRepo;
   customers: Pick<CustomerService, 'requireFollower'>;
   timeline: Pick<TimelineRepo, 'add'>;
@@ -54,30 +51,30 @@ export function createScriptService(deps: {
   origin: { internal(): string; public(): string };
   now: () => number;
 }) {
-  const { repo } = deps;
+  const { db, repo } = deps;
 
-  function requireScript(corpId: string, id: number) {
-    const found = repo.script(corpId, id);
+  async function requireScript(corpId: string, id: number) {
+    const found = await repo.script(db, corpId, id);
     if (!found) throw new NotFoundError('话术不存在');
     return found;
   }
 
-  function requireGroup(corpId: string, id: number, field?: string) {
-    const group = repo.group(corpId, id);
+  async function requireGroup(corpId: string, id: number, field?: string) {
+    const group = await repo.group(db, corpId, id);
     if (!group) throw field ? new BadRequestError('话术分组不存在', field) : new NotFoundError('话术分组不存在');
     return group;
   }
 
-  function checkGroupName(corpId: string, name: string, exceptId?: number): string {
+  async function checkGroupName(corpId: string, name: string, exceptId?: number): Promise<string> {
     const trimmed = name.trim();
     if (!trimmed) throw new BadRequestError('分组名称不能为空', 'name');
-    const clash = repo.groupByName(corpId, trimmed);
+    const clash = await repo.groupByName(db, corpId, trimmed);
     if (clash && clash.id !== exceptId) throw new BadRequestError(`分组「${trimmed}」已存在`, 'name');
     return trimmed;
   }
 
-  function groupView(corpId: string, id: number) {
-    const group = repo.groups(corpId).find((g) => g.id === id);
+  async function groupView(corpId: string, id: number) {
+    const group = (await repo.groups(db, corpId)).find((g) => g.id === id);
     if (!group) throw new NotFoundError('话术分组不存在');
     return group;
   }
@@ -112,9 +109,9 @@ export function createScriptService(deps: {
   }
 
   return {
-    groups: (corpId: string) => repo.groups(corpId),
+    groups: (corpId: string) => repo.groups(db, corpId),
 
-    list(
+    async list(
       corpId: string,
       userId: string | null,
       query: { q?: string; groupId?: number; favorites?: number; limit?: number; offset?: number },
@@ -127,21 +124,23 @@ export function createScriptService(deps: {
         offset: query.offset ?? 0,
       };
       if (query.favorites === 1 && !userId) throw new BadRequestError('收藏仅对登录的成员有效', 'favorites');
-      const { rows, total } = repo.list(corpId, userId, q);
-      return { items: rows.map((r) => view(r.script, r.groupName, !!r.favorite)), total };
+      const { rows, total } = await repo.list(db, corpId, userId, q);
+      return { items: rows.map((r) => view(r.script, r.groupName, r.favorite)), total };
     },
 
     // ---- admin ---------------------------------------------------------------------------------------------------
 
-    createGroup(corpId: string, body: { name: string; order?: number }) {
-      const id = repo.insertGroup(corpId, { name: checkGroupName(corpId, body.name), order: body.order ?? 0 });
+    async createGroup(corpId: string, body: { name: string; order?: number }) {
+      const name = await checkGroupName(corpId, body.name);
+      const id = await repo.insertGroup(db, corpId, { name, order: body.order ?? 0 });
       return groupView(corpId, id);
     },
 
-    updateGroup(corpId: string, id: number, body: { name?: string; order?: number }) {
-      requireGroup(corpId, id);
-      const name = body.name === undefined ? undefined : checkGroupName(corpId, body.name, id);
-      repo.updateGroup(
+    async updateGroup(corpId: string, id: number, body: { name?: string; order?: number }) {
+      await requireGroup(corpId, id);
+      const name = body.name === undefined ? undefined : await checkGroupName(corpId, body.name, id);
+      await repo.updateGroup(
+        db,
         corpId,
         id,
         { ...(name !== undefined ? { name } : {}), ...(body.order !== undefined ? { order: body.order } : {}) },
@@ -150,37 +149,51 @@ export function createScriptService(deps: {
       return groupView(corpId, id);
     },
 
-    deleteGroup(corpId: string, id: number): void {
-      requireGroup(corpId, id);
-      if (!repo.deleteEmptyGroup(corpId, id, deps.now())) throw new ConflictError('分组下还有话术，请先移走或删除');
+    /** Soft-deletes the group if it holds no live script (checked in the same transaction), else 409. */
+    async deleteGroup(corpId: string, id: number): Promise<void> {
+      await requireGroup(corpId, id);
+      const at = deps.now();
+      const deleted = await db.tx(async (tx) => {
+        if ((await repo.countLiveInGroup(tx, corpId, id)) > 0) return false;
+        await repo.softDeleteGroup(tx, corpId, id, at);
+        return true;
+      });
+      if (!deleted) throw new ConflictError('分组下还有话术，请先移走或删除');
     },
 
-    create(corpId: string, body: ScriptInput) {
+    async create(corpId: string, body: ScriptInput) {
       const script = normalizeScript(body);
-      const group = requireGroup(corpId, script.groupId, 'groupId');
-      const id = repo.insert(corpId, script);
-      return view(requireScript(corpId, id).script, group.name, false);
+      const group = await requireGroup(corpId, script.groupId, 'groupId');
+      const id = await repo.insert(db, corpId, script);
+      return view((await requireScript(corpId, id)).script, group.name, false);
     },
 
-    update(corpId: string, id: number, body: ScriptInput) {
-      requireScript(corpId, id);
+    async update(corpId: string, id: number, body: ScriptInput) {
+      await requireScript(corpId, id);
       const script = normalizeScript(body);
-      requireGroup(corpId, script.groupId, 'groupId');
-      repo.update(corpId, id, script, deps.now());
-      const found = requireScript(corpId, id);
+      await requireGroup(corpId, script.groupId, 'groupId');
+      await repo.update(db, corpId, id, script, deps.now());
+      const found = await requireScript(corpId, id);
       return view(found.script, found.groupName, false);
     },
 
-    remove(corpId: string, id: number): void {
-      if (!repo.softDelete(corpId, id, deps.now())) throw new NotFoundError('话术不存在');
+    /** Soft delete; favourites of the script go with it. */
+    async remove(corpId: string, id: number): Promise<void> {
+      const at = deps.now();
+      const deleted = await db.tx(async (tx) => {
+        const changed = await repo.softDelete(tx, corpId, id, at);
+        await repo.clearFavorites(tx, corpId, id);
+        return changed;
+      });
+      if (!deleted) throw new NotFoundError('话术不存在');
     },
 
     // ---- reps ----------------------------------------------------------------------------------------------------
 
-    favorite(user: SessionUser, id: number, favorite: boolean) {
-      requireScript(user.corpId, id);
-      repo.setFavorite(user.corpId, user.userId, id, favorite);
-      return { favorite: repo.isFavorite(user.corpId, user.userId, id) };
+    async favorite(user: SessionUser, id: number, favorite: boolean) {
+      await requireScript(user.corpId, id);
+      await repo.setFavorite(db, user.corpId, user.userId, id, favorite);
+      return { favorite: await repo.isFavorite(db, user.corpId, user.userId, id) };
     },
 
     /**
@@ -192,19 +205,20 @@ export function createScriptService(deps: {
       id: number,
       externalUserId: string,
     ): Promise<{ sendId: number; message: ChatMessage }> {
-      deps.customers.requireFollower(user, externalUserId);
-      const { script } = requireScript(user.corpId, id);
+      await deps.customers.requireFollower(user, externalUserId);
+      const { script } = await requireScript(user.corpId, id);
+      // The upload of an image script (a WeCom call) happens before the transaction, never inside it.
       const message = await messageOf(user.corpId, script);
       const sentAt = deps.now();
-      const sendId = repo.transaction(() => {
-        const sendId = repo.recordSend({
+      const sendId = await db.tx(async (tx) => {
+        const sendId = await repo.recordSend(tx, {
           corpId: user.corpId,
           userId: user.userId,
           externalUserId,
           scriptId: id,
           sentAt,
         });
-        deps.timeline.add({
+        await deps.timeline.add(tx, {
           corpId: user.corpId,
           externalUserId,
           userId: user.userId,

@@ -38,7 +38,7 @@ export interface TimelineCursor {
 }
 
 export function createTimelineRepo(db: Database) {
-  const { timelineItems } = db.t;
+  const { timelineItems, reps } = db.t;
   return {
     /** Returns the new item's id, or null if an item with the same sourceKey exists. */
     async add(ex: Executor, item: NewTimelineItem): Promise<number | null> {
@@ -107,6 +107,16 @@ export function createTimelineRepo(db: Database) {
           updatedAt: at,
         })
         .where(and(eq(timelineItems.corpId, corpId), eq(timelineItems.id, id)));
+    },
+
+    /** Display names of reps, for the authors of items. */
+    async repNames(ex: Executor, corpId: string, userIds: string[]): Promise<Map<string, string>> {
+      if (userIds.length === 0) return new Map();
+      const rows = await ex
+        .select({ userId: reps.userId, name: reps.name })
+        .from(reps)
+        .where(and(eq(reps.corpId, corpId), inArray(reps.userId, userIds)));
+      return new Map(rows.map((r) => [r.userId, r.name]));
     },
 
     async countByKind(ex: Executor, corpId: string, externalUserId: string): Promise<Record<string, number>> {

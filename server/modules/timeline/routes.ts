@@ -9,7 +9,6 @@ import {
   TimelinePage,
   TimelineQuery,
 } from '../../../shared/schemas/customers.js';
-import { userOf } from '../../plugins/session.js';
 import type { TimelineService } from './service.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
@@ -21,20 +20,20 @@ export const timelineRoutes: FastifyPluginAsyncTypebox<{ service: TimelineServic
   app.get(
     '/api/customers/:externalUserId/timeline',
     { schema: { params: CustomerParams, querystring: TimelineQuery, response: { 200: TimelinePage, ...errors } } },
-    async (request) => service.page(userOf(request), request.params.externalUserId, request.query),
+    async (request) => service.page(request.currentUser(), request.params.externalUserId, request.query),
   );
 
   app.post(
     '/api/customers/:externalUserId/notes',
     { schema: { params: CustomerParams, body: NoteBody, response: { 201: TimelineItem, ...errors } } },
     async (request, reply) =>
-      reply.status(201).send(service.addNote(userOf(request), request.params.externalUserId, request.body)),
+      reply.status(201).send(await service.addNote(request.currentUser(), request.params.externalUserId, request.body)),
   );
 
   app.patch(
     '/api/customers/:externalUserId/notes/:id',
     { schema: { params: NoteParams, body: NotePatchBody, response: { 200: TimelineItem, ...errors } } },
     async (request) =>
-      service.editNote(userOf(request), request.params.externalUserId, request.params.id, request.body),
+      service.editNote(request.currentUser(), request.params.externalUserId, request.params.id, request.body),
   );
 };

@@ -1,0 +1,34 @@
+import type { ModuleContext } from '../context.js';
+import type { CustomerService } from '../customers/service.js';
+import type { ModuleManifest } from '../manifest.js';
+import type { MediaService } from '../media/service.js';
+import type { TimelineRepo } from '../timeline/repo.js';
+import { createScriptRepo } from './repo.js';
+import { scriptRoutes } from './routes.js';
+import { createScriptService } from './service.js';
+
+/** The script library (话术库): reps search, favour and send scripts; the admin maintains them. */
+export function createScriptsModule(
+  ctx: ModuleContext,
+  deps: {
+    customers: Pick<CustomerService, 'requireFollower'>;
+    timeline: Pick<TimelineRepo, 'add'>;
+    media: Pick<MediaService, 'imageMediaId'>;
+  },
+) {
+  const service = createScriptService({
+    db: ctx.db,
+    repo: createScriptRepo(ctx.db),
+    customers: deps.customers,
+    timeline: deps.timeline,
+    media: deps.media,
+    origin: ctx.origin,
+    now: ctx.now,
+  });
+  const manifest: ModuleManifest = {
+    name: 'scripts',
+    routes: [async (app) => app.register(scriptRoutes, { service, adminCorpId: ctx.defaultCorpId })],
+  };
+  return { manifest, service };
+}
+export type ScriptsModule = ReturnType<typeof createScriptsModule>;
