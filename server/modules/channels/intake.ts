@@ -1,58 +1,61 @@
-import type { Db } from '../../db/open.js';
+import type { Database } from '../../db/database.js';
 import type { ExternalContactEvent } from '../../wecom/events.js';
+import type { ContactRepo } from '../contacts/repo.js';
 import type { EventRepo } from '../events/repo.js';
 import type { JobService } from '../jobs/service.js';
-import { MARK_TAG_JOB, type MarkTagPayload } from '../tags/mark-tag-job.js';
+import type { MarkTagJob } from '../tags/mark-tag-job.js';
 import type { TimelineRepo } from '../timeline/repo.js';
-import { SEND_WELCOME_JOB, WELCOME_WINDOW_MS, welcomeSourceKey, type SendWelcomePayload } from '../welcome/send-job.js';
+import { WELCOME_WINDOW_MS, welcomeSourceKey, type SendWelcomeJob } from '../welcome/send-job.js';
 import type { ChannelRepo } from './repo.js';
 import type { ChannelService } from './service.js';
-
-/** Plenty: the 20-second deadline, not the attempt count, is what ends a welcome job. */
-const WELCOME_MAX_ATTEMPTS = 30;
 
 /**
  * What a new customer triggers, after the contact is synced (events worker): resolve the channel from `State`,
  * attribute the follow, count the add toward the rep's daily cap, record it on the timeline, and enqueue the
- * tagging and welcome jobs — all in one transaction. The timeline item keyed by the event marks the intake as done,
- * and the jobs are keyed by the event's idempotency key, so a replayed event changes nothing.
+ * tagging and welcome jobs — all in one transaction (database work only, so PostgreSQL may rerun it). The timeline
+ * item keyed by the relation marks the intake as done, and the jobs are keyed by the event's idempotency key, so a
+ * replayed event changes nothing.
  */
 export function createChannelIntake(deps: {
-  db: Db;
+  db: Database;
   events: Pick<EventRepo, 'get'>;
   channels: Pick<ChannelService, 'findByState' | 'countAdd' | 'dayOf'>;
   repo: Pick<ChannelRepo, 'setFollowChannel' | 'recordMovement'>;
-  follows: { addedAt(corpId: string, userId: string, externalUserId: string): number | undefined };
+  follows: Pick<ContactRepo, 'findFollow'>;
   timeline: Pick<TimelineRepo, 'add'>;
   jobs: Pick<JobService, 'enqueue'>;
+  markTagJob: MarkTagJob;
+  sendWelcomeJob: SendWelcomeJob;
   now?: () => number;
 }) {
+  const { db } = deps;
   const now = deps.now ?? Date.now;
 
   return {
-    afterContactAdded(corpId: string, e: ExternalContactEvent, eventId: number): void {
-      const inbox = deps.events.get(eventId);
+    async afterContactAdded(corpId: string, e: ExternalContactEvent, eventId: number): Promise<void> {
+      const inbox = await deps.events.get(db, eventId);
       const receivedAt = inbox?.receivedAt ?? now();
       const dedupeKey = inbox?.idempotencyKey ?? `event:${eventId}`;
       const state = e.state ?? '';
-      const channel = state ? deps.channels.findByState(corpId, state) : undefined;
       const common = { corpId, externalUserId: e.externalUserId, userId: e.userId };
 
-      const addedText = channel
-        ? `通过渠道活码「${channel.name}」添加`
-        : state
-          ? `通过未知渠道标识「${state}」添加，使用默认欢迎语`
-          : '添加为客户（未经渠道活码）';
+      await db.tx(async (tx) => {
+        // Read in the transaction: the cap is decided on the channel's dailyCap as committed with this count.
+        const channel = state ? await deps.channels.findByState(corpId, state, tx) : undefined;
+        const addedText = channel
+          ? `通过渠道活码「${channel.name}」添加`
+          : state
+            ? `通过未知渠道标识「${state}」添加，使用默认欢迎语`
+            : '添加为客户（未经渠道活码）';
 
-      // One intake per relation, not per event: WeCom may report one add twice, as add_half_external_contact (with
-      // the WelcomeCode) and later add_external_contact (without). The relation's creation time tells them apart
-      // from a real re-add after a deletion.
-      const addedAt = deps.follows.addedAt(corpId, e.userId, e.externalUserId);
-      const intakeKey =
-        addedAt === undefined ? `event:${eventId}:added` : `follow:${e.userId}:${e.externalUserId}:${addedAt}:added`;
+        // One intake per relation, not per event: WeCom may report one add twice, as add_half_external_contact (with
+        // the WelcomeCode) and later add_external_contact (without). The relation's creation time tells them apart
+        // from a real re-add after a deletion.
+        const addedAt = (await deps.follows.findFollow(tx, corpId, e.userId, e.externalUserId))?.addedAt;
+        const intakeKey =
+          addedAt === undefined ? `event:${eventId}:added` : `follow:${e.userId}:${e.externalUserId}:${addedAt}:added`;
 
-      deps.db.transaction(() => {
-        const first = deps.timeline.add({
+        const first = await deps.timeline.add(tx, {
           ...common,
           kind: 'added',
           content: addedText,
@@ -68,30 +71,29 @@ export function createChannelIntake(deps: {
         if (first === null) return; // this relation's intake committed before (a replay, or the second half of a pair)
 
         if (channel) {
-          deps.repo.setFollowChannel(corpId, e.userId, e.externalUserId, channel.id);
-          deps.repo.recordMovement({
+          await deps.repo.setFollowChannel(tx, corpId, e.userId, e.externalUserId, channel.id);
+          await deps.repo.recordMovement(tx, {
             ...common,
             channelId: channel.id,
             kind: 'add',
             at: receivedAt,
             sourceKey: intakeKey,
           });
-          deps.channels.countAdd(corpId, channel, e.userId, deps.channels.dayOf(receivedAt));
-          const tagIds = JSON.parse(channel.tagIds) as string[];
-          if (tagIds.length > 0) {
-            const payload: MarkTagPayload = {
+          await deps.channels.countAdd(tx, corpId, channel, e.userId, deps.channels.dayOf(receivedAt));
+          if (channel.tagIds.length > 0) {
+            const payload = {
               eventId,
               userId: e.userId,
               externalUserId: e.externalUserId,
               channelId: channel.id,
-              tagIds,
+              tagIds: channel.tagIds,
             };
-            deps.jobs.enqueue({ corpId, kind: MARK_TAG_JOB, dedupeKey, payload });
+            await deps.jobs.enqueue(tx, deps.markTagJob, payload, { corpId, dedupeKey });
           }
         }
 
         if (!e.welcomeCode) {
-          deps.timeline.add({
+          await deps.timeline.add(tx, {
             ...common,
             kind: 'welcome_skipped',
             content: '欢迎语未发送：事件未携带 WelcomeCode（客户已与员工聊过，或管理后台已为该员工配置欢迎语）',
@@ -101,7 +103,7 @@ export function createChannelIntake(deps: {
           });
           return;
         }
-        const payload: SendWelcomePayload = {
+        const payload = {
           eventId,
           userId: e.userId,
           externalUserId: e.externalUserId,
@@ -109,13 +111,10 @@ export function createChannelIntake(deps: {
           channelId: channel?.id ?? null,
           addedAt: receivedAt,
         };
-        deps.jobs.enqueue({
+        await deps.jobs.enqueue(tx, deps.sendWelcomeJob, payload, {
           corpId,
-          kind: SEND_WELCOME_JOB,
           dedupeKey,
-          payload,
           deadlineAt: receivedAt + WELCOME_WINDOW_MS,
-          maxAttempts: WELCOME_MAX_ATTEMPTS,
         });
       });
     },

@@ -1,9 +1,9 @@
-import { and, asc, desc, eq, gte, isNotNull, isNull, lt, sql } from 'drizzle-orm';
-import type { Db } from '../../db/open.js';
-import { channelMovements, channelReps, channels, follows, repDailyAdds } from '../../db/schema.js';
+import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, ne, or, sql } from 'drizzle-orm';
+import type { Database, Executor } from '../../db/database.js';
 
-export type ChannelRow = typeof channels.$inferSelect;
-export type ChannelRepRow = typeof channelReps.$inferSelect;
+export type ChannelRow = Database['t']['channels']['$inferSelect'];
+export type ChannelRepRow = Database['t']['channelReps']['$inferSelect'];
+export type ChannelMovement = Database['t']['channelMovements']['$inferInsert'];
 
 export interface NewChannel {
   corpId: string;
@@ -28,163 +28,192 @@ export interface ChannelRepInput {
 }
 
 /** Channel codes (渠道活码), their reps and their per-rep daily add counts. */
-export function createChannelRepo(db: Db) {
-  const p = sql.placeholder;
-  // The add path runs these for every customer: built and compiled once.
-  const byState = db
-    .select()
-    .from(channels)
-    .where(and(eq(channels.corpId, p('corpId')), eq(channels.state, p('state'))))
-    .prepare();
-  const liveById = db
-    .select()
-    .from(channels)
-    .where(and(eq(channels.corpId, p('corpId')), eq(channels.id, p('id')), isNull(channels.deletedAt)))
-    .prepare();
-  const repsOf = db
-    .select()
-    .from(channelReps)
-    .where(eq(channelReps.channelId, p('channelId')))
-    .orderBy(desc(channelReps.role), asc(channelReps.order))
-    .prepare();
-  const bump = db
-    .insert(repDailyAdds)
-    .values({ corpId: p('corpId'), channelId: p('channelId'), userId: p('userId'), day: p('day'), count: 1 })
-    .onConflictDoUpdate({
-      target: [repDailyAdds.corpId, repDailyAdds.channelId, repDailyAdds.userId, repDailyAdds.day],
-      set: { count: sql`${repDailyAdds.count} + 1` },
-    })
-    .returning({ count: repDailyAdds.count })
-    .prepare();
-  const attribute = db
-    .update(follows)
-    .set({ channelId: sql`${p('channelId')}` })
-    .where(
-      and(
-        eq(follows.corpId, p('corpId')),
-        eq(follows.userId, p('userId')),
-        eq(follows.externalUserId, p('externalUserId')),
-      ),
-    )
-    .prepare();
+export function createChannelRepo(db: Database) {
+  const { channelMovements, channelReps, channels, follows, jobs, repDailyAdds } = db.t;
 
   return {
-    insert(c: NewChannel, at: number): number {
-      const row = db
+    async insert(ex: Executor, c: NewChannel, at: number): Promise<number> {
+      const [row] = await ex
         .insert(channels)
-        .values({ ...c, tagIds: JSON.stringify(c.tagIds), createdAt: at, updatedAt: at })
-        .returning({ id: channels.id })
-        .get();
-      return row.id;
+        .values({ ...c, createdAt: at, updatedAt: at })
+        .returning({ id: channels.id });
+      return row!.id;
     },
 
-    update(corpId: string, id: number, patch: ChannelPatch, at: number): void {
-      const { tagIds, ...rest } = patch;
-      db.update(channels)
-        .set({ ...rest, ...(tagIds !== undefined ? { tagIds: JSON.stringify(tagIds) } : {}), updatedAt: at })
-        .where(and(eq(channels.corpId, corpId), eq(channels.id, id)))
-        .run();
+    /** Sets only the fields in `patch`: a concurrent edit of other fields is not overwritten. */
+    async update(ex: Executor, corpId: string, id: number, patch: ChannelPatch, at: number): Promise<void> {
+      await ex
+        .update(channels)
+        .set({ ...patch, updatedAt: at })
+        .where(and(eq(channels.corpId, corpId), eq(channels.id, id)));
     },
 
-    softDelete(corpId: string, id: number, at: number): void {
-      db.update(channels)
+    async softDelete(ex: Executor, corpId: string, id: number, at: number): Promise<void> {
+      await ex
+        .update(channels)
         .set({ deletedAt: at, updatedAt: at })
-        .where(and(eq(channels.corpId, corpId), eq(channels.id, id)))
-        .run();
+        .where(and(eq(channels.corpId, corpId), eq(channels.id, id), isNull(channels.deletedAt)));
     },
 
     /** A live (not deleted) channel. */
-    find(corpId: string, id: number): ChannelRow | undefined {
-      return liveById.get({ corpId, id });
+    async find(ex: Executor, corpId: string, id: number): Promise<ChannelRow | undefined> {
+      const [row] = await ex
+        .select()
+        .from(channels)
+        .where(and(eq(channels.corpId, corpId), eq(channels.id, id), isNull(channels.deletedAt)))
+        .limit(1);
+      return row;
     },
 
     /** Any channel with this state, deleted ones included (a state is never reused). */
-    findByState(corpId: string, state: string): ChannelRow | undefined {
-      return byState.get({ corpId, state });
+    async findByState(ex: Executor, corpId: string, state: string): Promise<ChannelRow | undefined> {
+      const [row] = await ex
+        .select()
+        .from(channels)
+        .where(and(eq(channels.corpId, corpId), eq(channels.state, state)))
+        .limit(1);
+      return row;
     },
 
-    list(corpId: string): ChannelRow[] {
-      return db
+    /** A channel whether live or deleted (statistics outlive the code). */
+    async findAny(ex: Executor, corpId: string, id: number): Promise<ChannelRow | undefined> {
+      const [row] = await ex
+        .select()
+        .from(channels)
+        .where(and(eq(channels.corpId, corpId), eq(channels.id, id)))
+        .limit(1);
+      return row;
+    },
+
+    async list(ex: Executor, corpId: string): Promise<ChannelRow[]> {
+      return ex
         .select()
         .from(channels)
         .where(and(eq(channels.corpId, corpId), isNull(channels.deletedAt)))
-        .orderBy(asc(channels.groupName), desc(channels.id))
-        .all();
+        .orderBy(asc(channels.groupName), desc(channels.id));
     },
 
-    countLive(corpId: string): number {
-      const row = db
+    async countLive(ex: Executor, corpId: string): Promise<number> {
+      const [row] = await ex
         .select({ n: sql<number>`count(*)` })
         .from(channels)
-        .where(and(eq(channels.corpId, corpId), isNull(channels.deletedAt)))
-        .get();
-      return row?.n ?? 0;
+        .where(and(eq(channels.corpId, corpId), isNull(channels.deletedAt)));
+      return Number(row?.n ?? 0);
     },
 
     /** Primary reps first, each role in its order. */
-    reps(channelId: number): ChannelRepRow[] {
-      return repsOf.all({ channelId });
-    },
-
-    replaceReps(channelId: number, reps: ChannelRepInput[]): void {
-      db.delete(channelReps).where(eq(channelReps.channelId, channelId)).run();
-      if (reps.length > 0)
-        db.insert(channelReps)
-          .values(reps.map((r) => ({ channelId, ...r })))
-          .run();
-    },
-
-    setCapped(channelId: number, userId: string, day: string | null): void {
-      db.update(channelReps)
-        .set({ cappedOn: day })
-        .where(and(eq(channelReps.channelId, channelId), eq(channelReps.userId, userId)))
-        .run();
-    },
-
-    /** Reps of live channels of the corp taken off before `day`. */
-    cappedBefore(corpId: string, day: string): Array<{ channelId: number; userId: string }> {
-      return db
-        .select({ channelId: channelReps.channelId, userId: channelReps.userId })
+    async reps(ex: Executor, channelId: number): Promise<ChannelRepRow[]> {
+      return ex
+        .select()
         .from(channelReps)
-        .innerJoin(channels, eq(channels.id, channelReps.channelId))
+        .where(eq(channelReps.channelId, channelId))
+        .orderBy(desc(channelReps.role), asc(channelReps.order));
+    },
+
+    async replaceReps(ex: Executor, channelId: number, reps: ChannelRepInput[]): Promise<void> {
+      await ex.delete(channelReps).where(eq(channelReps.channelId, channelId));
+      if (reps.length > 0) await ex.insert(channelReps).values(reps.map((r) => ({ channelId, ...r })));
+    },
+
+    /**
+     * Takes a primary rep off the code for `day`; false when they already were (or are no primary rep), so of two
+     * adds reaching the cap at once only one decides, and only one push is asked for.
+     */
+    async capRep(ex: Executor, channelId: number, userId: string, day: string): Promise<boolean> {
+      const changed = await ex
+        .update(channelReps)
+        .set({ cappedOn: day })
         .where(
           and(
-            eq(channels.corpId, corpId),
-            isNull(channels.deletedAt),
-            isNotNull(channelReps.cappedOn),
-            lt(channelReps.cappedOn, day),
+            eq(channelReps.channelId, channelId),
+            eq(channelReps.userId, userId),
+            eq(channelReps.role, 'primary'),
+            or(isNull(channelReps.cappedOn), ne(channelReps.cappedOn, day)),
           ),
         )
-        .all();
+        .returning({ userId: channelReps.userId });
+      return changed.length === 1;
     },
 
-    /** Counts one add for (channel, rep, day) and returns the new count. */
-    bumpDailyAdds(corpId: string, channelId: number, userId: string, day: string): number {
-      return bump.get({ corpId, channelId, userId, day })!.count;
+    /**
+     * Puts back the reps of the corp's live channels taken off before `day`, in one statement; returns whom. A
+     * second run (another instance's) finds nothing.
+     */
+    async uncapBefore(
+      ex: Executor,
+      corpId: string,
+      day: string,
+    ): Promise<Array<{ channelId: number; userId: string }>> {
+      const live = ex
+        .select({ id: channels.id })
+        .from(channels)
+        .where(and(eq(channels.corpId, corpId), isNull(channels.deletedAt)));
+      return ex
+        .update(channelReps)
+        .set({ cappedOn: null })
+        .where(
+          and(inArray(channelReps.channelId, live), isNotNull(channelReps.cappedOn), lt(channelReps.cappedOn, day)),
+        )
+        .returning({ channelId: channelReps.channelId, userId: channelReps.userId });
     },
 
-    dailyAdds(corpId: string, channelId: number, day: string): Map<string, number> {
-      const rows = db
+    /**
+     * Counts one add for (channel, rep, day) and returns the new count, in one upsert: the database adds, so two
+     * adds at once on two instances count 2 (on PostgreSQL the second waits for the first's row, then its
+     * transaction reruns and sees it), and whoever reads the count decides on the value it counted.
+     */
+    async bumpDailyAdds(ex: Executor, corpId: string, channelId: number, userId: string, day: string): Promise<number> {
+      const [row] = await ex
+        .insert(repDailyAdds)
+        .values({ corpId, channelId, userId, day, count: 1 })
+        .onConflictDoUpdate({
+          target: [repDailyAdds.corpId, repDailyAdds.channelId, repDailyAdds.userId, repDailyAdds.day],
+          set: { count: sql`${repDailyAdds.count} + 1` },
+        })
+        .returning({ count: repDailyAdds.count });
+      return Number(row!.count);
+    },
+
+    async dailyAdds(ex: Executor, corpId: string, channelId: number, day: string): Promise<Map<string, number>> {
+      const rows = await ex
         .select({ userId: repDailyAdds.userId, count: repDailyAdds.count })
         .from(repDailyAdds)
-        .where(and(eq(repDailyAdds.corpId, corpId), eq(repDailyAdds.channelId, channelId), eq(repDailyAdds.day, day)))
-        .all();
-      return new Map(rows.map((r) => [r.userId, r.count]));
+        .where(and(eq(repDailyAdds.corpId, corpId), eq(repDailyAdds.channelId, channelId), eq(repDailyAdds.day, day)));
+      return new Map(rows.map((r) => [r.userId, Number(r.count)]));
     },
 
-    setFollowChannel(corpId: string, userId: string, externalUserId: string, channelId: number): void {
-      attribute.run({ corpId, userId, externalUserId, channelId });
+    async setFollowChannel(
+      ex: Executor,
+      corpId: string,
+      userId: string,
+      externalUserId: string,
+      channelId: number,
+    ): Promise<void> {
+      await ex
+        .update(follows)
+        .set({ channelId })
+        .where(and(eq(follows.corpId, corpId), eq(follows.userId, userId), eq(follows.externalUserId, externalUserId)));
     },
 
-    /** Times (ms) of the channel's adds and losses within [fromMs, toMs). */
     /** Records an add or a loss for the channel's statistics; false when this source was recorded before. */
-    recordMovement(m: typeof channelMovements.$inferInsert): boolean {
-      return db.insert(channelMovements).values(m).onConflictDoNothing().run().changes === 1;
+    async recordMovement(ex: Executor, m: ChannelMovement): Promise<boolean> {
+      const inserted = await ex
+        .insert(channelMovements)
+        .values(m)
+        .onConflictDoNothing()
+        .returning({ id: channelMovements.id });
+      return inserted.length === 1;
     },
 
     /** The channel's adds and losses in [fromMs, toMs), as times. */
-    movements(corpId: string, channelId: number, fromMs: number, toMs: number): { adds: number[]; losses: number[] } {
-      const rows = db
+    async movements(
+      ex: Executor,
+      corpId: string,
+      channelId: number,
+      fromMs: number,
+      toMs: number,
+    ): Promise<{ adds: number[]; losses: number[] }> {
+      const rows = await ex
         .select({ kind: channelMovements.kind, at: channelMovements.at })
         .from(channelMovements)
         .where(
@@ -194,21 +223,24 @@ export function createChannelRepo(db: Db) {
             gte(channelMovements.at, fromMs),
             lt(channelMovements.at, toMs),
           ),
-        )
-        .all();
+        );
       return {
         adds: rows.filter((r) => r.kind === 'add').map((r) => r.at),
         losses: rows.filter((r) => r.kind === 'loss').map((r) => r.at),
       };
     },
 
-    /** A channel whether live or deleted (statistics outlive the code). */
-    findAny(corpId: string, id: number): ChannelRow | undefined {
-      return db
-        .select()
-        .from(channels)
-        .where(and(eq(channels.corpId, corpId), eq(channels.id, id)))
-        .get();
+    /**
+     * Where a job of the channel's lane stands (an admin request waits for its write to WeCom, run by whichever
+     * instance claims it). Read here rather than through the jobs module, which has no such query yet.
+     */
+    async jobOutcome(ex: Executor, jobId: number) {
+      const [row] = await ex
+        .select({ status: jobs.status, lastError: jobs.lastError, deadlineAt: jobs.deadlineAt })
+        .from(jobs)
+        .where(eq(jobs.id, jobId))
+        .limit(1);
+      return row;
     },
   };
 }

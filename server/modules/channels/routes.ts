@@ -12,7 +12,8 @@ import {
 import { ErrorBody } from '../../../shared/schemas/common.js';
 import type { ChannelService } from './service.js';
 
-const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody, 502: ErrorBody };
+// 503: an edit or deletion could not reach WeCom in time (the channel's code is busy syncing), nothing changed.
+const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody, 502: ErrorBody, 503: ErrorBody };
 
 /** Channel codes (渠道活码). Admin bearer token until console login exists. */
 export const channelRoutes: FastifyPluginAsyncTypebox<{ service: ChannelService; corpId: () => string }> = async (
@@ -23,7 +24,7 @@ export const channelRoutes: FastifyPluginAsyncTypebox<{ service: ChannelService;
   app.addHook('onRequest', app.requireAdmin);
 
   app.get('/api/channels', { schema: { response: { 200: ChannelList, ...errors } } }, async () => ({
-    channels: service.list(corpId()),
+    channels: await service.list(corpId()),
   }));
 
   app.post(

@@ -1,85 +1,71 @@
-import type { Db } from '../../db/open.js';
-import { BadRequestError, ConflictError, NotFoundError, UpstreamError } from '../../errors.js';
+import type { Database, Executor } from '../../db/database.js';
+import { isUniqueViolation } from '../../db/errors.js';
+import { BadRequestError, UpstreamError } from '../../errors.js';
 import type { WecomApi } from '../../wecom/api.js';
 import type { Channel, ChannelStats, CreateChannelBody, UpdateChannelBody } from '../../../shared/schemas/channels.js';
-import type { Welcome } from '../../../shared/schemas/welcome.js';
-import type { DirectoryRepo } from '../directory/repo.js';
-import type { JobService } from '../jobs/service.js';
+import type { DirectoryService } from '../directory/service.js';
 import type { TagService } from '../tags/service.js';
 import type { WelcomeService } from '../welcome/service.js';
 import { callWecom } from '../wecom-call.js';
+import {
+  patchOf,
+  repRows,
+  rowPatch,
+  storedInput,
+  WECOM_FIELDS,
+  welcomeOf,
+  type ChannelInput,
+} from './channel-input.js';
+import { channelNotFound, stateTaken, type ChannelCodeLane } from './code-lane.js';
 import { dayCount, dayRange, daysBetween, localDay } from './local-day.js';
-import type { ChannelRepInput, ChannelRepo, ChannelRow } from './repo.js';
+import type { ChannelRepo, ChannelRow } from './repo.js';
 import { repsOnCode, sameReps } from './rotation.js';
 import { generateState, MAX_STATE_LENGTH, stateProblem } from './state-code.js';
 
-/** Job kind: push a channel's current rotation (caps applied) to WeCom with update_contact_way. */
-export const SYNC_CHANNEL_REPS_JOB = 'sync_channel_reps';
 const MAX_STATS_DAYS = 366;
 
-type ContactWayApi = Pick<WecomApi, 'addContactWay' | 'updateContactWay' | 'delContactWay'>;
-
-interface ChannelInput {
-  name: string;
-  groupName: string;
-  remark: string;
-  state: string | null;
-  skipVerify: boolean;
-  reps: string[];
-  backupReps: string[];
-  dailyCap: number | null;
-  tagIds: string[];
-  welcome: Welcome | null;
-}
-
-const isUniqueViolation = (err: unknown) =>
-  err instanceof Error && (err as Error & { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
-const stateTaken = () => new ConflictError('渠道标识已被使用，请换一个');
+type ContactWayApi = Pick<WecomApi, 'addContactWay' | 'delContactWay'>;
 
 /**
  * Channel codes (渠道活码): a WeCom 「联系我」 QR code with our `state`, rotating among reps, plus the tags and the
  * welcome message new customers get. Input is checked completely before anything is written or sent to WeCom.
+ * Writes to an existing code in WeCom go through the channel's job lane (code-lane.ts).
  */
 export function createChannelService(deps: {
-  db: Db;
+  db: Database;
   repo: ChannelRepo;
+  lane: Pick<ChannelCodeLane, 'update' | 'remove' | 'requestPush'>;
   welcome: Pick<WelcomeService, 'normalize' | 'forChannel' | 'saveForChannel'>;
   tags: Pick<TagService, 'unknownTagIds' | 'findTags'>;
-  reps: Pick<DirectoryRepo, 'findRep'>;
-  jobs: Pick<JobService, 'enqueue'>;
+  reps: Pick<DirectoryService, 'findRep'>;
   api: (corpId: string) => ContactWayApi;
   /** The corp's IANA zone: daily caps and statistics count its calendar days. */
   timeZone: string;
   now?: () => number;
 }) {
-  const { repo } = deps;
+  const { db, repo } = deps;
   const now = deps.now ?? Date.now;
   const dayOf = (ms: number) => localDay(ms, deps.timeZone);
   const today = () => dayOf(now());
 
-  // One WeCom rotation change per channel at a time, so an older list can never land after a newer one.
-  const locks = new Map<number, Promise<unknown>>();
-  function withChannelLock<T>(channelId: number, fn: () => Promise<T>): Promise<T> {
-    const previous = locks.get(channelId) ?? Promise.resolve();
-    const next = previous.then(fn, fn);
-    const settled = next.catch(() => undefined);
-    locks.set(channelId, settled);
-    void settled.then(() => {
-      if (locks.get(channelId) === settled) locks.delete(channelId);
-    });
-    return next;
-  }
-
-  function live(corpId: string, id: number): ChannelRow {
-    const row = repo.find(corpId, id);
-    if (!row) throw new NotFoundError('渠道活码不存在');
+  async function live(corpId: string, id: number): Promise<ChannelRow> {
+    const row = await repo.find(db, corpId, id);
+    if (!row) throw channelNotFound();
     return row;
   }
 
-  function view(row: ChannelRow): Channel {
-    const tagIds = JSON.parse(row.tagIds) as string[];
-    const tags = deps.tags.findTags(row.corpId, tagIds);
+  async function view(row: ChannelRow): Promise<Channel> {
+    const tags = await deps.tags.findTags(row.corpId, row.tagIds);
     const day = today();
+    const reps = [];
+    for (const r of await repo.reps(db, row.id)) {
+      reps.push({
+        userId: r.userId,
+        name: (await deps.reps.findRep(row.corpId, r.userId))?.name ?? r.userId,
+        role: r.role,
+        cappedToday: r.cappedOn === day,
+      });
+    }
     return {
       id: row.id,
       name: row.name,
@@ -88,18 +74,13 @@ export function createChannelService(deps: {
       state: row.state,
       skipVerify: row.skipVerify,
       dailyCap: row.dailyCap,
-      reps: repo.reps(row.id).map((r) => ({
-        userId: r.userId,
-        name: deps.reps.findRep(row.corpId, r.userId)?.name ?? r.userId,
-        role: r.role,
-        cappedToday: r.cappedOn === day,
-      })),
-      tagIds,
-      tags: tagIds.map((id) => {
+      reps,
+      tagIds: row.tagIds,
+      tags: row.tagIds.map((id) => {
         const t = tags.get(id);
         return { id, name: t?.name ?? id, groupName: t?.groupName ?? '', deleted: !t || t.deleted };
       }),
-      welcome: deps.welcome.forChannel(row.corpId, row.id),
+      welcome: await deps.welcome.forChannel(row.corpId, row.id),
       configId: row.configId,
       qrCode: row.qrCode,
       createdAt: row.createdAt,
@@ -108,7 +89,11 @@ export function createChannelService(deps: {
   }
 
   /** Every check that needs no WeCom call; throws BadRequestError with the wrong field. */
-  function check(corpId: string, input: ChannelInput, changed: (field: keyof ChannelInput) => boolean): void {
+  async function check(
+    corpId: string,
+    input: ChannelInput,
+    changed: (field: keyof ChannelInput) => boolean,
+  ): Promise<void> {
     if (input.name.trim() === '') throw new BadRequestError('名称不能为空', 'name');
     if ([...input.remark].length > 30) throw new BadRequestError('备注最多 30 个字符', 'remark');
     if (input.state !== null && changed('state')) {
@@ -124,55 +109,32 @@ export function createChannelService(deps: {
       const both = input.backupReps.find((u) => input.reps.includes(u));
       if (both) throw new BadRequestError(`员工 ${both} 不能同时是备用员工`, 'backupReps');
       for (const field of ['reps', 'backupReps'] as const) {
-        const missing = input[field].filter((u) => !deps.reps.findRep(corpId, u));
+        const missing = [];
+        for (const u of input[field]) if (!(await deps.reps.findRep(corpId, u))) missing.push(u);
         if (missing.length > 0) throw new BadRequestError(`企业中没有这些员工：${missing.join('、')}`, field);
       }
     }
     if (changed('tagIds')) {
       if (new Set(input.tagIds).size !== input.tagIds.length) throw new BadRequestError('标签重复', 'tagIds');
-      const unknown = deps.tags.unknownTagIds(corpId, input.tagIds);
+      const unknown = await deps.tags.unknownTagIds(corpId, input.tagIds);
       if (unknown.length > 0) throw new BadRequestError(`标签不存在：${unknown.join('、')}`, 'tagIds');
     }
   }
 
-  function uniqueState(corpId: string): string {
+  async function uniqueState(corpId: string): Promise<string> {
     for (;;) {
       const state = generateState();
-      if (!repo.findByState(corpId, state)) return state;
+      if (!(await repo.findByState(db, corpId, state))) return state;
     }
   }
 
-  function assertStateFree(corpId: string, state: string, exceptId?: number): void {
-    const owner = repo.findByState(corpId, state);
+  /** An early, friendly 409; the unique index decides when two writers race. */
+  async function assertStateFree(corpId: string, state: string, exceptId?: number): Promise<void> {
+    const owner = await repo.findByState(db, corpId, state);
     if (owner && owner.id !== exceptId) throw stateTaken();
   }
 
-  /**
-   * Primary reps' cap for today is recomputed against `dailyCap`; a cap from an earlier day is kept for the restore
-   * job (which puts the rep back and tells WeCom). Backup reps are never capped.
-   */
-  function repRows(corpId: string, channelId: number | null, input: ChannelInput): ChannelRepInput[] {
-    const day = today();
-    const counts = channelId === null ? new Map<string, number>() : repo.dailyAdds(corpId, channelId, day);
-    const earlier = new Map(
-      (channelId === null ? [] : repo.reps(channelId)).map((r) => [
-        r.userId,
-        r.cappedOn && r.cappedOn < day ? r.cappedOn : null,
-      ]),
-    );
-    const cappedOn = (u: string) =>
-      input.dailyCap !== null && (counts.get(u) ?? 0) >= input.dailyCap ? day : (earlier.get(u) ?? null);
-    return [
-      ...input.reps.map((userId, order) => ({ userId, role: 'primary' as const, order, cappedOn: cappedOn(userId) })),
-      ...input.backupReps.map((userId, order) => ({ userId, role: 'backup' as const, order, cappedOn: null })),
-    ];
-  }
-
-  function save(corpId: string, id: number, input: ChannelInput, reps: ChannelRepInput[]): void {
-    repo.replaceReps(id, reps);
-    deps.welcome.saveForChannel(corpId, id, input.welcome);
-  }
-
+  /** A new code needs no lane: nothing else can write to it in WeCom before it is stored. */
   async function create(corpId: string, body: CreateChannelBody): Promise<Channel> {
     const input: ChannelInput = {
       name: body.name.trim(),
@@ -186,11 +148,11 @@ export function createChannelService(deps: {
       tagIds: body.tagIds ?? [],
       welcome: null,
     };
-    check(corpId, input, () => true);
+    await check(corpId, input, () => true);
     if (body.welcome) input.welcome = deps.welcome.normalize(body.welcome);
-    if (input.state !== null) assertStateFree(corpId, input.state);
-    const state = input.state ?? uniqueState(corpId);
-    const reps = repRows(corpId, null, input);
+    if (input.state !== null) await assertStateFree(corpId, input.state);
+    const state = input.state ?? (await uniqueState(corpId));
+    const reps = await repRows(db, repo, corpId, null, input, today());
 
     const way = await callWecom(() =>
       deps.api(corpId).addContactWay({
@@ -207,9 +169,25 @@ export function createChannelService(deps: {
     const at = now();
     let id: number;
     try {
-      id = deps.db.transaction(() => {
-        const newId = repo.insert({ corpId, ...input, state, configId: way.config_id, qrCode: way.qr_code! }, at);
-        save(corpId, newId, input, reps);
+      id = await db.tx(async (tx) => {
+        const newId = await repo.insert(
+          tx,
+          {
+            corpId,
+            name: input.name,
+            groupName: input.groupName,
+            remark: input.remark,
+            state,
+            skipVerify: input.skipVerify,
+            tagIds: input.tagIds,
+            dailyCap: input.dailyCap,
+            configId: way.config_id,
+            qrCode: way.qr_code!,
+          },
+          at,
+        );
+        await repo.replaceReps(tx, newId, reps);
+        await deps.welcome.saveForChannel(tx, corpId, newId, input.welcome);
         return newId;
       });
     } catch (err) {
@@ -218,200 +196,121 @@ export function createChannelService(deps: {
         .api(corpId)
         .delContactWay(way.config_id)
         .catch(() => undefined);
-      if (isUniqueViolation(err)) throw stateTaken();
+      if (isUniqueViolation(err, 'channels_corp_state')) throw stateTaken();
       throw err;
     }
-    return view(live(corpId, id));
+    return view(await live(corpId, id));
   }
 
   async function update(corpId: string, id: number, body: UpdateChannelBody): Promise<Channel> {
-    const row = live(corpId, id);
-    const currentReps = repo.reps(id);
-    const current: ChannelInput = {
-      name: row.name,
-      groupName: row.groupName,
-      remark: row.remark,
-      state: row.state,
-      skipVerify: row.skipVerify,
-      reps: currentReps.filter((r) => r.role === 'primary').map((r) => r.userId),
-      backupReps: currentReps.filter((r) => r.role === 'backup').map((r) => r.userId),
-      dailyCap: row.dailyCap,
-      tagIds: JSON.parse(row.tagIds) as string[],
-      welcome: deps.welcome.forChannel(corpId, id),
-    };
-    const input: ChannelInput = {
-      name: body.name?.trim() ?? current.name,
-      groupName: body.groupName?.trim() ?? current.groupName,
-      remark: body.remark ?? current.remark,
-      state: body.state ?? current.state,
-      skipVerify: body.skipVerify ?? current.skipVerify,
-      reps: body.reps ?? current.reps,
-      backupReps: body.backupReps ?? current.backupReps,
-      dailyCap: body.dailyCap !== undefined ? body.dailyCap : current.dailyCap,
-      tagIds: body.tagIds ?? current.tagIds,
-      welcome: current.welcome,
-    };
+    const row = await live(corpId, id);
+    const input: ChannelInput = { ...(await storedInput(db, row, repo, deps.welcome)), ...patchOf(body) };
     const changed = (f: keyof ChannelInput) => body[f as keyof UpdateChannelBody] !== undefined;
-    check(corpId, input, changed);
-    if (body.welcome !== undefined) input.welcome = body.welcome === null ? null : deps.welcome.normalize(body.welcome);
-    if (changed('state') && input.state !== row.state) assertStateFree(corpId, input.state!, id);
+    await check(corpId, input, changed);
+    const welcome = welcomeOf(body, deps.welcome.normalize);
+    if (changed('state') && input.state !== row.state) await assertStateFree(corpId, input.state!, id);
 
-    const write = (reps: ChannelRepInput[]) => {
-      try {
-        deps.db.transaction(() => {
-          repo.update(
-            corpId,
-            id,
-            {
-              name: input.name,
-              groupName: input.groupName,
-              remark: input.remark,
-              state: input.state!,
-              skipVerify: input.skipVerify,
-              dailyCap: input.dailyCap,
-              tagIds: input.tagIds,
-            },
-            now(),
-          );
-          save(corpId, id, input, reps);
-        });
-      } catch (err) {
-        if (isUniqueViolation(err)) throw stateTaken();
-        throw err;
-      }
-    };
-
-    const wecomChanged = (['remark', 'state', 'skipVerify', 'reps', 'backupReps', 'dailyCap'] as const).some(changed);
-    if (!wecomChanged) {
-      write(repRows(corpId, id, input));
+    if (WECOM_FIELDS.some(changed)) {
+      await deps.lane.update(corpId, id, body);
     } else {
-      await withChannelLock(id, async () => {
-        const reps = repRows(corpId, id, input);
-        await callWecom(() =>
-          deps.api(corpId).updateContactWay({
-            config_id: row.configId,
-            remark: input.remark,
-            skip_verify: input.skipVerify,
-            state: input.state!,
-            user: repsOnCode(reps, today()),
-          }),
-        );
-        write(reps);
+      // Only our own fields: no WeCom call, so no lane; only the fields sent are written.
+      await db.tx(async (tx) => {
+        await repo.update(tx, corpId, id, rowPatch(patchOf(body)), now());
+        if (welcome !== undefined) await deps.welcome.saveForChannel(tx, corpId, id, welcome);
       });
     }
-    return view(live(corpId, id));
+    return view(await live(corpId, id));
   }
 
   async function remove(corpId: string, id: number): Promise<void> {
-    const row = live(corpId, id);
-    await withChannelLock(id, async () => {
-      await callWecom(() => deps.api(corpId).delContactWay(row.configId));
-      repo.softDelete(corpId, id, now());
-    });
-  }
-
-  /** Pushes the channel's current rotation to WeCom (the body of the sync job). */
-  async function pushReps(corpId: string, channelId: number): Promise<string> {
-    return withChannelLock(channelId, async () => {
-      const row = repo.find(corpId, channelId);
-      if (!row) return 'channel deleted';
-      const users = repsOnCode(repo.reps(channelId), today());
-      await deps.api(corpId).updateContactWay({ config_id: row.configId, user: users });
-      return `on code: ${users.join(',')}`;
-    });
+    await live(corpId, id);
+    await deps.lane.remove(corpId, id);
   }
 
   return {
     create,
     update,
     remove,
-    pushReps,
     dayOf,
 
-    get(corpId: string, id: number): Channel {
-      return view(live(corpId, id));
+    async get(corpId: string, id: number): Promise<Channel> {
+      return view(await live(corpId, id));
     },
 
-    list(corpId: string): Channel[] {
-      return repo.list(corpId).map(view);
+    async list(corpId: string): Promise<Channel[]> {
+      const channels: Channel[] = [];
+      for (const row of await repo.list(db, corpId)) channels.push(await view(row));
+      return channels;
     },
 
-    countLive(corpId: string): number {
-      return repo.countLive(corpId);
+    countLive(corpId: string): Promise<number> {
+      return repo.countLive(db, corpId);
     },
 
-    /** A live channel by the `State` of an add event. */
-    findByState(corpId: string, state: string): ChannelRow | undefined {
+    /** A live channel by the `State` of an add event; `ex` to read it in the caller's transaction. */
+    async findByState(corpId: string, state: string, ex: Executor = db): Promise<ChannelRow | undefined> {
       if (state.length === 0 || state.length > MAX_STATE_LENGTH) return undefined;
-      const row = repo.findByState(corpId, state);
+      const row = await repo.findByState(ex, corpId, state);
       return row && row.deletedAt === null ? row : undefined;
     },
 
     /** The reps of a live channel, primary first, or null (welcome preview). */
-    repsOf(corpId: string, channelId: number): string[] | null {
-      return repo.find(corpId, channelId) ? repo.reps(channelId).map((r) => r.userId) : null;
+    async repsOf(corpId: string, channelId: number): Promise<string[] | null> {
+      if (!(await repo.find(db, corpId, channelId))) return null;
+      return (await repo.reps(db, channelId)).map((r) => r.userId);
     },
 
     /**
-     * Counts an add for the rep on the channel, in the caller's transaction. When a primary rep reaches the daily
-     * cap they are taken off the code for the rest of `day`: marked here, pushed to WeCom by a durable job.
+     * Counts an add for the rep on the channel, in the caller's transaction (pass the channel as read in it). The
+     * count is the database's (`count + 1 … RETURNING`), so concurrent adds on several instances each see their own
+     * value, and the cap is decided on it: a primary rep who reaches the daily cap is taken off the code for the rest
+     * of `day` (a conditional update, so one add decides) and a push is enqueued in the channel's lane.
      */
-    countAdd(corpId: string, channel: ChannelRow, userId: string, day: string): number {
-      const count = repo.bumpDailyAdds(corpId, channel.id, userId, day);
+    async countAdd(ex: Executor, corpId: string, channel: ChannelRow, userId: string, day: string): Promise<number> {
+      const count = await repo.bumpDailyAdds(ex, corpId, channel.id, userId, day);
       if (channel.dailyCap === null || count < channel.dailyCap) return count;
-      const reps = repo.reps(channel.id);
+      const reps = await repo.reps(ex, channel.id);
       const rep = reps.find((r) => r.userId === userId);
       if (!rep || rep.role !== 'primary' || rep.cappedOn === day) return count;
+      if (!(await repo.capRep(ex, channel.id, userId, day))) return count;
       const before = repsOnCode(reps, day);
-      repo.setCapped(channel.id, userId, day);
       const after = repsOnCode(
         reps.map((r) => (r.userId === userId ? { ...r, cappedOn: day } : r)),
         day,
       );
       if (!sameReps(before, after)) {
-        deps.jobs.enqueue({
-          corpId,
-          kind: SYNC_CHANNEL_REPS_JOB,
-          // The count is in the key: after a cap was raised the same day, reaching the new cap is a new change.
-          dedupeKey: `cap:${channel.id}:${userId}:${day}:${count}`,
-          payload: { channelId: channel.id },
-        });
+        // The count is in the key: after a cap was raised the same day, reaching the new cap is a new change.
+        await deps.lane.requestPush(ex, corpId, channel.id, `cap:${channel.id}:${userId}:${day}:${count}`);
       }
       return count;
     },
 
     /**
-     * Puts reps capped on an earlier day back on their codes (cron after midnight, and at boot). Idempotent: a
-     * second run for the same day finds nothing to restore.
+     * Puts reps capped on an earlier day back on their codes (cron after midnight, and at start). Idempotent and
+     * atomic: of two runs at once, one finds the reps to restore and the other nothing.
      */
-    restoreCappedReps(corpId: string, day: string = today()): { reps: number; channels: number } {
-      const capped = repo.cappedBefore(corpId, day);
-      const channelIds = [...new Set(capped.map((c) => c.channelId))];
-      deps.db.transaction(() => {
-        for (const c of capped) repo.setCapped(c.channelId, c.userId, null);
+    async restoreCappedReps(corpId: string, day: string = today()): Promise<{ reps: number; channels: number }> {
+      return db.tx(async (tx) => {
+        const restored = await repo.uncapBefore(tx, corpId, day);
+        const channelIds = [...new Set(restored.map((c) => c.channelId))];
         for (const channelId of channelIds) {
-          deps.jobs.enqueue({
-            corpId,
-            kind: SYNC_CHANNEL_REPS_JOB,
-            dedupeKey: `restore:${channelId}:${day}`,
-            payload: { channelId },
-          });
+          await deps.lane.requestPush(tx, corpId, channelId, `restore:${channelId}:${day}`);
         }
+        return { reps: restored.length, channels: channelIds.length };
       });
-      return { reps: capped.length, channels: channelIds.length };
     },
 
-    /** Adds, losses and net per day of the corp's zone, from the follows attributed to the channel. */
-    stats(corpId: string, id: number, from: string, to: string): ChannelStats {
-      const row = repo.findAny(corpId, id);
-      if (!row) throw new NotFoundError('渠道活码不存在');
+    /** Adds, losses and net per day of the corp's zone, from the channel's recorded movements. */
+    async stats(corpId: string, id: number, from: string, to: string): Promise<ChannelStats> {
+      const row = await repo.findAny(db, corpId, id);
+      if (!row) throw channelNotFound();
       if (dayRange(from, from, deps.timeZone) === null) throw new BadRequestError('日期无效', 'from');
       const range = dayRange(from, to, deps.timeZone);
       if (range === null) throw new BadRequestError('日期无效', 'to');
       if (from > to) throw new BadRequestError('结束日期不能早于开始日期', 'to');
       if (dayCount(from, to) > MAX_STATS_DAYS) throw new BadRequestError(`最多查询 ${MAX_STATS_DAYS} 天`, 'to');
       const days = daysBetween(from, to);
-      const { adds, losses } = repo.movements(corpId, id, range.startMs, range.endMs);
+      const { adds, losses } = await repo.movements(db, corpId, id, range.startMs, range.endMs);
       const tally = (times: number[]) => {
         const m = new Map<string, number>();
         for (const t of times) m.set(dayOf(t), (m.get(dayOf(t)) ?? 0) + 1);

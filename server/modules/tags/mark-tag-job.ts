@@ -1,22 +1,22 @@
-import type { Db } from '../../db/open.js';
+import { Type, type Static } from 'typebox';
+import type { Database } from '../../db/database.js';
 import type { WecomApi } from '../../wecom/api.js';
 import { WecomApiError } from '../../wecom/errors.js';
 import type { Outcome } from '../../worker/runner.js';
-import type { JobRow } from '../jobs/repo.js';
+import { defineJob } from '../jobs/define.js';
+import { addStepRecorder } from '../timeline/add-step.js';
 import type { TimelineRepo } from '../timeline/repo.js';
 import type { TagService } from './service.js';
-import { addStepRecorder } from '../timeline/add-step.js';
 
-export const MARK_TAG_JOB = 'mark_tag';
-
-export interface MarkTagPayload {
-  eventId: number;
-  userId: string;
-  externalUserId: string;
-  channelId: number;
+export const MarkTagPayload = Type.Object({
+  eventId: Type.Integer(),
+  userId: Type.String(),
+  externalUserId: Type.String(),
+  channelId: Type.Integer(),
   /** The channel's tags when the customer was added. */
-  tagIds: string[];
-}
+  tagIds: Type.Array(Type.String()),
+});
+export type MarkTagPayload = Static<typeof MarkTagPayload>;
 
 /** The timeline keeps one tagging outcome per add event. */
 export const tagsSourceKey = (eventId: number) => `event:${eventId}:tags`;
@@ -27,16 +27,17 @@ export const tagsSourceKey = (eventId: number) => `event:${eventId}:tags`;
  * skipped and noted; a 40068 (a tag we thought alive is gone) resyncs the library and retries once without it.
  */
 export function createMarkTagJob(deps: {
-  db: Pick<Db, 'transaction'>;
+  db: Database;
   tags: Pick<TagService, 'findTags' | 'syncAll' | 'recordFollowTags'>;
   api: (corpId: string) => Pick<WecomApi, 'markTag' | 'getExternalContact'>;
   timeline: Pick<TimelineRepo, 'add'>;
   now?: () => number;
 }) {
+  const { db } = deps;
   const now = deps.now ?? Date.now;
 
-  function split(corpId: string, tagIds: string[]) {
-    const known = deps.tags.findTags(corpId, tagIds);
+  async function split(corpId: string, tagIds: string[]) {
+    const known = await deps.tags.findTags(corpId, tagIds);
     const live = tagIds.filter((id) => known.get(id) && !known.get(id)!.deleted);
     const gone = tagIds.filter((id) => !live.includes(id));
     const names = (ids: string[]) => ids.map((id) => known.get(id)?.name ?? id);
@@ -52,17 +53,17 @@ export function createMarkTagJob(deps: {
     return new Set((follow?.tags ?? []).map((t) => t.tag_id).filter((id): id is string => Boolean(id)));
   }
 
-  function succeeded(
+  async function succeeded(
     corpId: string,
     p: MarkTagPayload,
     applied: string[],
     gone: string[],
     names: (ids: string[]) => string[],
-  ): Outcome {
+  ): Promise<Outcome> {
     const skipped = gone.length > 0 ? `（已跳过企业微信中已删除的标签：${names(gone).join('、')}）` : '';
-    deps.db.transaction(() => {
-      deps.tags.recordFollowTags(corpId, p.userId, p.externalUserId, applied);
-      record(corpId, p, 'tagged', `已打标签：${names(applied).join('、')}${skipped}`, {
+    await db.tx(async (tx) => {
+      await deps.tags.recordFollowTags(tx, corpId, p.userId, p.externalUserId, applied);
+      await record(tx, corpId, p, 'tagged', `已打标签：${names(applied).join('、')}${skipped}`, {
         tagIds: applied,
         skippedTagIds: gone,
       });
@@ -70,23 +71,29 @@ export function createMarkTagJob(deps: {
     return { kind: 'done', result: `tagged ${applied.length}, skipped ${gone.length}` };
   }
 
-  function nothingToApply(
+  async function nothingToApply(
     corpId: string,
     p: MarkTagPayload,
     gone: string[],
     names: (ids: string[]) => string[],
-  ): Outcome {
-    record(corpId, p, 'tag_skipped', `未打标签：渠道配置的标签已在企业微信删除（${names(gone).join('、')}）`, {
-      skippedTagIds: gone,
-      reason: 'tags_deleted',
-    });
+  ): Promise<Outcome> {
+    await record(
+      db,
+      corpId,
+      p,
+      'tag_skipped',
+      `未打标签：渠道配置的标签已在企业微信删除（${names(gone).join('、')}）`,
+      {
+        skippedTagIds: gone,
+        reason: 'tags_deleted',
+      },
+    );
     return { kind: 'done', result: 'every tag was deleted in WeCom' };
   }
 
-  async function handler(job: JobRow, raw: unknown): Promise<Outcome> {
-    const p = raw as MarkTagPayload;
+  return defineJob('mark_tag', MarkTagPayload, async (job, p): Promise<Outcome> => {
     const corpId = job.corpId;
-    let { live, gone, names } = split(corpId, p.tagIds);
+    let { live, gone, names } = await split(corpId, p.tagIds);
     if (live.length === 0) return nothingToApply(corpId, p, gone, names);
 
     if (job.attempts > 1) {
@@ -104,8 +111,8 @@ export function createMarkTagJob(deps: {
         throw err;
       }
     };
-    const failure = (err: WecomApiError): Outcome => {
-      record(corpId, p, 'tag_skipped', `打标签失败（企业微信错误码 ${err.errcode}）`, {
+    const failure = async (err: WecomApiError): Promise<Outcome> => {
+      await record(db, corpId, p, 'tag_skipped', `打标签失败（企业微信错误码 ${err.errcode}）`, {
         errcode: err.errcode,
         reason: 'wecom_error',
       });
@@ -116,7 +123,7 @@ export function createMarkTagJob(deps: {
     if (refused && refused.errcode === 40068) {
       // A tag was deleted in WeCom without us hearing of it: refresh the mirror and try once without it.
       await deps.tags.syncAll(corpId);
-      const again = split(corpId, p.tagIds);
+      const again = await split(corpId, p.tagIds);
       if (again.live.length < live.length) {
         ({ live, gone, names } = again);
         if (live.length === 0) return nothingToApply(corpId, p, gone, names);
@@ -125,7 +132,6 @@ export function createMarkTagJob(deps: {
     }
     if (refused) return failure(refused);
     return succeeded(corpId, p, live, gone, names);
-  }
-
-  return { kind: MARK_TAG_JOB, handler };
+  });
 }
+export type MarkTagJob = ReturnType<typeof createMarkTagJob>;

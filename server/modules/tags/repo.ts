@@ -1,9 +1,9 @@
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
-import type { Db } from '../../db/open.js';
-import { followTags, tagGroups, tags } from '../../db/schema.js';
+import { and, asc, desc, eq, inArray } from 'drizzle-orm';
+import type { Database, Executor } from '../../db/database.js';
+import { sqlNow } from '../../db/sql-now.js';
 
-export type TagRow = typeof tags.$inferSelect;
-export type TagGroupRow = typeof tagGroups.$inferSelect;
+export type TagRow = Database['t']['tags']['$inferSelect'];
+export type TagGroupRow = Database['t']['tagGroups']['$inferSelect'];
 
 export interface TagGroupRecord {
   groupId: string;
@@ -20,130 +20,139 @@ export interface TagRecord {
   deleted: boolean;
 }
 
-const nowMs = sql`(CAST(unixepoch('subsec') * 1000 AS INTEGER))`;
-
 /** The local mirror of WeCom's corp tags (企业客户标签). */
-export function createTagRepo(db: Db) {
-  // Tagging a new customer reads its channel's few tags one by one: built and compiled once.
-  const p = sql.placeholder;
-  const tagById = db
-    .select()
-    .from(tags)
-    .where(and(eq(tags.corpId, p('corpId')), eq(tags.tagId, p('tagId'))))
-    .prepare();
-  const groupById = db
-    .select()
-    .from(tagGroups)
-    .where(and(eq(tagGroups.corpId, p('corpId')), eq(tagGroups.groupId, p('groupId'))))
-    .prepare();
-  const addFollowTag = db
-    .insert(followTags)
-    .values({ corpId: p('corpId'), userId: p('userId'), externalUserId: p('externalUserId'), tagId: p('tagId') })
-    .onConflictDoNothing()
-    .prepare();
+export function createTagRepo(db: Database) {
+  const { followTags, tagGroups, tags } = db.t;
+  const now = sqlNow(db);
 
   return {
-    upsertGroup(corpId: string, g: TagGroupRecord): void {
-      db.insert(tagGroups)
+    async upsertGroup(ex: Executor, corpId: string, g: TagGroupRecord): Promise<void> {
+      await ex
+        .insert(tagGroups)
         .values({ corpId, ...g })
         .onConflictDoUpdate({
           target: [tagGroups.corpId, tagGroups.groupId],
-          set: { name: g.name, order: g.order, deleted: g.deleted, updatedAt: nowMs },
-        })
-        .run();
+          set: { name: g.name, order: g.order, deleted: g.deleted, updatedAt: now },
+        });
     },
 
-    upsertTag(corpId: string, t: TagRecord): void {
-      db.insert(tags)
+    async upsertTag(ex: Executor, corpId: string, t: TagRecord): Promise<void> {
+      await ex
+        .insert(tags)
         .values({ corpId, ...t })
         .onConflictDoUpdate({
           target: [tags.corpId, tags.tagId],
-          set: { groupId: t.groupId, name: t.name, order: t.order, deleted: t.deleted, updatedAt: nowMs },
-        })
-        .run();
+          set: { groupId: t.groupId, name: t.name, order: t.order, deleted: t.deleted, updatedAt: now },
+        });
     },
 
     /** Before a full sync: everything is presumed gone until WeCom lists it again. */
-    markAllDeleted(corpId: string): void {
-      db.update(tagGroups).set({ deleted: true, updatedAt: nowMs }).where(eq(tagGroups.corpId, corpId)).run();
-      db.update(tags).set({ deleted: true, updatedAt: nowMs }).where(eq(tags.corpId, corpId)).run();
+    async markAllDeleted(ex: Executor, corpId: string): Promise<void> {
+      await ex.update(tagGroups).set({ deleted: true, updatedAt: now }).where(eq(tagGroups.corpId, corpId));
+      await ex.update(tags).set({ deleted: true, updatedAt: now }).where(eq(tags.corpId, corpId));
     },
 
-    markTagsDeleted(corpId: string, tagIds: string[]): void {
+    async markTagsDeleted(ex: Executor, corpId: string, tagIds: string[]): Promise<void> {
       if (tagIds.length === 0) return;
-      db.update(tags)
-        .set({ deleted: true, updatedAt: nowMs })
-        .where(and(eq(tags.corpId, corpId), inArray(tags.tagId, tagIds)))
-        .run();
+      await ex
+        .update(tags)
+        .set({ deleted: true, updatedAt: now })
+        .where(and(eq(tags.corpId, corpId), inArray(tags.tagId, tagIds)));
     },
 
     /** A group and every tag in it. */
-    markGroupDeleted(corpId: string, groupId: string): void {
-      db.update(tagGroups)
-        .set({ deleted: true, updatedAt: nowMs })
-        .where(and(eq(tagGroups.corpId, corpId), eq(tagGroups.groupId, groupId)))
-        .run();
-      db.update(tags)
-        .set({ deleted: true, updatedAt: nowMs })
-        .where(and(eq(tags.corpId, corpId), eq(tags.groupId, groupId)))
-        .run();
+    async markGroupDeleted(ex: Executor, corpId: string, groupId: string): Promise<void> {
+      await ex
+        .update(tagGroups)
+        .set({ deleted: true, updatedAt: now })
+        .where(and(eq(tagGroups.corpId, corpId), eq(tagGroups.groupId, groupId)));
+      await ex
+        .update(tags)
+        .set({ deleted: true, updatedAt: now })
+        .where(and(eq(tags.corpId, corpId), eq(tags.groupId, groupId)));
     },
 
-    updateTag(corpId: string, tagId: string, patch: { name?: string; order?: number }): void {
-      db.update(tags)
-        .set({ ...patch, updatedAt: nowMs })
-        .where(and(eq(tags.corpId, corpId), eq(tags.tagId, tagId)))
-        .run();
+    async updateTag(ex: Executor, corpId: string, tagId: string, patch: { name?: string; order?: number }) {
+      await ex
+        .update(tags)
+        .set({ ...patch, updatedAt: now })
+        .where(and(eq(tags.corpId, corpId), eq(tags.tagId, tagId)));
     },
 
-    updateGroup(corpId: string, groupId: string, patch: { name?: string; order?: number }): void {
-      db.update(tagGroups)
-        .set({ ...patch, updatedAt: nowMs })
-        .where(and(eq(tagGroups.corpId, corpId), eq(tagGroups.groupId, groupId)))
-        .run();
+    async updateGroup(ex: Executor, corpId: string, groupId: string, patch: { name?: string; order?: number }) {
+      await ex
+        .update(tagGroups)
+        .set({ ...patch, updatedAt: now })
+        .where(and(eq(tagGroups.corpId, corpId), eq(tagGroups.groupId, groupId)));
     },
 
     /** Live groups and tags, WeCom's display order (larger `order` first). */
-    liveGroups(corpId: string): TagGroupRow[] {
-      return db
+    async liveGroups(ex: Executor, corpId: string): Promise<TagGroupRow[]> {
+      return ex
         .select()
         .from(tagGroups)
         .where(and(eq(tagGroups.corpId, corpId), eq(tagGroups.deleted, false)))
-        .orderBy(desc(tagGroups.order), asc(tagGroups.createdAt), asc(tagGroups.groupId))
-        .all();
+        .orderBy(desc(tagGroups.order), asc(tagGroups.createdAt), asc(tagGroups.groupId));
     },
 
-    liveTags(corpId: string, groupId?: string): TagRow[] {
+    async liveTags(ex: Executor, corpId: string, groupId?: string): Promise<TagRow[]> {
       const conditions = [eq(tags.corpId, corpId), eq(tags.deleted, false)];
       if (groupId !== undefined) conditions.push(eq(tags.groupId, groupId));
-      return db
+      return ex
         .select()
         .from(tags)
         .where(and(...conditions))
-        .orderBy(desc(tags.order), asc(tags.createdAt), asc(tags.tagId))
-        .all();
+        .orderBy(desc(tags.order), asc(tags.createdAt), asc(tags.tagId));
     },
 
     /** The given tags as mirrored, deleted ones included. */
-    findTags(corpId: string, tagIds: string[]): TagRow[] {
-      return [...new Set(tagIds)].flatMap((tagId) => tagById.get({ corpId, tagId }) ?? []);
+    async findTags(ex: Executor, corpId: string, tagIds: string[]): Promise<TagRow[]> {
+      if (tagIds.length === 0) return [];
+      return ex
+        .select()
+        .from(tags)
+        .where(and(eq(tags.corpId, corpId), inArray(tags.tagId, [...new Set(tagIds)])));
     },
 
-    findTag(corpId: string, tagId: string): TagRow | undefined {
-      return tagById.get({ corpId, tagId });
+    async findTag(ex: Executor, corpId: string, tagId: string): Promise<TagRow | undefined> {
+      const [row] = await ex
+        .select()
+        .from(tags)
+        .where(and(eq(tags.corpId, corpId), eq(tags.tagId, tagId)))
+        .limit(1);
+      return row;
     },
 
-    findGroup(corpId: string, groupId: string): TagGroupRow | undefined {
-      return groupById.get({ corpId, groupId });
+    async findGroup(ex: Executor, corpId: string, groupId: string): Promise<TagGroupRow | undefined> {
+      const [row] = await ex
+        .select()
+        .from(tagGroups)
+        .where(and(eq(tagGroups.corpId, corpId), eq(tagGroups.groupId, groupId)))
+        .limit(1);
+      return row;
     },
 
-    findGroups(corpId: string, groupIds: string[]): TagGroupRow[] {
-      return [...new Set(groupIds)].flatMap((groupId) => groupById.get({ corpId, groupId }) ?? []);
+    async findGroups(ex: Executor, corpId: string, groupIds: string[]): Promise<TagGroupRow[]> {
+      if (groupIds.length === 0) return [];
+      return ex
+        .select()
+        .from(tagGroups)
+        .where(and(eq(tagGroups.corpId, corpId), inArray(tagGroups.groupId, [...new Set(groupIds)])));
     },
 
     /** Records tags WeCom now has on a follow (after mark_tag succeeded); existing rows stay. */
-    addFollowTags(corpId: string, userId: string, externalUserId: string, tagIds: string[]): void {
-      for (const tagId of new Set(tagIds)) addFollowTag.run({ corpId, userId, externalUserId, tagId });
+    async addFollowTags(
+      ex: Executor,
+      corpId: string,
+      userId: string,
+      externalUserId: string,
+      tagIds: string[],
+    ): Promise<void> {
+      if (tagIds.length === 0) return;
+      await ex
+        .insert(followTags)
+        .values([...new Set(tagIds)].map((tagId) => ({ corpId, userId, externalUserId, tagId })))
+        .onConflictDoNothing();
     },
   };
 }

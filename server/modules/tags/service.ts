@@ -1,4 +1,4 @@
-import type { Db } from '../../db/open.js';
+import type { Database, Executor } from '../../db/database.js';
 import { BadRequestError, ConflictError, NotFoundError } from '../../errors.js';
 import type { WecomApi } from '../../wecom/api.js';
 import type { ExternalTagEvent } from '../../wecom/events.js';
@@ -31,20 +31,21 @@ const notFoundInWecom = () => new NotFoundError('标签或标签组在企业微�
 /**
  * The corp tag library, mirrored from WeCom, which stays the source of truth: every write goes to WeCom first and
  * the mirror is updated from WeCom's answer (API-made changes fire no callback, so nobody else will tell us).
+ * WeCom is always called outside a transaction; what it answered is then stored in one.
  */
-export function createTagService(deps: { db: Db; repo: TagRepo; api: (corpId: string) => TagApi }) {
-  const { repo } = deps;
+export function createTagService(deps: { db: Database; repo: TagRepo; api: (corpId: string) => TagApi }) {
+  const { db, repo } = deps;
 
-  function store(corpId: string, groups: CorpTagGroup[]): void {
+  async function store(ex: Executor, corpId: string, groups: CorpTagGroup[]): Promise<void> {
     for (const g of groups) {
-      repo.upsertGroup(corpId, {
+      await repo.upsertGroup(ex, corpId, {
         groupId: g.group_id,
         name: g.group_name,
         order: g.order ?? 0,
         deleted: g.deleted ?? false,
       });
       for (const t of g.tag ?? []) {
-        repo.upsertTag(corpId, {
+        await repo.upsertTag(ex, corpId, {
           tagId: t.id,
           groupId: g.group_id,
           name: t.name,
@@ -58,11 +59,11 @@ export function createTagService(deps: { db: Db; repo: TagRepo; api: (corpId: st
   /** Re-reads whole groups: tags WeCom no longer lists in them, and groups it no longer has, become deleted. */
   async function refreshGroups(corpId: string, groupIds: string[]): Promise<void> {
     const { tag_group: groups } = await deps.api(corpId).getCorpTagList({ group_id: groupIds });
-    deps.db.transaction(() => {
+    await db.tx(async (tx) => {
       for (const id of groupIds) {
         const found = groups.find((g) => g.group_id === id);
-        repo.markGroupDeleted(corpId, id);
-        if (found) store(corpId, [found]);
+        await repo.markGroupDeleted(tx, corpId, id);
+        if (found) await store(tx, corpId, [found]);
       }
     });
   }
@@ -70,35 +71,37 @@ export function createTagService(deps: { db: Db; repo: TagRepo; api: (corpId: st
   async function refreshTags(corpId: string, tagIds: string[]): Promise<void> {
     const { tag_group: groups } = await deps.api(corpId).getCorpTagList({ tag_id: tagIds });
     const listed = new Set(groups.flatMap((g) => (g.tag ?? []).map((t) => t.id)));
-    deps.db.transaction(() => {
-      store(corpId, groups);
-      repo.markTagsDeleted(
+    await db.tx(async (tx) => {
+      await store(tx, corpId, groups);
+      await repo.markTagsDeleted(
+        tx,
         corpId,
         tagIds.filter((id) => !listed.has(id)),
       );
     });
   }
 
-  function liveTag(corpId: string, id: string): TagRow {
-    const tag = repo.findTag(corpId, id);
+  async function liveTag(corpId: string, id: string): Promise<TagRow> {
+    const tag = await repo.findTag(db, corpId, id);
     if (!tag || tag.deleted) throw new NotFoundError('标签不存在');
     return tag;
   }
 
-  function liveGroup(corpId: string, groupId: string): TagGroupRow {
-    const group = repo.findGroup(corpId, groupId);
+  async function liveGroup(corpId: string, groupId: string): Promise<TagGroupRow> {
+    const group = await repo.findGroup(db, corpId, groupId);
     if (!group || group.deleted) throw new NotFoundError('标签组不存在');
     return group;
   }
 
-  function groupOf(corpId: string, groupId: string): TagGroup {
-    return groupView(liveGroup(corpId, groupId), repo.liveTags(corpId, groupId));
+  async function groupOf(corpId: string, groupId: string): Promise<TagGroup> {
+    return groupView(await liveGroup(corpId, groupId), await repo.liveTags(db, corpId, groupId));
   }
 
-  function list(corpId: string): TagLibrary {
-    const tags = repo.liveTags(corpId);
+  async function list(corpId: string): Promise<TagLibrary> {
+    const tags = await repo.liveTags(db, corpId);
+    const groups = await repo.liveGroups(db, corpId);
     return {
-      groups: repo.liveGroups(corpId).map((g) =>
+      groups: groups.map((g) =>
         groupView(
           g,
           tags.filter((t) => t.groupId === g.groupId),
@@ -110,11 +113,14 @@ export function createTagService(deps: { db: Db; repo: TagRepo; api: (corpId: st
   /** Full mirror of WeCom's tag library (at start, daily, and after a mark_tag met a deleted tag). */
   async function syncAll(corpId: string): Promise<TagSyncResult> {
     const { tag_group: groups } = await deps.api(corpId).getCorpTagList({});
-    deps.db.transaction(() => {
-      repo.markAllDeleted(corpId);
-      store(corpId, groups);
+    await db.tx(async (tx) => {
+      await repo.markAllDeleted(tx, corpId);
+      await store(tx, corpId, groups);
     });
-    return { groups: repo.liveGroups(corpId).length, tags: repo.liveTags(corpId).length };
+    return {
+      groups: (await repo.liveGroups(db, corpId)).length,
+      tags: (await repo.liveTags(db, corpId)).length,
+    };
   }
 
   return {
@@ -130,11 +136,11 @@ export function createTagService(deps: { db: Db; repo: TagRepo; api: (corpId: st
       }
       if (e.changeType === 'delete') {
         if (e.tagType === 'tag_group') {
-          repo.markGroupDeleted(corpId, e.id);
+          await db.tx((tx) => repo.markGroupDeleted(tx, corpId, e.id));
           return 'applied';
         }
-        const tag = repo.findTag(corpId, e.id);
-        repo.markTagsDeleted(corpId, [e.id]);
+        const tag = await repo.findTag(db, corpId, e.id);
+        await repo.markTagsDeleted(db, corpId, [e.id]);
         // WeCom deletes a group together with its last tag.
         if (tag) await refreshGroups(corpId, [tag.groupId]);
         return 'applied';
@@ -156,12 +162,12 @@ export function createTagService(deps: { db: Db; repo: TagRepo; api: (corpId: st
           }),
         { 40071: nameTaken },
       );
-      deps.db.transaction(() => store(corpId, [created]));
+      await db.tx((tx) => store(tx, corpId, [created]));
       return groupOf(corpId, created.group_id);
     },
 
     async createTag(corpId: string, body: CreateTagBody): Promise<Tag> {
-      const group = repo.findGroup(corpId, body.groupId);
+      const group = await repo.findGroup(db, corpId, body.groupId);
       if (!group || group.deleted) throw new BadRequestError('标签组不存在', 'groupId');
       const { tag_group: created } = await callWecom(
         () =>
@@ -171,28 +177,28 @@ export function createTagService(deps: { db: Db; repo: TagRepo; api: (corpId: st
           }),
         { 40071: nameTaken, 40068: () => new BadRequestError('标签组在企业微信中不存在', 'groupId') },
       );
-      deps.db.transaction(() => store(corpId, [created]));
+      await db.tx((tx) => store(tx, corpId, [created]));
       const tag = created.tag.find((t) => t.name === body.name) ?? created.tag[0];
-      return tagView(liveTag(corpId, tag!.id));
+      return tagView(await liveTag(corpId, tag!.id));
     },
 
     async updateTag(corpId: string, id: string, patch: UpdateTagBody): Promise<Tag> {
-      liveTag(corpId, id);
+      await liveTag(corpId, id);
       await callWecom(() => deps.api(corpId).editCorpTag({ id, ...patch }), {
         40071: nameTaken,
         40068: notFoundInWecom,
       });
-      repo.updateTag(corpId, id, patch);
-      return tagView(liveTag(corpId, id));
+      await repo.updateTag(db, corpId, id, patch);
+      return tagView(await liveTag(corpId, id));
     },
 
     async updateGroup(corpId: string, groupId: string, patch: UpdateTagBody): Promise<TagGroup> {
-      liveGroup(corpId, groupId);
+      await liveGroup(corpId, groupId);
       await callWecom(() => deps.api(corpId).editCorpTag({ id: groupId, ...patch }), {
         40071: nameTaken,
         40068: notFoundInWecom,
       });
-      repo.updateGroup(corpId, groupId, patch);
+      await repo.updateGroup(db, corpId, groupId, patch);
       return groupOf(corpId, groupId);
     },
 
@@ -201,14 +207,16 @@ export function createTagService(deps: { db: Db; repo: TagRepo; api: (corpId: st
      * Each edit is mirrored as soon as WeCom accepted it, so a failure half-way leaves the mirror true.
      */
     async reorder(corpId: string, ids: string[]): Promise<TagLibrary> {
-      const groups = repo.findGroups(corpId, ids).filter((g) => !g.deleted);
-      const tags = repo.findTags(corpId, ids).filter((t) => !t.deleted);
+      const groups = (await repo.findGroups(db, corpId, ids)).filter((g) => !g.deleted);
+      const tags = (await repo.findTags(db, corpId, ids)).filter((t) => !t.deleted);
       let kind: 'group' | 'tag';
       if (groups.length === ids.length) {
-        if (repo.liveGroups(corpId).length !== ids.length) throw new BadRequestError('请列出全部标签组', 'ids');
+        if ((await repo.liveGroups(db, corpId)).length !== ids.length) {
+          throw new BadRequestError('请列出全部标签组', 'ids');
+        }
         kind = 'group';
       } else if (tags.length === ids.length && new Set(tags.map((t) => t.groupId)).size === 1) {
-        if (repo.liveTags(corpId, tags[0]!.groupId).length !== ids.length) {
+        if ((await repo.liveTags(db, corpId, tags[0]!.groupId)).length !== ids.length) {
           throw new BadRequestError('请列出该标签组的全部标签', 'ids');
         }
         kind = 'tag';
@@ -218,48 +226,43 @@ export function createTagService(deps: { db: Db; repo: TagRepo; api: (corpId: st
       for (const [i, id] of ids.entries()) {
         const order = ids.length - i;
         await callWecom(() => deps.api(corpId).editCorpTag({ id, order }), { 40068: notFoundInWecom });
-        if (kind === 'group') repo.updateGroup(corpId, id, { order });
-        else repo.updateTag(corpId, id, { order });
+        if (kind === 'group') await repo.updateGroup(db, corpId, id, { order });
+        else await repo.updateTag(db, corpId, id, { order });
       }
       return list(corpId);
     },
 
     async deleteTag(corpId: string, id: string): Promise<void> {
-      const tag = liveTag(corpId, id);
+      const tag = await liveTag(corpId, id);
       await callWecom(() => deps.api(corpId).delCorpTag({ tag_id: [id] }), { 40068: notFoundInWecom });
-      repo.markTagsDeleted(corpId, [id]);
+      await repo.markTagsDeleted(db, corpId, [id]);
       await refreshGroups(corpId, [tag.groupId]);
     },
 
     async deleteGroup(corpId: string, groupId: string): Promise<void> {
-      liveGroup(corpId, groupId);
+      await liveGroup(corpId, groupId);
       await callWecom(() => deps.api(corpId).delCorpTag({ group_id: [groupId] }), { 40068: notFoundInWecom });
-      repo.markGroupDeleted(corpId, groupId);
+      await db.tx((tx) => repo.markGroupDeleted(tx, corpId, groupId));
     },
 
     /** Tags as mirrored (deleted ones included), keyed by id. */
-    findTags(corpId: string, ids: string[]): Map<string, TagRow & { groupName: string }> {
-      const rows = repo.findTags(corpId, ids);
+    async findTags(corpId: string, ids: string[]): Promise<Map<string, TagRow & { groupName: string }>> {
+      const rows = await repo.findTags(db, corpId, ids);
       const groups = new Map(
-        repo.findGroups(corpId, [...new Set(rows.map((r) => r.groupId))]).map((g) => [g.groupId, g.name]),
+        (await repo.findGroups(db, corpId, [...new Set(rows.map((r) => r.groupId))])).map((g) => [g.groupId, g.name]),
       );
       return new Map(rows.map((r) => [r.tagId, { ...r, groupName: groups.get(r.groupId) ?? '' }]));
     },
 
     /** Ids that are not live tags of the mirror (unknown, or deleted in WeCom). */
-    unknownTagIds(corpId: string, ids: string[]): string[] {
-      const live = new Set(
-        repo
-          .findTags(corpId, ids)
-          .filter((t) => !t.deleted)
-          .map((t) => t.tagId),
-      );
+    async unknownTagIds(corpId: string, ids: string[]): Promise<string[]> {
+      const live = new Set((await repo.findTags(db, corpId, ids)).filter((t) => !t.deleted).map((t) => t.tagId));
       return ids.filter((id) => !live.has(id));
     },
 
     /** After mark_tag succeeded: what WeCom now has on the follow (API changes fire no callback). */
-    recordFollowTags(corpId: string, userId: string, externalUserId: string, tagIds: string[]): void {
-      repo.addFollowTags(corpId, userId, externalUserId, tagIds);
+    recordFollowTags(ex: Executor, corpId: string, userId: string, externalUserId: string, tagIds: string[]) {
+      return repo.addFollowTags(ex, corpId, userId, externalUserId, tagIds);
     },
   };
 }

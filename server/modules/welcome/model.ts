@@ -125,13 +125,13 @@ export function welcomeFromRows(rows: WelcomeRow[]): Welcome | null {
   const variants = rows
     .filter((r) => r.weekdays !== null)
     .map((r) => ({
-      weekdays: JSON.parse(r.weekdays!) as number[],
+      weekdays: r.weekdays!,
       start: formatClockTime(r.startMinute ?? 0),
       end: formatClockTime(r.endMinute ?? 0),
       text: r.text,
-      attachments: JSON.parse(r.attachments) as WelcomeAttachment[],
+      attachments: r.attachments,
     }));
-  return { text: base.text, attachments: JSON.parse(base.attachments) as WelcomeAttachment[], variants };
+  return { text: base.text, attachments: base.attachments, variants };
 }
 
 /** The variants with their slots in minutes, for selectBySlot. */

@@ -1,66 +1,60 @@
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
-import type { Db } from '../../db/open.js';
-import { welcomeMessages } from '../../db/schema.js';
+import { and, asc, eq, isNull } from 'drizzle-orm';
+import type { Database, Executor } from '../../db/database.js';
+import type { WelcomeAttachment } from '../../../shared/schemas/welcome.js';
 
-export type WelcomeRow = typeof welcomeMessages.$inferSelect;
+export type WelcomeRow = Database['t']['welcomeMessages']['$inferSelect'];
 
 export interface WelcomeRowInput {
   weekdays: number[] | null;
   startMinute: number | null;
   endMinute: number | null;
   text: string;
-  attachments: unknown[];
+  attachments: WelcomeAttachment[];
   order: number;
 }
 
 /** Welcome messages: per channel, or the corp default (`channel_id` null). */
-export function createWelcomeRepo(db: Db) {
+export function createWelcomeRepo(db: Database) {
+  const { welcomeMessages } = db.t;
   const scope = (corpId: string, channelId: number | null) =>
     and(
       eq(welcomeMessages.corpId, corpId),
       channelId === null ? isNull(welcomeMessages.channelId) : eq(welcomeMessages.channelId, channelId),
     );
 
-  // Read for every welcome sent: built and compiled once.
-  const p = sql.placeholder;
-  const ofChannel = db
-    .select()
-    .from(welcomeMessages)
-    .where(and(eq(welcomeMessages.corpId, p('corpId')), eq(welcomeMessages.channelId, p('channelId'))))
-    .orderBy(asc(welcomeMessages.order), asc(welcomeMessages.id))
-    .prepare();
-  const ofDefault = db
-    .select()
-    .from(welcomeMessages)
-    .where(and(eq(welcomeMessages.corpId, p('corpId')), isNull(welcomeMessages.channelId)))
-    .orderBy(asc(welcomeMessages.order), asc(welcomeMessages.id))
-    .prepare();
-
   return {
-    list(corpId: string, channelId: number | null): WelcomeRow[] {
-      return channelId === null ? ofDefault.all({ corpId }) : ofChannel.all({ corpId, channelId });
+    async list(ex: Executor, corpId: string, channelId: number | null): Promise<WelcomeRow[]> {
+      return ex
+        .select()
+        .from(welcomeMessages)
+        .where(scope(corpId, channelId))
+        .orderBy(asc(welcomeMessages.order), asc(welcomeMessages.id));
     },
 
     /** Replaces the whole welcome of a channel (or the default); call inside the caller's transaction. */
-    replace(corpId: string, channelId: number | null, rows: WelcomeRowInput[], at: number): void {
-      db.delete(welcomeMessages).where(scope(corpId, channelId)).run();
+    async replace(
+      ex: Executor,
+      corpId: string,
+      channelId: number | null,
+      rows: WelcomeRowInput[],
+      at: number,
+    ): Promise<void> {
+      await ex.delete(welcomeMessages).where(scope(corpId, channelId));
       if (rows.length === 0) return;
-      db.insert(welcomeMessages)
-        .values(
-          rows.map((r) => ({
-            corpId,
-            channelId,
-            weekdays: r.weekdays === null ? null : JSON.stringify(r.weekdays),
-            startMinute: r.startMinute,
-            endMinute: r.endMinute,
-            text: r.text,
-            attachments: JSON.stringify(r.attachments),
-            order: r.order,
-            createdAt: at,
-            updatedAt: at,
-          })),
-        )
-        .run();
+      await ex.insert(welcomeMessages).values(
+        rows.map((r) => ({
+          corpId,
+          channelId,
+          weekdays: r.weekdays,
+          startMinute: r.startMinute,
+          endMinute: r.endMinute,
+          text: r.text,
+          attachments: r.attachments,
+          order: r.order,
+          createdAt: at,
+          updatedAt: at,
+        })),
+      );
     },
   };
 }

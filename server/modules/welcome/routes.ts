@@ -15,20 +15,20 @@ export const welcomeRoutes: FastifyPluginAsyncTypebox<{ service: WelcomeService;
   app.addHook('onRequest', app.requireAdmin);
 
   app.get('/api/welcome/default', { schema: { response: { 200: DefaultWelcome, ...errors } } }, async () => ({
-    welcome: service.getDefault(corpId()),
+    welcome: await service.getDefault(corpId()),
   }));
 
   app.put(
     '/api/welcome/default',
     { schema: { body: WelcomeInput, response: { 200: DefaultWelcome, ...errors } } },
-    async (request) => ({ welcome: service.setDefault(corpId(), request.body) }),
+    async (request) => ({ welcome: await service.setDefault(corpId(), request.body) }),
   );
 
   app.delete(
     '/api/welcome/default',
     { schema: { response: { 204: Type.Null(), ...errors } } },
     async (_request, reply) => {
-      service.clearDefault(corpId());
+      await service.clearDefault(corpId());
       return reply.status(204).send(null);
     },
   );

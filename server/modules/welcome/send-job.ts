@@ -1,27 +1,31 @@
+import { Type, type Static } from 'typebox';
+import type { Database } from '../../db/database.js';
 import type { WecomApi } from '../../wecom/api.js';
 import { WecomApiError } from '../../wecom/errors.js';
 import type { MessageAttachment } from '../../wecom/types.js';
 import type { Outcome } from '../../worker/runner.js';
-import type { JobRow } from '../jobs/repo.js';
+import { defineJob, type JobContext } from '../jobs/define.js';
 import { ImageSourceError, type MediaService } from '../media/service.js';
+import { addStepRecorder } from '../timeline/add-step.js';
 import type { TimelineRepo } from '../timeline/repo.js';
 import { imageUrlsOf, isLocalPath, toWecomAttachment } from './model.js';
 import type { WelcomeService } from './service.js';
-import { addStepRecorder } from '../timeline/add-step.js';
 
-export const SEND_WELCOME_JOB = 'send_welcome';
 /** WeCom accepts send_welcome_msg within 20 s of the event; we stop trying 2 s before. */
 export const WELCOME_WINDOW_MS = 18_000;
+/** Plenty: the 20-second deadline, not the attempt count, is what ends a welcome job. */
+const WELCOME_MAX_ATTEMPTS = 30;
 
-export interface SendWelcomePayload {
-  eventId: number;
-  userId: string;
-  externalUserId: string;
-  welcomeCode: string;
-  channelId: number | null;
+export const SendWelcomePayload = Type.Object({
+  eventId: Type.Integer(),
+  userId: Type.String(),
+  externalUserId: Type.String(),
+  welcomeCode: Type.String(),
+  channelId: Type.Union([Type.Integer(), Type.Null()]),
   /** When the add reached us (ms): picks the time-slot variant. */
-  addedAt: number;
-}
+  addedAt: Type.Number(),
+});
+export type SendWelcomePayload = Static<typeof SendWelcomePayload>;
 
 /** The timeline keeps one welcome outcome per add event, whatever happens to the job. */
 export const welcomeSourceKey = (eventId: number) => `event:${eventId}:welcome`;
@@ -33,18 +37,20 @@ export const welcomeSourceKey = (eventId: number) => `event:${eventId}:welcome`;
  * until the job's deadline; other refusals are final and recorded.
  */
 export function createSendWelcomeJob(deps: {
+  db: Database;
   welcome: Pick<WelcomeService, 'choose' | 'render'>;
   media: Pick<MediaService, 'imageMediaId'>;
   api: (corpId: string) => Pick<WecomApi, 'sendWelcomeMsg'>;
   timeline: Pick<TimelineRepo, 'add'>;
   names: {
-    customer(corpId: string, externalUserId: string): string;
-    rep(corpId: string, userId: string): string;
+    customer(corpId: string, externalUserId: string): Promise<string>;
+    rep(corpId: string, userId: string): Promise<string>;
   };
   /** Our own origin as the server reaches itself: images stored as a path on this server are fetched from it. */
   internalOrigin: () => string;
   now?: () => number;
 }) {
+  const { db } = deps;
   const now = deps.now ?? Date.now;
 
   const record = addStepRecorder(deps.timeline, welcomeSourceKey, now);
@@ -69,19 +75,18 @@ export function createSendWelcomeJob(deps: {
     return { ids, failed };
   }
 
-  async function handler(job: JobRow, raw: unknown): Promise<Outcome> {
-    const p = raw as SendWelcomePayload;
+  async function handler(job: JobContext, p: SendWelcomePayload): Promise<Outcome> {
     const corpId = job.corpId;
-    const chosen = deps.welcome.choose(corpId, p.channelId, p.addedAt);
+    const chosen = await deps.welcome.choose(corpId, p.channelId, p.addedAt);
     if (!chosen) {
-      record(corpId, p, 'welcome_skipped', '欢迎语未发送：未配置欢迎语（渠道与默认欢迎语均为空）', {
+      await record(db, corpId, p, 'welcome_skipped', '欢迎语未发送：未配置欢迎语（渠道与默认欢迎语均为空）', {
         reason: 'not_configured',
       });
       return { kind: 'done', result: 'no welcome configured' };
     }
     const rendered = deps.welcome.render(chosen.content, {
-      customerName: deps.names.customer(corpId, p.externalUserId),
-      repName: deps.names.rep(corpId, p.userId),
+      customerName: await deps.names.customer(corpId, p.externalUserId),
+      repName: await deps.names.rep(corpId, p.userId),
     });
 
     const { ids, failed } = await mediaIds(corpId, rendered.attachments.flatMap(imageUrlsOf));
@@ -92,7 +97,7 @@ export function createSendWelcomeJob(deps: {
     const text = rendered.text.trim() === '' ? undefined : rendered.text;
     const details = { source: chosen.source, variant: chosen.variant, attachments: attachments.length, omitted };
     if (!text && attachments.length === 0) {
-      record(corpId, p, 'welcome_skipped', `欢迎语未发送：附件均无法使用（${omitted.join('；')}）`, {
+      await record(db, corpId, p, 'welcome_skipped', `欢迎语未发送：附件均无法使用（${omitted.join('；')}）`, {
         ...details,
         reason: 'attachments_unusable',
       });
@@ -109,14 +114,21 @@ export function createSendWelcomeJob(deps: {
       if (err instanceof WecomApiError && err.errcode === 41051) {
         // The code is spent: an earlier attempt (before a crash or a lost answer) delivered it, or the customer
         // already started chatting. Either way there is nothing left to send.
-        record(corpId, p, 'welcome_sent', '欢迎语已送达，无需再发（企业微信返回 41051：已发送过或客户已开始聊天）', {
-          ...details,
-          errcode: 41051,
-        });
+        await record(
+          db,
+          corpId,
+          p,
+          'welcome_sent',
+          '欢迎语已送达，无需再发（企业微信返回 41051：已发送过或客户已开始聊天）',
+          {
+            ...details,
+            errcode: 41051,
+          },
+        );
         return { kind: 'done', result: '41051: already delivered' };
       }
       if (err instanceof WecomApiError && !err.retryable) {
-        record(corpId, p, 'welcome_skipped', `欢迎语发送失败（企业微信错误码 ${err.errcode}）`, {
+        await record(db, corpId, p, 'welcome_skipped', `欢迎语发送失败（企业微信错误码 ${err.errcode}）`, {
           ...details,
           errcode: err.errcode,
         });
@@ -124,9 +136,9 @@ export function createSendWelcomeJob(deps: {
       }
       // 41096 (another app is sending), token, rate-limit and network problems: the retry policy retries,
       // until the deadline or the last attempt, which is recorded here.
-      if (job.attempts >= job.maxAttempts) {
+      if (job.attempts >= WELCOME_MAX_ATTEMPTS) {
         const code = err instanceof WecomApiError ? `企业微信错误码 ${err.errcode}` : '网络错误';
-        record(corpId, p, 'welcome_skipped', `欢迎语发送失败：重试 ${job.attempts} 次仍未成功（${code}）`, {
+        await record(db, corpId, p, 'welcome_skipped', `欢迎语发送失败：重试 ${job.attempts} 次仍未成功（${code}）`, {
           ...details,
           reason: 'gave_up',
         });
@@ -135,7 +147,7 @@ export function createSendWelcomeJob(deps: {
       throw err;
     }
     const note = omitted.length > 0 ? `（部分附件未发送：${omitted.join('；')}）` : '';
-    record(corpId, p, 'welcome_sent', `已发送欢迎语：${rendered.text}${note}`, details);
+    await record(db, corpId, p, 'welcome_sent', `已发送欢迎语：${rendered.text}${note}`, details);
     return {
       kind: 'done',
       result: `sent (${chosen.source}${chosen.variant === null ? '' : ` variant ${chosen.variant}`})`,
@@ -143,11 +155,15 @@ export function createSendWelcomeJob(deps: {
   }
 
   /** The 20-second window closed before the job could run (backlog, restart, retries): recorded, never sent late. */
-  function onDeadlinePassed(job: JobRow, raw: unknown): void {
-    record(job.corpId, raw as SendWelcomePayload, 'welcome_skipped', '欢迎语未发送：已超过20秒发送时限', {
+  async function onDeadlinePassed(job: JobContext, p: SendWelcomePayload): Promise<void> {
+    await record(db, job.corpId, p, 'welcome_skipped', '欢迎语未发送：已超过20秒发送时限', {
       reason: 'window_expired',
     });
   }
 
-  return { kind: SEND_WELCOME_JOB, handler, onDeadlinePassed };
+  return defineJob('send_welcome', SendWelcomePayload, handler, {
+    onDeadlinePassed,
+    maxAttempts: WELCOME_MAX_ATTEMPTS,
+  });
 }
+export type SendWelcomeJob = ReturnType<typeof createSendWelcomeJob>;

@@ -1,6 +1,6 @@
-import type { Db } from '../../db/open.js';
+import type { Database, Executor } from '../../db/database.js';
 import { BadRequestError, NotFoundError } from '../../errors.js';
-import type { DirectoryRepo } from '../directory/repo.js';
+import type { DirectoryService } from '../directory/service.js';
 import type { Welcome, WelcomeInput, WelcomePreview, WelcomePreviewBody } from '../../../shared/schemas/welcome.js';
 import { normalizeWelcome, slotsOf, welcomeFromRows, welcomeToRows, type WelcomeContent } from './model.js';
 import type { WelcomeRepo } from './repo.js';
@@ -18,19 +18,21 @@ const SAMPLE_CUSTOMER = '王小明';
 
 /** Welcome messages (欢迎语): per channel plus a corp default, with time-slot variants and placeholders. */
 export function createWelcomeService(deps: {
-  db: Db;
+  db: Database;
   repo: WelcomeRepo;
-  reps: Pick<DirectoryRepo, 'findRep'>;
+  reps: Pick<DirectoryService, 'findRep'>;
   /** The reps of a live channel, primary first, or null when there is no such channel. */
-  channelReps: (corpId: string, channelId: number) => string[] | null;
+  channelReps: (corpId: string, channelId: number) => Promise<string[] | null>;
   /** The corp's IANA zone: time slots are read on its clocks. */
   timeZone: string;
   now?: () => number;
 }) {
+  const { db } = deps;
   const now = deps.now ?? Date.now;
 
-  function forChannel(corpId: string, channelId: number | null): Welcome | null {
-    return welcomeFromRows(deps.repo.list(corpId, channelId));
+  /** The welcome of a channel (or the default, `channelId` null); `ex` to read it inside a caller's transaction. */
+  async function forChannel(corpId: string, channelId: number | null, ex: Executor = db): Promise<Welcome | null> {
+    return welcomeFromRows(await deps.repo.list(ex, corpId, channelId));
   }
 
   function pick(w: Welcome, source: ChosenWelcome['source'], atMs: number): ChosenWelcome {
@@ -42,10 +44,10 @@ export function createWelcomeService(deps: {
    * What a customer added at `atMs` gets: the channel's welcome (its variant for that time, if any), else the
    * corp default, else nothing.
    */
-  function choose(corpId: string, channelId: number | null, atMs: number): ChosenWelcome | null {
-    const own = channelId === null ? null : forChannel(corpId, channelId);
+  async function choose(corpId: string, channelId: number | null, atMs: number): Promise<ChosenWelcome | null> {
+    const own = channelId === null ? null : await forChannel(corpId, channelId);
     if (own) return pick(own, 'channel', atMs);
-    const fallback = forChannel(corpId, null);
+    const fallback = await forChannel(corpId, null);
     return fallback ? pick(fallback, 'default', atMs) : null;
   }
 
@@ -57,42 +59,42 @@ export function createWelcomeService(deps: {
     normalize: normalizeWelcome,
     forChannel,
 
-    /** Saves a channel's welcome (null removes it); runs inside the caller's transaction. */
-    saveForChannel(corpId: string, channelId: number, welcome: Welcome | null): void {
-      deps.repo.replace(corpId, channelId, welcome ? welcomeToRows(welcome) : [], now());
+    /** Saves a channel's welcome (null removes it), in the caller's transaction. */
+    async saveForChannel(ex: Executor, corpId: string, channelId: number, welcome: Welcome | null): Promise<void> {
+      await deps.repo.replace(ex, corpId, channelId, welcome ? welcomeToRows(welcome) : [], now());
     },
 
-    getDefault(corpId: string): Welcome | null {
+    getDefault(corpId: string): Promise<Welcome | null> {
       return forChannel(corpId, null);
     },
 
-    setDefault(corpId: string, input: WelcomeInput): Welcome {
+    async setDefault(corpId: string, input: WelcomeInput): Promise<Welcome> {
       const welcome = normalizeWelcome(input);
-      deps.db.transaction(() => deps.repo.replace(corpId, null, welcomeToRows(welcome), now()));
-      return forChannel(corpId, null)!;
+      await db.tx((tx) => deps.repo.replace(tx, corpId, null, welcomeToRows(welcome), now()));
+      return (await forChannel(corpId, null))!;
     },
 
-    clearDefault(corpId: string): void {
-      deps.db.transaction(() => deps.repo.replace(corpId, null, [], now()));
+    async clearDefault(corpId: string): Promise<void> {
+      await db.tx((tx) => deps.repo.replace(tx, corpId, null, [], now()));
     },
 
     choose,
     render,
 
     /** Renders for a sample customer: an unsaved welcome, a channel's, or the default. */
-    preview(corpId: string, body: WelcomePreviewBody): WelcomePreview {
+    async preview(corpId: string, body: WelcomePreviewBody): Promise<WelcomePreview> {
       const atMs = body.at ? Date.parse(body.at) : now();
       if (Number.isNaN(atMs)) throw new BadRequestError('时间格式无效', 'at');
       let repIds: string[] = [];
       if (body.channelId !== undefined) {
-        const reps = deps.channelReps(corpId, body.channelId);
+        const reps = await deps.channelReps(corpId, body.channelId);
         if (!reps) throw new NotFoundError('渠道活码不存在');
         repIds = reps;
       }
       const userId = body.userId ?? repIds[0];
       let repName = '';
       if (userId) {
-        const rep = deps.reps.findRep(corpId, userId);
+        const rep = await deps.reps.findRep(corpId, userId);
         if (!rep) throw new BadRequestError('员工不存在', 'userId');
         repName = rep.name;
       }
@@ -102,7 +104,7 @@ export function createWelcomeService(deps: {
         const picked = pick(w, 'channel', atMs);
         chosen = { ...picked, source: 'inline' };
       } else {
-        chosen = choose(corpId, body.channelId ?? null, atMs);
+        chosen = await choose(corpId, body.channelId ?? null, atMs);
       }
       if (!chosen) return { source: 'none', variant: null, text: '', attachments: [] };
       const rendered = render(chosen.content, { customerName: body.customerName ?? SAMPLE_CUSTOMER, repName });
