@@ -7,7 +7,7 @@ import errorHandler, { notFoundHandler } from './plugins/error-handler.js';
 import originPlugin from './plugins/origin.js';
 import corpsPlugin from './plugins/corps.js';
 import wecomPlugin from './plugins/wecom.js';
-import servicesPlugin from './plugins/services.js';
+import modulesPlugin from './plugins/modules.js';
 import workerPlugin from './plugins/worker.js';
 import emulatorMount from './plugins/emulator.js';
 import { emulatorPlugin } from './emulator/index.js';
@@ -15,12 +15,9 @@ import staticPages from './plugins/static-pages.js';
 import adminAuth from './plugins/admin-auth.js';
 import securityHeaders from './plugins/security-headers.js';
 import sessionPlugin from './plugins/session.js';
-import { sidebarRoutes } from './modules/sidebar-routes.js';
+import { demoAssetRoutes } from './demo/asset-routes.js';
 import { callbackRoutes } from './modules/callback/routes.js';
 import { createCallbackService } from './modules/callback/service.js';
-import { channelRoutes } from './modules/channels/routes.js';
-import { tagRoutes } from './modules/tags/routes.js';
-import { welcomeRoutes } from './modules/welcome/routes.js';
 
 /** Query parameters that must never reach a log line. */
 const SECRET_QUERY = /([?&](?:corpsecret|access_token|code|key|ticket)=)[^&]*/gi;
@@ -46,16 +43,16 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
 
   app.decorate('config', config);
   await app.register(errorHandler);
-  await app.register(dbPlugin, { databasePath: config.databasePath });
+  await app.register(dbPlugin, { database: config.database });
   await app.register(adminAuth, { adminToken: config.adminToken });
   await app.register(originPlugin, { publicUrl: config.publicUrl });
   await app.register(corpsPlugin, {
     corp: { ...config.wecom, name: config.wecom.corpName },
-    databasePath: config.databasePath,
+    dataDir: config.dataDir,
     secretKey: config.secretKey,
   });
   await app.register(wecomPlugin, { apiBase: config.wecom.apiBase });
-  await app.register(servicesPlugin, { now: options.now ?? Date.now });
+  await app.register(modulesPlugin, { now: options.now ?? Date.now });
   await app.register(workerPlugin, config.worker);
   if (config.emulator) await app.register(emulatorMount, { config });
 
@@ -65,7 +62,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(callbackRoutes, {
     service: createCallbackService({
       corps: app.corps,
-      inbox: app.services.eventRepo,
+      store: (rows) => app.modules.events.store(rows),
       onAccepted: () => app.worker.wakeEvents(),
       onReceived: () => app.worker.noteCallback(),
       // The received time starts the 20-second welcome window and picks the welcome's time slot.
@@ -80,11 +77,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     web.setNotFoundHandler(notFoundHandler);
     if (app.emulator) await web.register(emulatorPlugin, { prefix: '/emulator', emulator: app.emulator });
     await web.register(staticPages);
-    await web.register(sidebarRoutes);
-    const corpId = () => app.defaultCorp.corpId;
-    await web.register(tagRoutes, { service: app.services.tags, corpId });
-    await web.register(channelRoutes, { service: app.services.channels, corpId });
-    await web.register(welcomeRoutes, { service: app.services.welcome, corpId });
+    for (const manifest of app.modules.manifests) for (const routes of manifest.routes ?? []) await routes(web);
+    if (config.demo) await web.register(demoAssetRoutes);
   });
 
   return app;

@@ -1,16 +1,19 @@
 import type { ModuleContext } from '../context.js';
 import type { ContactService } from '../contacts/service.js';
-import type { EventHooks } from './service.js';
-import { createEventRepo, type NewInboxEvent } from './repo.js';
-import { createEventService } from './service.js';
+import type { EventRepo, NewInboxEvent } from './repo.js';
+import { createEventService, type EventHooks } from './service.js';
 
 /**
  * The events inbox: WeCom's callbacks stored exactly once (durably, before WeCom gets its 200), then handled in
- * lane order by the worker, with every module's hooks.
+ * lane order by the worker, with every module's hooks. The repo is made first (server/modules/index.ts): modules
+ * that read inbox rows need it before the hooks they provide exist.
  */
-export function createEventsModule(ctx: ModuleContext, deps: { contacts: ContactService; hooks: EventHooks[] }) {
+export function createEventsModule(
+  ctx: ModuleContext,
+  deps: { repo: EventRepo; contacts: Pick<ContactService, 'syncContact' | 'syncIfRelated' | 'loseFollow'>; hooks: EventHooks[] },
+) {
   const { db } = ctx;
-  const repo = createEventRepo(db);
+  const { repo } = deps;
   const service = createEventService({ contacts: deps.contacts, hooks: deps.hooks });
   return {
     repo,

@@ -1,0 +1,103 @@
+import type { JsapiSigner } from '../wecom/jsapi.js';
+import { createAlertsModule } from './alerts/index.js';
+import { createAuthModule } from './auth/index.js';
+import { createChannelsModule } from './channels/index.js';
+import { createContactsModule } from './contacts/index.js';
+import type { ModuleContext } from './context.js';
+import type { CorpService } from './corps/service.js';
+import { createCustomersModule } from './customers/index.js';
+import { createDirectoryModule } from './directory/index.js';
+import { createEventsModule } from './events/index.js';
+import { createEventRepo } from './events/repo.js';
+import type { JobsModule } from './jobs/index.js';
+import { createJsapiModule } from './jsapi/index.js';
+import type { ModuleManifest } from './manifest.js';
+import { createMediaModule } from './media/index.js';
+import { createRetentionModule } from './retention/index.js';
+import { createScriptsModule } from './scripts/index.js';
+import { createStagesModule } from './stages/index.js';
+import { createTagsModule } from './tags/index.js';
+import { createTimelineModule } from './timeline/index.js';
+import { createWelcomeModule } from './welcome/index.js';
+
+/**
+ * The composition root: every domain module built once, in dependency order, each given the other modules'
+ * services it names. What a module contributes to the app (routes, jobs, event hooks, cron) comes back in its
+ * manifest, which buildApp registers without knowing the module.
+ */
+export function createModules(
+  ctx: ModuleContext,
+  deps: { corps: CorpService; signer: (corpId: string) => JsapiSigner; jobs: JobsModule },
+) {
+  const directory = createDirectoryModule(ctx);
+  const contacts = createContactsModule(ctx, { directory: directory.service });
+  const eventRepo = createEventRepo(ctx.db);
+  const stages = createStagesModule(ctx);
+  const media = createMediaModule(ctx);
+  const timeline = createTimelineModule(ctx, { contacts: contacts.repo });
+  const customers = createCustomersModule(ctx, {
+    contacts: contacts.repo,
+    stages: stages.service,
+    timeline: timeline.repo,
+  });
+  const scripts = createScriptsModule(ctx, {
+    customers: customers.service,
+    timeline: timeline.repo,
+    media: media.service,
+  });
+  const auth = createAuthModule(ctx, { directory: directory.service, corps: deps.corps });
+  const jsapi = createJsapiModule(ctx, { signer: deps.signer });
+  const tags = createTagsModule(ctx, { timeline: timeline.repo });
+  // Welcome messages need the channel's reps and channels need welcome messages: the welcome module reaches the
+  // channels module through a function, called only once both exist.
+  let channelsRef: ReturnType<typeof createChannelsModule> | undefined;
+  const welcome = createWelcomeModule(ctx, {
+    reps: directory.service,
+    contacts: contacts.repo,
+    media: media.service,
+    timeline: timeline.repo,
+    channelReps: (corpId, channelId) => channelsRef!.service.repsOf(corpId, channelId),
+  });
+  const channels = createChannelsModule(ctx, {
+    tags: tags.service,
+    markTagJob: tags.markTagJob,
+    welcome: welcome.service,
+    sendWelcomeJob: welcome.sendWelcomeJob,
+    reps: directory.service,
+    events: eventRepo,
+    follows: contacts.repo,
+    timeline: timeline.repo,
+  });
+  channelsRef = channels;
+  const alerts = createAlertsModule(ctx, { timeline: timeline.repo, contacts: contacts.repo, channels: channels.repo });
+
+  const withManifests = [contacts, stages, media, timeline, customers, scripts, auth, jsapi, tags, welcome, channels, alerts];
+  const events = createEventsModule(ctx, {
+    repo: eventRepo,
+    contacts: contacts.service,
+    hooks: withManifests.flatMap((m) => (m.manifest.hooks ? [m.manifest.hooks] : [])),
+  });
+  const retention = createRetentionModule(ctx, { events: eventRepo, jobs: deps.jobs.repo });
+  const manifests: ModuleManifest[] = [...withManifests.map((m) => m.manifest), retention.manifest];
+
+  return {
+    manifests,
+    jobs: deps.jobs,
+    directory,
+    contacts,
+    events,
+    stages,
+    media,
+    timeline,
+    customers,
+    scripts,
+    auth,
+    jsapi,
+    tags,
+    welcome,
+    channels,
+    alerts,
+    retention,
+  };
+}
+export type Modules = ReturnType<typeof createModules>;
