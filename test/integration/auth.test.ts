@@ -123,6 +123,7 @@ describe('WeCom OAuth sign-in through the emulator', () => {
       corpId: CORP,
       agentId: 1000002,
       demo: true,
+      timeZone: 'Asia/Shanghai',
     });
     // The rep was mirrored locally on sign-in.
     expect(sql(app, `SELECT user_id FROM reps WHERE user_id = 'lina'`)).toHaveLength(1);

@@ -99,6 +99,6 @@ export const authRoutes: FastifyPluginAsyncTypebox<{
   app.get(
     '/api/me',
     { onRequest: app.requireUser, schema: { response: { 200: Me, 401: ErrorBody } } },
-    async (request) => service.me(userOf(request)),
+    async (request) => ({ ...service.me(userOf(request)), timeZone: app.config.timeZone }),
   );
 };
