@@ -7,12 +7,12 @@ import { ErrorBody } from '../../../shared/schemas/common.js';
 import { AppError } from '../../errors.js';
 import { userOf } from '../../plugins/session.js';
 import type { AuthService } from './service.js';
-import type { SessionService } from './session-service.js';
+import { OAUTH_STATE_TTL_MS, type SessionService } from './session-service.js';
 
 /** Binds an OAuth attempt to the browser; lives only as long as a sign-in can take. */
 const STATE_COOKIE = 'scrm_oauth';
 const STATE_COOKIE_PATH = '/api/auth';
-const STATE_TTL_SECONDS = 600;
+const STATE_TTL_SECONDS = OAUTH_STATE_TTL_MS / 1000;
 
 /** Per client IP: generous for a sales floor behind one NAT, tight enough to stop code or state guessing. */
 const AUTH_RATE_LIMIT = { max: 60, timeWindow: '1 minute' };
@@ -72,6 +72,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{
         code: request.query.code,
         state: request.query.state,
         stateCookie,
+        previousSession: request.cookies[SESSION_COOKIE],
       });
       // Lax, not Strict: the browser arrives here from WeCom's page, and the redirect that follows must carry it.
       reply.setCookie(SESSION_COOKIE, token, {

@@ -1,6 +1,6 @@
-import { eq, lte, or } from 'drizzle-orm';
+import { and, eq, gt, lte, or } from 'drizzle-orm';
 import type { Db } from '../../db/open.js';
-import { sessions } from '../../db/schema.js';
+import { oauthStates, sessions } from '../../db/schema.js';
 
 export type SessionRow = typeof sessions.$inferSelect;
 
@@ -28,6 +28,28 @@ export function createSessionRepo(db: Db) {
         .delete(sessions)
         .where(or(lte(sessions.expiresAt, now), lte(sessions.lastSeenAt, idleBefore)))
         .run().changes;
+    },
+
+    insertOAuthState(row: typeof oauthStates.$inferInsert): void {
+      db.insert(oauthStates).values(row).run();
+    },
+
+    /**
+     * Takes the state if it is there and unexpired, in one statement: of two callbacks racing with the same state,
+     * on one instance or several sharing the database, exactly one deletes the row and gets true.
+     */
+    consumeOAuthState(stateHash: string, now: number): boolean {
+      return (
+        db
+          .delete(oauthStates)
+          .where(and(eq(oauthStates.stateHash, stateHash), gt(oauthStates.expiresAt, now)))
+          .run().changes === 1
+      );
+    },
+
+    /** Removes OAuth states past their expiry; returns how many. */
+    purgeOAuthStates(now: number): number {
+      return db.delete(oauthStates).where(lte(oauthStates.expiresAt, now)).run().changes;
     },
   };
 }
