@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../server/app.js';
-import { startApp, tableCounts } from '../support/app.js';
-import { sql } from '../support/sidebar.js';
+import { startApp, tableCounts, testConfig } from '../support/app.js';
+import { login, sql } from '../support/sidebar.js';
 import {
   ADMIN_HEADERS,
   appRoutes,
@@ -65,6 +65,7 @@ async function expectRefused(
   const answer = res.json() as { error: string; message: string };
   expect(answer.error, label).toBe(res.statusCode === 403 ? 'cross_site_request' : 'unsupported_media_type');
   expect(answer.message, label).toMatch(/\p{Script=Han}/u);
+  if (route.url.startsWith('/api/')) expect(res.headers['cache-control'], label).toBe('no-store');
   expect(tableCounts(app), label).toEqual(before);
 }
 
@@ -168,5 +169,50 @@ describe('state-changing requests from another origin', () => {
     const out = await send(app, 'POST', '/api/auth/logout', { cookie: fx.lina, ...sameOriginHeaders(app) }, {});
     expect(out.statusCode, out.body).toBe(204);
     expect(sessions()).toBe(open - 1);
+  });
+
+  it('no answer is shared with another origin: no CORS headers, not even on a preflight', async () => {
+    const read = await app.inject({ url: '/api/me', headers: { cookie: fx.zhangwei, origin: 'http://evil.example' } });
+    expect(read.statusCode).toBe(200);
+    const preflight = await app.inject({
+      method: 'OPTIONS',
+      url: '/api/scripts/1/favorite',
+      headers: {
+        origin: 'http://evil.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type',
+      },
+    });
+    for (const res of [read, preflight]) {
+      expect(Object.keys(res.headers).filter((h) => h.startsWith('access-control-'))).toEqual([]);
+    }
+    expect(read.headers['cross-origin-resource-policy']).toBe('same-origin');
+  });
+});
+
+describe('with PUBLIC_URL set', () => {
+  it('the public origin is the one allowed; the listening address is another origin', async () => {
+    const behindProxy = await startApp({ ...testConfig(), publicUrl: 'https://scrm.example.com' });
+    try {
+      const cookie = await login(behindProxy, 'lina');
+      const listening = behindProxy.origin.internal();
+      const before = tableCounts(behindProxy);
+      const refused = await behindProxy.inject({
+        method: 'POST',
+        url: '/api/auth/logout',
+        headers: { cookie, origin: listening },
+      });
+      expect(refused.statusCode).toBe(403);
+      expect(refused.json()).toMatchObject({ error: 'cross_site_request' });
+      expect(tableCounts(behindProxy)).toEqual(before);
+      const allowed = await behindProxy.inject({
+        method: 'POST',
+        url: '/api/auth/logout',
+        headers: { cookie, origin: 'https://scrm.example.com', 'sec-fetch-site': 'same-origin' },
+      });
+      expect(allowed.statusCode).toBe(204);
+    } finally {
+      await behindProxy.close();
+    }
   });
 });
