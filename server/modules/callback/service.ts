@@ -1,6 +1,6 @@
 import { WecomCryptoError, openCallback } from '../../wecom/crypto.js';
-import { eventTypeOf, idempotencyKey, parseEnvelope, parseEvent } from '../../wecom/events.js';
-import { WecomXmlError } from '../../wecom/xml.js';
+import { eventTypeOf, idempotencyKey, parseEvent } from '../../wecom/events.js';
+import { scanEnvelopeEncrypt, WecomXmlError } from '../../wecom/xml.js';
 import { BadRequestError, NotFoundError, UnauthorizedError } from '../../errors.js';
 import type { CorpService } from '../corps/service.js';
 import type { EventRepo } from '../events/repo.js';
@@ -10,6 +10,10 @@ import type { CallbackPostQuery, CallbackVerifyQuery } from '../../../shared/sch
 /**
  * Turns WeCom's encrypted callbacks into inbox rows. Nothing slow happens here: verify, decrypt,
  * parse, one INSERT, and the caller answers 200 once that insert has committed.
+ *
+ * Anyone can post here, so a rejection must cost next to nothing whatever the body: the corp is known before the
+ * body is read (assertKnownCorp, called by the route first), the `<Encrypt>` text is taken by a bounded scan, and
+ * nothing is parsed before the signature over it matches.
  */
 export function createCallbackService(deps: {
   corps: Pick<CorpService, 'find'>;
@@ -42,6 +46,11 @@ export function createCallbackService(deps: {
   }
 
   return {
+    /** Throws NotFoundError for a corp this deployment does not serve: the route asks before reading any body. */
+    assertKnownCorp(corpId: string): void {
+      credentialsOf(corpId);
+    },
+
     /** URL verification: the decrypted echostr, to be answered as bare text. */
     verifyUrl(corpId: string, q: CallbackVerifyQuery): string {
       return open(corpId, q, q.echostr);
@@ -56,7 +65,7 @@ export function createCallbackService(deps: {
       deps.onReceived?.();
       let encrypted: string;
       try {
-        encrypted = parseEnvelope(body).encrypt;
+        encrypted = scanEnvelopeEncrypt(body);
       } catch (err) {
         if (err instanceof WecomXmlError) throw new BadRequestError('回调消息体格式错误');
         throw err;
