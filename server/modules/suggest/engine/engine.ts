@@ -23,6 +23,8 @@ const CONTEXT_WEIGHTS = [0.35, 0.2, 0.1];
 const HOMOPHONE_WEIGHT = 0.8;
 /** A paraphrase of a common question (多少钱 → 价格) counts half. */
 const PARAPHRASE_WEIGHT = 0.5;
+/** How much the earlier messages' match adds to a script the last message already matches. */
+const CONTEXT_BOOST = 1.5;
 /** A second or third suggestion must reach this share of the first one's score. */
 const RUNNER_UP_SHARE = 0.2;
 /** The text-score scale's floor, in informative words (see `ceiling`). */
@@ -33,6 +35,8 @@ interface QueryTerms {
   weights: Map<string, number>;
   /** Terms of the last message (and their corrections) only: what the score's coverage is measured against. */
   last: Map<string, number>;
+  /** Terms of the earlier messages only (not in the last one), weighted down with distance. */
+  context: Map<string, number>;
   /** The last message's terms weighted for the abstention decision (see weights.ts). */
   gate: Map<string, number>;
   analysis: Analysis;
@@ -43,6 +47,34 @@ function dice(a: Set<string>, b: Set<string>): number {
   let shared = 0;
   for (const w of a) if (b.has(w)) shared++;
   return (2 * shared) / (a.size + b.size);
+}
+
+/**
+ * The customer's own words behind a match, for the reason: the longest stretches of the message covered by matched
+ * words and bigrams (扫地 + 地机 + 机器人 → 扫地机器人), in order of length; matched words that are not in the
+ * message as typed (a homophone correction, a paraphrase) follow.
+ */
+function matchedSpans(message: string, matched: string[]): string[] {
+  const chars = [...message];
+  const covered = new Array<boolean>(chars.length).fill(false);
+  const extra: string[] = [];
+  for (const m of new Set(matched)) {
+    const at = message.indexOf(m);
+    if (at < 0) {
+      extra.push(m);
+      continue;
+    }
+    const start = [...message.slice(0, at)].length;
+    for (let i = 0; i < [...m].length; i++) covered[start + i] = true;
+  }
+  const spans: string[] = [];
+  let current = '';
+  chars.forEach((ch, i) => {
+    if (covered[i]) current += ch;
+    else if (current) spans.push(current), (current = '');
+  });
+  if (current) spans.push(current);
+  return [...new Set([...spans.filter((s) => [...s].length >= 2 || /[a-z0-9]/.test(s)).sort((a, b) => b.length - a.length), ...extra])];
 }
 
 function quote(words: string[]): string {
@@ -193,17 +225,18 @@ export class SuggestionEngine {
     for (const t of [...analysis.words, ...analysis.bigrams, ...analysis.chars]) addLast(t, 1);
     for (const t of this.corrections(analysis)) addLast(t, HOMOPHONE_WEIGHT);
     for (const t of this.paraphrases(analysis.normalized)) if (!last.has(t)) addLast(t, PARAPHRASE_WEIGHT);
-    const weights = new Map(last);
+    const context = new Map<string, number>();
     for (let d = 1; d <= CONTEXT_WEIGHTS.length; d++) {
       const text = messages[messages.length - 1 - d];
       if (text === undefined) break;
       const a = analyze(text, { query: true });
       const f = CONTEXT_WEIGHTS[d - 1]!;
       for (const t of [...a.words, ...a.bigrams, ...a.chars, ...this.corrections(a)]) {
-        if (!last.has(t)) add(weights, t, f * termWeight(t, 'rank'));
+        if (!last.has(t)) add(context, t, f * termWeight(t, 'rank'));
       }
     }
-    return { weights, last, gate, analysis };
+    const weights = new Map([...context, ...last]);
+    return { weights, last, context, gate, analysis };
   }
 
   /**
@@ -230,11 +263,18 @@ export class SuggestionEngine {
 
     const ceiling = this.ceiling(query.last);
     this.index.decay = this.learned.decay(now);
-    const lexical = this.index.score(query.weights, 30);
+    // The last message chooses the candidates; earlier messages only reorder those (a script that matches the
+    // context alone is the previous question's answer, not this one's).
+    const own = this.index.score(query.last, 50);
+    const context = query.context.size > 0 ? this.index.score(query.context, 200) : [];
+    const contextScore = new Map(context.map((m) => [m.slot, m.score]));
     const textScore = new Map<string, number>();
-    for (const m of lexical) textScore.set(this.index.bySlot[m.slot]!.doc.id, Math.min(1, m.score / ceiling));
+    for (const m of own) {
+      const score = m.score + CONTEXT_BOOST * (contextScore.get(m.slot) ?? 0);
+      textScore.set(this.index.bySlot[m.slot]!.doc.id, Math.min(1, score / ceiling));
+    }
 
-    const votes = this.learned.vote(query.weights, now, (id) => this.index.byId.has(id));
+    const votes = this.learned.vote(query.last, now, (id) => this.index.byId.has(id));
     const candidates = new Set([...textScore.keys(), ...votes.keys()]);
     const scored: { id: string; score: number; text: number; neighbours: number }[] = [];
     for (const id of candidates) {
@@ -293,10 +333,12 @@ export class SuggestionEngine {
     const textual = contributions.filter(
       (c) => !c.term.startsWith(CHAR) && this.index.learnedShare(c.term, slot) < 0.5,
     );
-    const words = [...new Set(textual.filter((c) => query.last.has(c.term)).map((c) => display(c.term)))];
-    const shown = words.filter((w, i) => !words.some((o, j) => j !== i && o.length > w.length && o.includes(w)));
+    const shown = matchedSpans(
+      query.analysis.normalized,
+      textual.filter((c) => query.last.has(c.term)).map((c) => display(c.term)),
+    );
     if (text >= 0.05 && shown.length > 0) parts.push(`匹配${quote(shown.slice(0, 2))}`);
-    const context = textual.find((c) => !query.last.has(c.term));
+    const context = textual.find((c) => query.context.has(c.term) && !c.term.startsWith(BIGRAM));
     if (text >= 0.05 && context) parts.push(`结合上文${quote([display(context.term)])}`);
     const neighbours = vote?.neighbours ?? 0;
     const learnedText = text * (own + taught > 0 ? taught / (own + taught) : 0);

@@ -21,6 +21,12 @@ export interface LearnedVote {
   example: string;
 }
 
+/**
+ * Only near-repeats vote as neighbours: a learned message half like the query usually shares its product and not
+ * its question (扫地机器人售价 vs 扫地机器人的图片); looser likeness is left to the learned field's word weights.
+ */
+const MIN_SIMILARITY = 0.6;
+
 /** A learned message's confidence from its decayed mass: one send today ≈ 0.87, a send 3 half-lives old ≈ 0.45. */
 function confidence(mass: number): number {
   return mass / (mass + 0.15);
@@ -185,7 +191,7 @@ export class LearnedStore {
       let entrySum = 0;
       for (const t of entry.terms) entrySum += weightOf.get(t) ?? this.idf(t) * termWeight(t, 'rank');
       const sim = (2 * overlap) / (querySum + entrySum);
-      if (sim >= 0.2) neighbours.push({ id, sim });
+      if (sim >= MIN_SIMILARITY) neighbours.push({ id, sim });
     }
     neighbours.sort((a, b) => b.sim - a.sim);
     const miss = new Map<string, number>();
