@@ -2,7 +2,7 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
 import type { App } from '../../server/app.js';
 import { seedSidebar } from '../../server/demo/seed-sidebar.js';
-import { ADMIN_TOKEN } from '../support/app.js';
+import { ADMIN_TOKEN, waitFor } from '../support/app.js';
 import { customersOnlyOf, login, sharedCustomers, sql, syncCorp } from '../support/sidebar.js';
 
 /**
@@ -157,6 +157,17 @@ export async function webFixture(app: App): Promise<WebFixture> {
   const configId = one(
     sql<{ config_id: string }>(app, 'SELECT config_id FROM channels WHERE id = ?', channelId),
     'code',
+  );
+
+  // Whatever the set-up handed to the worker is done before the probes count rows.
+  await waitFor(
+    () =>
+      sql<{ n: number }>(
+        app,
+        `SELECT (SELECT count(*) FROM jobs WHERE status IN ('pending', 'running'))
+              + (SELECT count(*) FROM events WHERE status IN ('pending', 'processing')) AS n`,
+      )[0]!.n === 0,
+    'the worker to finish the set-up',
   );
 
   const values: Record<string, string> = {
