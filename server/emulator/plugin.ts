@@ -4,6 +4,8 @@ import type { Emulator } from './emulator.js';
 import { EmulatorInputError } from './errcodes.js';
 import { boundaryOf } from './multipart.js';
 import { INVALID_JSON } from './params.js';
+import { registerArchiveSdkRoutes } from './routes-archive.js';
+import { registerChatControls } from './routes-chat.js';
 import { registerControls } from './routes-control.js';
 import { registerOAuthPages } from './routes-oauth.js';
 import { registerPages } from './routes-pages.js';
@@ -80,4 +82,11 @@ export const emulatorPlugin: FastifyPluginAsync<{ emulator: Emulator }> = async 
   registerOAuthPages(app, emulator.core, formBody);
   registerPages(app, { core: emulator.core, scan: emulator.scanContactWay, formBody });
   registerControls(app, emulator, jsonBody);
+  registerChatControls(app, emulator.archive, jsonBody);
+  registerArchiveSdkRoutes(app, {
+    core: emulator.core,
+    archive: emulator.archive,
+    callLog: emulator.core.callLog,
+    formBody,
+  });
 };
