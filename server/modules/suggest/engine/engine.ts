@@ -13,7 +13,7 @@ import type {
   Suggestion,
   SuggestInput,
 } from './types.js';
-import { termWeight } from './weights.js';
+import { termWeight, type WeightMode } from './weights.js';
 
 /** Default abstention threshold on the 0..1 score, calibrated on the demo business's labelled set. */
 export const DEFAULT_THRESHOLD = 0.04;
@@ -210,21 +210,28 @@ export class SuggestionEngine {
     return out;
   }
 
+  /** A message's weighted terms: its own, their homophone corrections, paraphrases of its common questions. */
+  private messageTerms(analysis: Analysis, mode: WeightMode): Map<string, number> {
+    const terms = new Map<string, number>();
+    const add = (term: string, factor: number) => {
+      terms.set(term, Math.max(terms.get(term) ?? 0, factor * termWeight(term, mode)));
+    };
+    for (const t of [...analysis.words, ...analysis.bigrams, ...analysis.chars]) add(t, 1);
+    const corrections = this.corrections(analysis);
+    for (const t of corrections) add(t, HOMOPHONE_WEIGHT);
+    const corrected = [analysis.normalized, ...corrections.filter((t) => !t.startsWith(BIGRAM))].join(' ');
+    for (const t of this.paraphrases(corrected)) if (!terms.has(t)) add(t, PARAPHRASE_WEIGHT);
+    return terms;
+  }
+
   private queryTerms(messages: readonly string[]): QueryTerms | null {
     const lastText = messages[messages.length - 1];
     if (lastText === undefined) return null;
     const analysis = analyze(lastText, { query: true });
     if (analysis.intentless) return null;
-    const last = new Map<string, number>();
-    const gate = new Map<string, number>();
+    const last = this.messageTerms(analysis, 'rank');
+    const gate = this.messageTerms(analysis, 'gate');
     const add = (map: Map<string, number>, term: string, w: number) => map.set(term, Math.max(map.get(term) ?? 0, w));
-    const addLast = (term: string, factor: number) => {
-      add(last, term, factor * termWeight(term, 'rank'));
-      add(gate, term, factor * termWeight(term, 'gate'));
-    };
-    for (const t of [...analysis.words, ...analysis.bigrams, ...analysis.chars]) addLast(t, 1);
-    for (const t of this.corrections(analysis)) addLast(t, HOMOPHONE_WEIGHT);
-    for (const t of this.paraphrases(analysis.normalized)) if (!last.has(t)) addLast(t, PARAPHRASE_WEIGHT);
     const context = new Map<string, number>();
     for (let d = 1; d <= CONTEXT_WEIGHTS.length; d++) {
       const text = messages[messages.length - 1 - d];
@@ -362,9 +369,7 @@ export class SuggestionEngine {
   search(q: string, limit = 20): SearchHit[] {
     const a = analyze(q);
     if (a.words.length + a.bigrams.length + a.chars.length === 0) return [];
-    const weights = new Map<string, number>();
-    for (const t of [...a.words, ...a.bigrams, ...a.chars]) weights.set(t, termWeight(t, 'gate'));
-    for (const t of this.corrections(a)) weights.set(t, HOMOPHONE_WEIGHT * termWeight(t, 'gate'));
+    const weights = this.messageTerms(a, 'rank');
     const needle = a.normalized.replace(/\s+/g, '');
     const hits: SearchHit[] = [];
     for (const m of this.index.score(weights, Math.max(limit * 3, 50))) {
