@@ -272,6 +272,29 @@ describe('what a rejection costs', () => {
     expect(tableCounts(app)).toEqual(before);
   });
 
+  it('a genuine callback near the body limit (a 180 KB text message) is still accepted and stored once', async () => {
+    app = await startApp();
+    const before = tableCounts(app);
+    const content = '长'.repeat(60_000); // 180 KB of UTF-8
+    const xml = `<xml><ToUserName><![CDATA[${DEMO_CORP.corpId}]]></ToUserName><FromUserName><![CDATA[${REP}]]></FromUserName><CreateTime>1409659813</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${content}]]></Content><MsgId>4561255354251345929</MsgId><AgentID>${DEMO_CORP.agentId}</AgentID></xml>`;
+    const cred = { token: DEMO_CORP.token, encodingAesKey: DEMO_CORP.encodingAesKey, receiveId: DEMO_CORP.corpId };
+    const sealed = sealCallback(cred, xml);
+    const body = `<xml><ToUserName><![CDATA[${DEMO_CORP.corpId}]]></ToUserName><Encrypt><![CDATA[${sealed.encrypt}]]></Encrypt></xml>`;
+    expect(body.length).toBeGreaterThan(230 * 1024);
+    const url = `/wecom/callback/${DEMO_CORP.corpId}?msg_signature=${sealed.msgSignature}&timestamp=${sealed.timestamp}&nonce=${sealed.nonce}`;
+    for (let delivery = 0; delivery < 2; delivery++) {
+      const res = await app.inject({ method: 'POST', url, payload: body, headers: { 'content-type': 'text/xml' } });
+      expect(res.statusCode).toBe(200);
+    }
+    expect(tableCounts(app).events).toBe(before.events! + 1);
+    const row = app.db.$client
+      .prepare(`SELECT raw_xml FROM events WHERE idempotency_key = ?`)
+      .get('1409659813|msg|4561255354251345929') as {
+      raw_xml: string;
+    };
+    expect(row.raw_xml).toBe(xml);
+  });
+
   it('a body that arrives in 1-byte chunks is refused after 64 pieces, not read to its 256 KB end', async () => {
     app = await startApp();
     const { port } = app.server.address() as { port: number };

@@ -5,6 +5,7 @@ import { Type } from 'typebox';
 import { AppError, BadRequestError } from '../../errors.js';
 import { ErrorBody } from '../../../shared/schemas/common.js';
 import { CallbackParams, CallbackPostQuery, CallbackVerifyQuery } from '../../../shared/schemas/callback.js';
+import { scanEnvelopeEncrypt, WecomXmlError } from '../../wecom/xml.js';
 import type { CallbackService } from './service.js';
 
 /** WeCom posts at most a few KB; anything near this is not WeCom. */
@@ -23,16 +24,19 @@ const MIN_AVERAGE_PIECE = 256;
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 413: ErrorBody, 415: ErrorBody };
 
+/** Where a body that came in several pieces is put together: one buffer, reused, as a fresh 256 KB costs ~0.7 ms. */
+let assembly: Buffer | undefined;
+
 /**
- * Reads a body of this scope whatever its content type (WeCom's vary) as a Latin-1 string, within the byte limit and
- * the piece bound. Latin-1, not UTF-8: the only part ever read is the `<Encrypt>` text, which is base64 (ASCII, the same
- * in both), and decoding 256 KB of invalid UTF-8 costs several milliseconds where Latin-1 is a copy. Read here rather
- * than with Fastify's `parseAs`, which copies every body once more (~0.7 µs on the callback hot path).
+ * Reads a body of this scope, whatever its content type (WeCom's vary), within the byte limit and the piece bound, and
+ * answers the `<Encrypt>` text of the envelope: the bounded scan of its bytes (scanEnvelopeEncrypt), done here while
+ * the bytes are at hand, so that no body is ever decoded to a string or parsed. What follows, and is slow, depends on
+ * the signature over that text.
  */
-function readBody(
+function readEncrypt(
   request: { headers: IncomingMessage['headers'] },
   payload: IncomingMessage,
-  done: (err: Error | null, body?: string) => void,
+  done: (err: Error | null, encrypt?: string) => void,
 ) {
   if (Number(request.headers['content-length']) > CALLBACK_BODY_LIMIT) {
     done(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
@@ -49,19 +53,34 @@ function readBody(
       done(err);
     }
   };
-  const onData = (chunk: Buffer) => {
-    bytes += chunk.length;
+  const onData = (chunk: Buffer | string) => {
+    const piece = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    bytes += piece.length;
     if (bytes > CALLBACK_BODY_LIMIT) {
       stop(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
     } else if (chunks.length >= CALLBACK_BODY_PIECES && bytes < (chunks.length + 1) * MIN_AVERAGE_PIECE) {
       stop(new BadRequestError('请求体分块过多'));
     } else {
-      chunks.push(chunk);
+      chunks.push(piece);
     }
   };
   const onEnd = () => {
     stop(null);
-    done(null, chunks.length === 1 ? chunks[0]!.toString('latin1') : Buffer.concat(chunks, bytes).toString('latin1'));
+    let body = chunks[0] ?? Buffer.alloc(0);
+    if (chunks.length > 1) {
+      assembly ??= Buffer.allocUnsafe(CALLBACK_BODY_LIMIT);
+      let at = 0;
+      for (const chunk of chunks) at += chunk.copy(assembly, at);
+      body = assembly.subarray(0, at);
+    }
+    let encrypt: string;
+    try {
+      encrypt = scanEnvelopeEncrypt(body);
+    } catch (err) {
+      done(err instanceof WecomXmlError ? new BadRequestError('回调消息体格式错误') : (err as Error));
+      return;
+    }
+    done(null, encrypt);
   };
   payload.on('data', onData);
   payload.on('end', onEnd);
@@ -70,7 +89,7 @@ function readBody(
 
 export const callbackRoutes: FastifyPluginAsyncTypebox<{ service: CallbackService }> = async (app, { service }) => {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', (request, payload, done) => readBody(request, payload as IncomingMessage, done));
+  app.addContentTypeParser('*', (request, payload, done) => readEncrypt(request, payload as IncomingMessage, done));
 
   // Before any body is read (one hook, as the callback hot path pays for every hook): a request for a corp this
   // deployment does not serve, or one whose headers alone would cost work, is answered at once, with the connection
@@ -121,8 +140,9 @@ export const callbackRoutes: FastifyPluginAsyncTypebox<{ service: CallbackServic
       schema: { params: CallbackParams, querystring: CallbackPostQuery, response: { 200: Type.String(), ...errors } },
     },
     async (request, reply) => {
-      const body = typeof request.body === 'string' ? request.body : '';
-      const { duplicate, eventType } = await service.receive(request.params.corpId, request.query, body);
+      // The body parser above answers the envelope's <Encrypt> text; no body at all is the empty text.
+      const encrypt = typeof request.body === 'string' ? request.body : '';
+      const { duplicate, eventType } = await service.receive(request.params.corpId, request.query, encrypt);
       request.log.debug({ corpId: request.params.corpId, eventType, duplicate }, 'callback accepted');
       // An empty 200 tells WeCom "received"; a passive reply is not needed for customer-contact events.
       return reply.type('text/plain; charset=utf-8').send('');

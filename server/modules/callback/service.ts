@@ -1,6 +1,6 @@
 import { WecomCryptoError, openCallback } from '../../wecom/crypto.js';
 import { eventTypeOf, idempotencyKey, parseEvent } from '../../wecom/events.js';
-import { scanEnvelopeEncrypt, WecomXmlError } from '../../wecom/xml.js';
+import { WecomXmlError } from '../../wecom/xml.js';
 import { BadRequestError, NotFoundError, UnauthorizedError } from '../../errors.js';
 import type { CorpService } from '../corps/service.js';
 import type { EventRepo } from '../events/repo.js';
@@ -12,8 +12,8 @@ import type { CallbackPostQuery, CallbackVerifyQuery } from '../../../shared/sch
  * parse, one INSERT, and the caller answers 200 once that insert has committed.
  *
  * Anyone can post here, so a rejection must cost next to nothing whatever the body: the corp is known before the
- * body is read (assertKnownCorp, called by the route first), the `<Encrypt>` text is taken by a bounded scan, and
- * nothing is parsed before the signature over it matches.
+ * body is read (assertKnownCorp, called by the route first), the route's body parser takes the envelope's `<Encrypt>`
+ * text by a bounded scan (scanEnvelopeEncrypt), and nothing is parsed before the signature over it matches.
  */
 export function createCallbackService(deps: {
   corps: Pick<CorpService, 'find'>;
@@ -56,20 +56,17 @@ export function createCallbackService(deps: {
       return open(corpId, q, q.echostr);
     },
 
-    /** Stores the event under its idempotency key; `duplicate` is true for a retried delivery. */
+    /**
+     * Verifies and decrypts the envelope's `<Encrypt>` text and stores the event under its idempotency key;
+     * `duplicate` is true for a retried delivery.
+     */
     async receive(
       corpId: string,
       q: CallbackPostQuery,
-      body: string,
+      encrypted: string,
     ): Promise<{ duplicate: boolean; eventType: string }> {
       deps.onReceived?.();
-      let encrypted: string;
-      try {
-        encrypted = scanEnvelopeEncrypt(body);
-      } catch (err) {
-        if (err instanceof WecomXmlError) throw new BadRequestError('回调消息体格式错误');
-        throw err;
-      }
+      if (!encrypted) throw new BadRequestError('回调消息体格式错误');
       const plain = open(corpId, q, encrypted);
       let event;
       try {

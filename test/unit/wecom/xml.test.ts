@@ -183,6 +183,20 @@ describe('scanEnvelopeEncrypt', () => {
     expect(scanEnvelopeEncrypt('\n<xml>\n<Encrypt>\n  <![CDATA[abc]]>\n</Encrypt>\n</xml>\n')).toBe('abc');
   });
 
+  it('reads bytes as they came: nothing but the value is decoded, so invalid UTF-8 around it costs nothing', () => {
+    const body = Buffer.concat([
+      Buffer.from('<xml><ToUserName>'),
+      Buffer.alloc(1000, 0xff),
+      Buffer.from('</ToUserName><Encrypt><![CDATA[abc]]></Encrypt></xml>'),
+    ]);
+    expect(scanEnvelopeEncrypt(body)).toBe('abc');
+    expect(scanEnvelopeEncrypt(new Uint8Array(body))).toBe('abc');
+    // A byte outside ASCII in the value stays one character, and the signature over it then fails.
+    expect(
+      scanEnvelopeEncrypt(Buffer.from([...Buffer.from('<xml><Encrypt>a'), 0xe9, ...Buffer.from('</Encrypt></xml>')])),
+    ).toBe('a\u00e9');
+  });
+
   it.each([
     ['empty', ''],
     ['whitespace', ' \r\n'],
