@@ -2,6 +2,7 @@ import { dirname, join, resolve } from 'node:path';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 import { createEmulator, type Emulator } from '../emulator/index.js';
+import { emulatorTrafficLoggerFactory } from '../emulator/traffic-log.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -28,6 +29,8 @@ export default fp(
           : undefined,
     });
     app.decorate('emulator', emulator);
+    // Before any route: the emulator's traffic (its pages and API, its callbacks to us) logs at debug, not info.
+    app.setChildLoggerFactory(emulatorTrafficLoggerFactory);
     app.addHook('onClose', async () => emulator.close());
   },
   { name: 'emulator', dependencies: ['origin'] },
