@@ -36,6 +36,10 @@ const isUniqueViolation = (err: unknown) =>
   err instanceof Error && (err as Error & { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
 const stateTaken = () => new ConflictError('渠道标识已被使用，请换一个');
 
+/** WeCom's `remark` of a contact way (≤ 30 characters) names the code there, so it carries the channel's name. */
+const WECOM_REMARK_MAX = 30;
+export const wecomRemark = (name: string) => [...name].slice(0, WECOM_REMARK_MAX).join('');
+
 /**
  * Channel codes (渠道活码): a WeCom 「联系我」 QR code with our `state`, rotating among reps, plus the tags and the
  * welcome message new customers get. Input is checked completely before anything is written or sent to WeCom.
@@ -197,7 +201,7 @@ export function createChannelService(deps: {
         // Always a multi-member code: WeCom cannot change `type` later, and rotation and backups need it.
         type: 2,
         scene: 2,
-        remark: input.remark,
+        remark: wecomRemark(input.name),
         skip_verify: input.skipVerify,
         state,
         user: repsOnCode(reps, today()),
@@ -281,7 +285,7 @@ export function createChannelService(deps: {
       }
     };
 
-    const wecomChanged = (['remark', 'state', 'skipVerify', 'reps', 'backupReps', 'dailyCap'] as const).some(changed);
+    const wecomChanged = (['name', 'state', 'skipVerify', 'reps', 'backupReps', 'dailyCap'] as const).some(changed);
     if (!wecomChanged) {
       write(repRows(corpId, id, input));
     } else {
@@ -290,7 +294,7 @@ export function createChannelService(deps: {
         await callWecom(() =>
           deps.api(corpId).updateContactWay({
             config_id: row.configId,
-            remark: input.remark,
+            remark: wecomRemark(input.name),
             skip_verify: input.skipVerify,
             state: input.state!,
             user: repsOnCode(reps, today()),
