@@ -435,13 +435,24 @@ describe('channel statistics across a re-add', () => {
 });
 
 describe('demo seeding', () => {
-  it('creates three channel codes with tags and welcomes through WeCom, once', async () => {
+  it('creates four channel codes with tags and welcomes through WeCom, once, named alike in WeCom', async () => {
     app = await startApp();
-    expect(await seedChannels(app)).toEqual({ channels: 3 });
+    expect(await seedChannels(app)).toEqual({ channels: 4 });
     expect(await seedChannels(app)).toEqual({ channels: 0 });
     const list = ((await admin(app, 'GET', '/api/channels')).json() as { channels: ChannelView[] }).channels;
-    expect(list.map((c) => c.name).sort()).toEqual(['官网落地页', '快递包裹卡', '门店海报'].sort());
-    expect(await calls(app, `${EC}/add_contact_way`)).toHaveLength(3);
+    expect(list.map((c) => c.name).sort()).toEqual(['官网落地页', '快递包裹卡', '直播间福利码', '门店海报'].sort());
+    const added = await calls(app, `${EC}/add_contact_way`);
+    expect(added).toHaveLength(4);
+    // WeCom (the emulator's pages) shows each code by the name the sidebar shows.
+    expect(added.map((c) => (c.body as { remark: string }).remark).sort()).toEqual(list.map((c) => c.name).sort());
+    const home = await app.inject({ url: '/emulator/' });
+    for (const c of list) expect(home.body).toContain(`<div>${c.name}</div>`);
+
+    // A demo code an admin deleted is not created again: its state is never reused.
+    const store = list.find((c) => c.name === '门店海报')!;
+    expect((await admin(app, 'DELETE', `/api/channels/${store.id}`)).statusCode).toBe(204);
+    expect(await seedChannels(app)).toEqual({ channels: 0 });
+    expect(await calls(app, `${EC}/add_contact_way`)).toHaveLength(4);
     for (const c of list) {
       expect(c.tags.length).toBeGreaterThan(0);
       expect(c.tags.every((t) => !t.deleted)).toBe(true);
