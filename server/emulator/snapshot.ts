@@ -61,7 +61,8 @@ export function buildSnapshot(core: EmulatorCore, archive: EmulatorArchive): Emu
     webhookMessages: d.webhookMessages,
     appMessages: d.appMessages,
     msgTemplates: d.msgTemplates,
-    media: d.media,
+    // The records, not the kept image bytes (GET /emulator/media/:mediaId serves those).
+    media: d.media.map(({ data: _data, ...record }) => record),
     callbacks: core.callbacks,
     faults: core.faults.list(),
     archive: archive.summary(),

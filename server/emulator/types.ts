@@ -146,6 +146,8 @@ export interface MediaRecord {
   filename: string;
   content_type: string;
   size: number;
+  /** An image's bytes (base64), kept so the emulator's pages can show what a message carried. */
+  data?: string;
 }
 
 export interface GroupChatMember {
