@@ -65,7 +65,7 @@ const CORP = DEMO_CORP.corpId;
 const CHANNELS = [
   { name: '门店海报', reps: ['zhangwei', 'lina'], tags: ['线下门店', '潜在客户'] },
   { name: '快递包裹卡', reps: ['sunli', 'zhouxin'], tags: ['电商包裹卡'] },
-  { name: '官网落地页', reps: ['liuyang', 'chenjing', 'zhaolei'], tags: ['潜在客户', '待跟进'] },
+  { name: '官网落地页', reps: ['liuyang', 'chenjing', 'zhaolei'], tags: ['官网咨询', '潜在客户'] },
 ];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -15,6 +15,7 @@ import staticPages from './plugins/static-pages.js';
 import adminAuth from './plugins/admin-auth.js';
 import securityHeaders from './plugins/security-headers.js';
 import sessionPlugin from './plugins/session.js';
+import csrfPlugin from './plugins/csrf.js';
 import { demoAssetRoutes } from './demo/asset-routes.js';
 import { callbackRoutes } from './modules/callback/routes.js';
 import { createCallbackService } from './modules/callback/service.js';
@@ -74,6 +75,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(async (web) => {
     await web.register(securityHeaders, { https: (config.publicUrl ?? '').startsWith('https://') });
     await web.register(sessionPlugin);
+    await web.register(csrfPlugin, { formPrefixes: ['/emulator/'] });
     web.setNotFoundHandler(notFoundHandler);
     if (app.emulator) await web.register(emulatorPlugin, { prefix: '/emulator', emulator: app.emulator });
     await web.register(staticPages);

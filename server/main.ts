@@ -1,9 +1,8 @@
-import { buildApp } from './app.js';
+import { buildApp, type App } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { DEMO_CORP } from './emulator/index.js';
 import { startBackground } from './jobs/schedule.js';
-import { seedSidebar } from './demo/seed-sidebar.js';
-import { seedChannels } from './demo/seed-channels.js';
+import { seedDemo } from './demo/seed-sidebar.js';
 
 /** Loads config, builds the app, listens, and shuts down gracefully on SIGTERM / SIGINT. */
 async function main(): Promise<void> {
@@ -45,37 +44,57 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
-  const base = app.origin.public();
-  if (config.demo) {
-    // The generated admin token goes to the terminal only, never into the log.
-    app.log.info(
-      { sidebar: `${base}/sidebar/`, emulator: `${base}/emulator/` },
-      'demo mode: WeCom is the built-in emulator with a seeded demo corp',
-    );
-    process.stdout.write(
-      [
-        '',
-        '  wecom-scrm demo is running (WeCom = built-in emulator, seeded demo corp)',
-        `  Sidebar   ${base}/sidebar/`,
-        `  Emulator  ${base}/emulator/   (channel QR codes: scan to add a customer)`,
-        `  Admin API token (Authorization: Bearer …): ${config.adminToken}`,
-        '',
-      ].join('\n') + '\n',
-    );
-    // Stages, the script library and a few notes for the sidebar demo (idempotent; needs the emulator listening).
-    void seedSidebar(app).then(
-      (seeded) => app.log.info(seeded, 'demo sidebar data seeded'),
-      (err: unknown) => app.log.error({ err }, 'demo sidebar seeding failed'),
-    );
-    // Channel codes with tags and welcome messages, and a default welcome (once; needs the emulator listening).
-    void seedChannels(app).then(
-      (seeded) => app.log.info(seeded, 'demo channel codes seeded'),
-      (err: unknown) => app.log.error({ err }, 'demo channel seeding failed'),
-    );
-  } else {
-    app.log.info({ callback: `${base}/wecom/callback/${config.wecom.corpId}` }, 'listening');
-  }
   if (!closing) background = startBackground(app);
+
+  const base = app.origin.public();
+  if (!config.demo) {
+    app.log.info({ callback: `${base}/wecom/callback/${config.wecom.corpId}` }, 'listening');
+    return;
+  }
+  // Channel codes, the script library and the demo customers' stories, each written once (needs the server
+  // listening: WeCom is the emulator behind our own port). The emulator's many requests log at debug.
+  let seeded: DemoSeeded | null = null;
+  try {
+    seeded = await seedDemo(app);
+  } catch (err) {
+    app.log.error({ err }, 'demo seeding failed');
+  }
+  if (closing) return;
+  // One synchronous write after the start-up lines. The log writes asynchronously, so the summary is logged after
+  // the banner rather than racing it.
+  process.stdout.write(demoBanner(app, base, config.adminToken, seeded));
+  if (seeded) app.log.info(seeded, 'demo data seeded');
+}
+
+type DemoSeeded = Awaited<ReturnType<typeof seedDemo>>;
+
+/** What a first-time user needs: where the pages are and the admin token (to the terminal only, never the log). */
+function demoBanner(app: App, base: string, adminToken: string, seeded: DemoSeeded | null): string {
+  const rows: [string, string, string][] = [
+    ['Sidebar', `${base}/sidebar/`, "the rep's chat sidebar, with a stand-in chat window"],
+  ];
+  if (app.hasRoute({ method: 'GET', url: '/console/' })) {
+    rows.push(['Console', `${base}/console/`, "the manager's web console"]);
+  }
+  rows.push(['Emulator', `${base}/emulator/`, 'WeCom: channel QR codes to scan, reps to sign in as']);
+  const width = Math.max(...rows.map(([, url]) => url.length));
+  return (
+    [
+      '',
+      '  wecom-scrm demo is running (WeCom = built-in emulator, seeded demo corp)',
+      '',
+      ...rows.map(([name, url, what]) => `  ${name.padEnd(11)}${url.padEnd(width)}  ${what}`),
+      `  ${'Admin API'.padEnd(11)}Authorization: Bearer ${adminToken}`,
+      '',
+      seeded === null
+        ? '  Demo data: seeding failed (see the error in the log); delete ./data to start over.'
+        : seeded.channels + seeded.scripts + seeded.customers > 0
+          ? `  Demo data written now: ${seeded.channels} channel codes, ${seeded.scripts} scripts, ${seeded.customers} customer stories.`
+          : '  Demo data: already in the database, nothing added (delete ./data to start over).',
+      "  Logs: the product's requests at info; the emulator's own traffic at debug (LOG_LEVEL=debug).",
+      '',
+    ].join('\n') + '\n'
+  );
 }
 
 await main();

@@ -10,6 +10,8 @@ import type { ContactWay, CorpTag, Customer, EmulatorCorp, EmulatorData, Follow,
 /** Temporary media (临时素材) are valid for 3 days. */
 export const MEDIA_TTL_SECONDS = 3 * 86_400;
 
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
 /** Caps on the message logs and the activity feed, so a long-running public demo stays small. */
 const MAX_RECORDS = 1000;
 const MAX_ACTIVITY = 20_000;
@@ -133,6 +135,20 @@ export class EmulatorCore {
   isLiveMedia(mediaId: string): boolean {
     const now = this.clock.nowSeconds();
     return this.data.media.some((m) => m.media_id === mediaId && m.created_at + MEDIA_TTL_SECONDS > now);
+  }
+
+  /**
+   * A live uploaded image's bytes, when the emulator kept them (images up to 1 MB). Only real PNG or JPEG data is
+   * given out, typed from its signature, never from what the uploader claimed: the pages share the app's origin.
+   */
+  mediaImage(mediaId: string): { contentType: 'image/png' | 'image/jpeg'; data: Buffer } | null {
+    if (!this.isLiveMedia(mediaId)) return null;
+    const record = this.data.media.find((m) => m.media_id === mediaId);
+    if (!record?.data || record.type !== 'image') return null;
+    const data = Buffer.from(record.data, 'base64');
+    if (data.subarray(0, 8).equals(PNG_SIGNATURE)) return { contentType: 'image/png', data };
+    if (data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff) return { contentType: 'image/jpeg', data };
+    return null;
   }
 
   findContactWay(configId: string): ContactWay | undefined {

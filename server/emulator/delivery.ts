@@ -1,4 +1,5 @@
 import { sleepUnlessAborted } from './sleep.js';
+import { EMULATOR_USER_AGENT } from './traffic-log.js';
 
 /** One HTTP attempt to deliver a callback. */
 export interface DeliveryAttempt {
@@ -41,7 +42,7 @@ export async function deliverCallback(
     try {
       const res = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'text/xml; charset=utf-8', 'user-agent': 'Mozilla/4.0 (WeCom emulator)' },
+        headers: { 'content-type': 'text/xml; charset=utf-8', 'user-agent': EMULATOR_USER_AGENT },
         body: xml,
         signal,
       });

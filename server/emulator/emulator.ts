@@ -1,3 +1,4 @@
+import { EmulatorArchive, type ArchiveOptions } from './archive.js';
 import type { CallRecord } from './call-log.js';
 import { ApiDispatcher, type ApiRequest, type ApiResponse } from './cgi.js';
 import { EmulatorCore, type CoreOptions } from './core.js';
@@ -11,6 +12,7 @@ import { groupChatRoutes } from './routes-groupchat.js';
 import { mediaRoutes } from './routes-media.js';
 import { messageRoutes } from './routes-messages.js';
 import { msgTemplateRoutes } from './routes-msg-template.js';
+import { archiveApiRoutes } from './routes-archive.js';
 import { oauthApiRoutes } from './routes-oauth.js';
 import { statsRoutes } from './routes-stats.js';
 import { tagRoutes } from './routes-tags.js';
@@ -26,8 +28,8 @@ import {
 import { buildSnapshot, type EmulatorSnapshot } from './snapshot.js';
 import type { EmulatorCorp } from './types.js';
 
-/** How to build an emulator (documented on CoreOptions, which the core takes as is). */
-export type EmulatorOptions = CoreOptions;
+/** How to build an emulator (documented on CoreOptions, which the core takes as is; `archive`: archive.ts). */
+export type EmulatorOptions = CoreOptions & { archive?: ArchiveOptions };
 
 export interface Emulator {
   readonly corp: Readonly<EmulatorCorp>;
@@ -56,12 +58,15 @@ export interface Emulator {
   handleApi(req: ApiRequest): Promise<ApiResponse>;
   /** Flushes the state file and aborts in-flight callback deliveries. */
   close(): Promise<void>;
+  /** The chat archive (会话内容存档) the stand-in Finance SDK reads; `POST /_chat` writes to it. */
+  readonly archive: EmulatorArchive;
   /** @internal state and services, for the plugin's pages. */
   readonly core: EmulatorCore;
 }
 
 export function createEmulator(options: EmulatorOptions): Emulator {
   const core = new EmulatorCore(options);
+  const archive = new EmulatorArchive(core, options.archive);
   const dispatcher = new ApiDispatcher(core, [
     ...tokenRoutes(core),
     ...directoryRoutes(core),
@@ -75,11 +80,13 @@ export function createEmulator(options: EmulatorOptions): Emulator {
     ...statsRoutes(core),
     ...groupChatRoutes(core),
     ...oauthApiRoutes(core),
+    ...archiveApiRoutes(core, archive),
   ]);
 
   return {
     corp: core.corp,
     core,
+    archive,
     simulate: (input) => simulate(core, parseSimulateInput(input)),
     scanContactWay: async (configId, customerName) => {
       const way = core.findContactWay(configId);
@@ -118,7 +125,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
       return core.clock.nowMs();
     },
     now: () => core.clock.nowMs(),
-    snapshot: () => buildSnapshot(core),
+    snapshot: () => buildSnapshot(core, archive),
     callbacks: () => structuredClone(core.callbacks),
     handleApi: (req) => dispatcher.handle(req),
     close: async () => {

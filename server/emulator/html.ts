@@ -14,8 +14,9 @@ const STYLE = `
   body { margin: 0; font: 15px/1.6 -apple-system, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif;
          background: #f5f6f8; color: #1f1f1f; }
   header { background: #fff; border-bottom: 1px solid var(--line); padding: 12px 20px; display: flex; gap: 12px; align-items: center; }
-  header .tag { font-size: 12px; color: #fff; background: #fa8c16; border-radius: 4px; padding: 1px 6px; }
-  main { max-width: 720px; margin: 24px auto; padding: 0 16px; }
+  header .tag { flex: none; white-space: nowrap; font-size: 12px; color: #fff; background: #fa8c16; border-radius: 4px; padding: 1px 6px; }
+  header strong { flex: none; white-space: nowrap; }
+  main { max-width: 720px; margin: 24px auto; padding: 0 16px; overflow-wrap: anywhere; }
   .card { background: #fff; border-radius: 10px; padding: 20px; margin-bottom: 16px; box-shadow: 0 1px 2px rgba(0,0,0,.04); }
   h1 { font-size: 20px; margin: 0 0 12px; } h2 { font-size: 16px; margin: 0 0 12px; }
   dl { display: grid; grid-template-columns: 7em 1fr; gap: 6px 12px; margin: 0; } dt { color: var(--muted); } dd { margin: 0; word-break: break-all; }
@@ -31,6 +32,16 @@ const STYLE = `
   .ok { color: #389e0d; } .bad { color: #cf1322; }
   table { border-collapse: collapse; width: 100%; font-size: 14px; } td, th { text-align: left; padding: 6px 8px; border-bottom: 1px solid var(--line); }
   a { color: var(--brand); }
+  ul.chips { list-style: none; margin: 0; padding: 0; display: flex; flex-wrap: wrap; gap: 6px; }
+  ul.chips li { background: #e6f4ff; color: #0958d9; border-radius: 4px; padding: 0 8px; font-size: 13px; }
+  ul.chips li .group { color: var(--muted); }
+  .welcome-text { white-space: pre-wrap; word-break: break-all; }
+  ul.attachments { list-style: none; margin: 8px 0 0; padding: 0; display: flex; flex-direction: column; gap: 8px; }
+  ul.attachments li { display: flex; gap: 10px; align-items: center; border: 1px solid var(--line); border-radius: 8px; padding: 8px; }
+  ul.attachments .kind { flex: none; font-size: 12px; color: var(--muted); width: 3em; }
+  ul.attachments .thumb { flex: none; width: 72px; height: 48px; object-fit: cover; border-radius: 4px; background: var(--line);
+                          display: flex; align-items: center; justify-content: center; color: var(--muted); font-size: 12px; }
+  ul.attachments .title { word-break: break-all; }
 `;
 
 /** Inline, so browsers do not ask the server for /favicon.ico (a 404 on every page). */

@@ -14,3 +14,4 @@ export type { DeliveryAttempt } from './delivery.js';
 export type { CallbackRecord, SimulateInput, SimulateResult, SimulatedChangeType } from './simulate.js';
 export type { EmulatorSnapshot } from './snapshot.js';
 export { EmulatorInputError } from './errcodes.js';
+export type { ArchiveCredentials, ArchiveOptions, ChatResult, NotifyRecord, SdkFaultInput } from './archive.js';

@@ -4,9 +4,12 @@ import type { Emulator } from './emulator.js';
 import { EmulatorInputError } from './errcodes.js';
 import { boundaryOf } from './multipart.js';
 import { INVALID_JSON } from './params.js';
+import { registerArchiveSdkRoutes } from './routes-archive.js';
+import { registerChatControls } from './routes-chat.js';
 import { registerControls } from './routes-control.js';
 import { registerOAuthPages } from './routes-oauth.js';
 import { registerPages } from './routes-pages.js';
+import { emulatorTrafficLoggerFactory } from './traffic-log.js';
 
 /** media/upload accepts files up to 20 MB. */
 const BODY_LIMIT = 25 * 1024 * 1024;
@@ -40,6 +43,8 @@ function flatQuery(query: unknown): Record<string, string> {
  * tests only; it must never be mounted with real credentials.
  */
 export const emulatorPlugin: FastifyPluginAsync<{ emulator: Emulator }> = async (app, { emulator }) => {
+  // Its request lines are debug, not info: the emulator is WeCom's stand-in, not the product at work.
+  app.setChildLoggerFactory(emulatorTrafficLoggerFactory);
   // WeCom clients send JSON with assorted content types (or none); uploads are multipart; pages post forms.
   // Every body is taken raw and decoded by the route that knows what it expects.
   app.removeAllContentTypeParsers();
@@ -80,4 +85,11 @@ export const emulatorPlugin: FastifyPluginAsync<{ emulator: Emulator }> = async 
   registerOAuthPages(app, emulator.core, formBody);
   registerPages(app, { core: emulator.core, scan: emulator.scanContactWay, formBody });
   registerControls(app, emulator, jsonBody);
+  registerChatControls(app, emulator.archive, jsonBody);
+  registerArchiveSdkRoutes(app, {
+    core: emulator.core,
+    archive: emulator.archive,
+    callLog: emulator.core.callLog,
+    formBody,
+  });
 };

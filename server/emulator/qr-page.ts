@@ -3,6 +3,7 @@ import type { EmulatorCore } from './core.js';
 import { escapeHtml, layout } from './html.js';
 import type { CallbackRecord } from './simulate.js';
 import type { ContactWay, Customer, Rep } from './types.js';
+import { followTags } from './views.js';
 
 /** The reps a scan of this way can go to: its users, else the members of its departments. */
 export function repsOfWay(core: EmulatorCore, way: ContactWay): Rep[] {
@@ -82,11 +83,21 @@ export function renderScanResult(
     : welcomes
         .map(
           (w) =>
-            `<div><p>${escapeHtml(w.text?.content ?? '（无文字）')}</p>${
-              w.attachments.length > 0 ? `<p class="muted">附件 ${w.attachments.length} 个</p>` : ''
+            `<div><p class="welcome-text">${escapeHtml(w.text?.content ?? '（无文字）')}</p>${
+              w.attachments.length > 0
+                ? `<ul class="attachments" aria-label="附件">${w.attachments.map((a) => attachmentItem(core, a)).join('')}</ul>`
+                : ''
             }</div>`,
         )
         .join('');
+  const follow = core.findFollow(customer, record.userId);
+  const tags = follow ? followTags(core, follow) : [];
+  const tagsHtml =
+    tags.length > 0
+      ? `<ul class="chips">${tags
+          .map((t) => `<li><span class="group">${escapeHtml(t.group_name)}：</span>${escapeHtml(t.tag_name)}</li>`)
+          .join('')}</ul>`
+      : `<p class="muted">${delivered ? NO_TAGS_TEXT : '回调没有投递成功，服务器不会为该客户打标签。'}</p>`;
   const body = `
 <div class="card">
   <h1>${delivered ? '<span class="ok">添加成功</span>' : '<span class="bad">回调投递失败</span>'}</h1>
@@ -97,6 +108,7 @@ export function renderScanResult(
     ${rep ? repItem(core, rep, '<span class="muted">接待成员</span>') : ''}
   </ul>
   <dl>
+    <dt>渠道活码</dt><dd>${escapeHtml(way.remark || '（无备注）')}</dd>
     <dt>渠道参数</dt><dd>${escapeHtml(record.state ?? '（无）')}</dd>
     <dt>欢迎语代码</dt><dd>${record.welcomeCode ? '已随事件下发（20 秒内有效）' : '无'}</dd>
   </dl>
@@ -107,12 +119,63 @@ export function renderScanResult(
   <ul>${record.attempts.map(attemptText).join('') || '<li class="muted">未投递</li>'}</ul>
 </div>
 <div class="card">
+  <h2>已打标签</h2>
+  ${tagsHtml}
+</div>
+<div class="card">
   <h2>欢迎语</h2>
   ${welcomeHtml}
 </div>
 <p><a href="/emulator/qr/${encodeURIComponent(way.config_id)}">返回渠道活码</a> · <a href="/emulator/">模拟器首页</a></p>`;
   // While the server may still send the welcome message (it has the code, still valid), the page reloads itself.
   return layout('模拟扫码结果', body, missing === 'waiting' ? { refreshSeconds: RESULT_REFRESH_SECONDS } : {});
+}
+
+const NO_TAGS_TEXT = '暂无：服务器还没有为该客户打标签（渠道活码没有配置标签时不会打标签）。';
+
+const httpUrl = (value: unknown): string | null =>
+  typeof value === 'string' && /^https?:\/\//i.test(value) ? value : null;
+
+/** A picture the emulator holds (an uploaded media id), else an http(s) picture URL, else nothing. */
+function pictureSrc(core: EmulatorCore, mediaId: unknown, picUrl?: unknown): string | null {
+  if (typeof mediaId === 'string' && core.mediaImage(mediaId)) return `/emulator/media/${encodeURIComponent(mediaId)}`;
+  return httpUrl(picUrl);
+}
+
+/** The picture, or a placeholder of its size saying there is none (as WeCom shows a card without a cover). */
+function thumb(src: string | null, alt: string): string {
+  return src
+    ? `<img class="thumb" src="${escapeHtml(src)}" alt="${escapeHtml(alt)}">`
+    : `<span class="thumb" role="img" aria-label="${escapeHtml(alt)}">无图</span>`;
+}
+
+/** One attachment of a welcome message as the customer would see it: a picture, a link card, a mini program. */
+function attachmentItem(core: EmulatorCore, raw: unknown): string {
+  const a = (raw ?? {}) as Record<string, Record<string, unknown> | string | undefined>;
+  const msgtype = typeof a.msgtype === 'string' ? a.msgtype : '';
+  const inner = (typeof a[msgtype] === 'object' ? a[msgtype] : {}) as Record<string, unknown>;
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
+  switch (msgtype) {
+    case 'image':
+      return `<li data-kind="image"><span class="kind">图片</span>${thumb(pictureSrc(core, inner.media_id, inner.pic_url), '图片')}</li>`;
+    case 'link': {
+      const url = httpUrl(inner.url);
+      const title = escapeHtml(text(inner.title) || '（无标题）');
+      return `<li data-kind="link"><span class="kind">链接</span>${thumb(httpUrl(inner.picurl), '链接封面')}<div class="grow"><div class="title">${
+        url ? `<a href="${escapeHtml(url)}" target="_blank" rel="noopener noreferrer">${title}</a>` : title
+      }</div>${inner.desc ? `<div class="muted">${escapeHtml(text(inner.desc))}</div>` : ''}</div></li>`;
+    }
+    case 'miniprogram':
+      return `<li data-kind="miniprogram"><span class="kind">小程序</span>${thumb(pictureSrc(core, inner.pic_media_id), '小程序封面')}<div class="grow"><div class="title">${escapeHtml(
+        text(inner.title) || '（无标题）',
+      )}</div><div class="muted">${escapeHtml(text(inner.page))}</div></div></li>`;
+    case 'video':
+      return `<li data-kind="video"><span class="kind">视频</span><div class="grow muted">视频文件</div></li>`;
+    case 'file':
+      return `<li data-kind="file"><span class="kind">文件</span><div class="grow muted">文件</div></li>`;
+    default:
+      return `<li><span class="kind">附件</span><div class="grow muted">${escapeHtml(msgtype || '未知类型')}</div></li>`;
+  }
 }
 
 /** How often the scan result page reloads while it waits for the welcome message. */

@@ -3,6 +3,7 @@ import { MEDIA_TTL_SECONDS, type EmulatorCore } from './core.js';
 import { fail } from './errcodes.js';
 import { newMediaId } from './ids.js';
 import { boundaryOf, parseMultipart, type MultipartPart } from './multipart.js';
+import type { MediaRecord } from './types.js';
 
 const MEDIA_TYPES = ['image', 'voice', 'video', 'file'] as const;
 /** 上传的媒体文件限制: image 10 MB (jpg/png), voice 2 MB (amr), video 10 MB (mp4), file 20 MB; every file > 5 bytes. */
@@ -23,6 +24,9 @@ function filePart(body: unknown, contentType: string | undefined): MultipartPart
     null
   );
 }
+
+/** Images up to this size keep their bytes (in the state file too); the demo's pictures are a few KB. */
+const MAX_KEPT_IMAGE_BYTES = 1024 * 1024;
 
 /** media/upload (临时素材), multipart with the file in the `media` field. */
 export function mediaRoutes(core: EmulatorCore): ApiRoute[] {
@@ -49,13 +53,17 @@ export function mediaRoutes(core: EmulatorCore): ApiRoute[] {
         const now = core.clock.nowSeconds();
         // Expired media are forgotten, so a media_id older than 3 days answers 40007 like WeCom's.
         core.data.media = core.data.media.filter((m) => m.created_at + MEDIA_TTL_SECONDS > now);
-        const record = {
+        const record: MediaRecord = {
           media_id: newMediaId(),
           type,
           created_at: now,
           filename: part.filename ?? '',
           content_type: part.contentType ?? 'application/octet-stream',
           size: part.data.length,
+          // Pictures are shown on the emulator's pages and in the stand-in chat; other files only counted.
+          ...(type === 'image' && part.data.length <= MAX_KEPT_IMAGE_BYTES
+            ? { data: part.data.toString('base64') }
+            : {}),
         };
         core.data.media.push(record);
         core.changed();

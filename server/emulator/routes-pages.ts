@@ -27,6 +27,13 @@ export function registerPages(app: FastifyInstance, { core, scan, formBody }: Pa
       .send(avatarSvg(id, core.displayName(id)));
   });
 
+  // Uploaded pictures (media/upload), for the scan result page and the sidebar's stand-in chat.
+  app.get<{ Params: { mediaId: string } }>('/media/:mediaId', async (req, reply) => {
+    const image = core.mediaImage(req.params.mediaId);
+    if (!image) return reply.status(404).type('text/plain; charset=utf-8').send('not found');
+    return reply.type(image.contentType).header('cache-control', 'private, max-age=3600').send(image.data);
+  });
+
   app.get<{ Params: { configId: string } }>('/qr/:configId', async (req, reply) => {
     reply.type('text/html; charset=utf-8');
     const way = core.findContactWay(req.params.configId);

@@ -14,7 +14,8 @@ export function tokenRoutes(core: EmulatorCore): ApiRoute[] {
         if (!corpid) fail('missingCorpId');
         if (!corpsecret) fail('missingSecret');
         if (corpid !== core.corp.corpId) fail('invalidCorpId');
-        if (corpsecret !== core.corp.secret) fail('invalidSecret');
+        // The app's Secret, or the archive's (会话内容存档 APIs take a token of the archive Secret).
+        if (corpsecret !== core.corp.secret && corpsecret !== core.data.archive?.secret) fail('invalidSecret');
         const { token, expiresIn } = core.credentials.issueToken();
         return ok({ access_token: token, expires_in: expiresIn });
       },

@@ -1,10 +1,23 @@
-import { newChatId, newExternalUserId, newTagId, randomChars, type Random } from './ids.js';
-import { intBetween, pick, sample, seededRandom } from './prng.js';
+import {
+  addWayOf,
+  DEMO_PERSONAS,
+  followAddedAt,
+  followOutcome,
+  personaExternalUserId,
+  personaMobile,
+  personaUnionId,
+  TESTER_GROUP_KEYS,
+  VIP_GROUP_KEYS,
+  type DemoPersona,
+} from '../demo/personas.js';
+import { newChatId, newTagId, randomChars, type Random } from './ids.js';
+import { intBetween, pick, seededRandom } from './prng.js';
 import type { Customer, Department, EmulatorData, Follow, GroupChat, GroupChatMember, Rep } from './types.js';
 
 /**
- * The demo corp's directory, tags, customers and groups. Every id comes from one seeded PRNG consumed in a fixed
- * order, so the same ids come back on every start; only times are relative to "now" (the last 90 days).
+ * The demo corp's directory, tags, customers and groups. The customers are the demo personas (server/demo/personas.ts),
+ * each with one coherent story; their ids derive from the persona, the other ids from one seeded PRNG consumed in a
+ * fixed order, so the same ids come back on every start. Only times are relative to "now" (the last 90 days).
  */
 
 const SEED = 'wecom-scrm-demo-corp-v1';
@@ -32,15 +45,19 @@ const REP_SEEDS: readonly RepSeed[] = [
 
 /** The demo corp's sales reps (the seeded customers are spread over them). */
 export const SALES_REPS = ['zhangwei', 'lina', 'wangfang', 'liuyang', 'chenjing', 'zhaolei'];
-const SERVICE_REPS = ['sunli', 'zhouxin'];
 
+/**
+ * The corp tag library. No group repeats the sales stages (新客户 / 跟进中 / 已成交 / 已流失): those are the product's
+ * own customer attribute, not WeCom tags.
+ */
 const TAG_GROUP_SEEDS: readonly [string, readonly string[]][] = [
   ['客户等级', ['重要客户', '普通客户', '潜在客户']],
   ['意向产品', ['智能手表', '无线耳机', '扫地机器人', '空气净化器', '智能门锁']],
-  ['客户来源', ['线下门店', '电商包裹卡', '直播间', '朋友推荐', '展会']],
-  ['跟进状态', ['待跟进', '已报价', '已成交', '已流失']],
+  ['客户来源', ['线下门店', '直播间', '官网咨询', '电商包裹卡', '朋友推荐', '展会']],
+  ['购买用途', ['自用', '送礼', '企业采购']],
 ];
 
+/** Name pools for customers the emulator creates at run time (simulated adds, QR scans). */
 const SURNAMES = [
   '王',
   '李',
@@ -119,24 +136,6 @@ const COMPANIES: readonly [short: string, full: string][] = [
 ];
 const POSITIONS = ['采购经理', '行政主管', '总经理', '运营总监', '门店店长', '市场专员', 'IT负责人'];
 
-const DESCRIPTIONS = [
-  '关注智能手表，预算2000元左右',
-  '老客户，复购意向强，喜欢新品首发',
-  '企业团购需求，需提供发票',
-  '对价格敏感，等大促活动',
-  '咨询过扫地机器人售后，已解决',
-  '直播间下单，需跟进物流',
-  '朋友推荐来的，想了解空气净化器滤芯',
-  '计划装修新房，关注智能门锁',
-  '',
-];
-
-/** Channel `state` values of the seeded customers (as a 「联系我」 would have set them). */
-const STATES = ['store_poster_01', 'parcel_card_2024', 'live_room_618', 'expo_shenzhen', 'wechat_article'];
-
-/** add_way values (see externalcontact/get): 1 扫描二维码, 2 搜索手机号, 3 名片分享, 6 微信联系人, 16 获客链接, 202 管理员分配. */
-const ADD_WAYS = [1, 1, 1, 1, 2, 3, 6, 16, 202];
-
 function buildReps(): Rep[] {
   return REP_SEEDS.map(([userid, name, dept, position, gender, leader], i) => ({
     userid,
@@ -153,58 +152,45 @@ function buildReps(): Rep[] {
   }));
 }
 
-function mobile(random: Random): string {
-  return `1${pick(random, ['35', '37', '38', '39', '50', '58', '86', '88'])}${randomChars('0123456789', 8, random)}`;
-}
-
-function buildCustomer(random: Random, nowSec: number, tagIdsByGroup: string[][]): Customer {
-  const externalUserId = newExternalUserId(random);
-  const male = random() < 0.5;
-  const surname = pick(random, SURNAMES);
-  const name = surname + pick(random, male ? MALE_GIVEN : FEMALE_GIVEN);
-  const isWecom = random() < 0.3;
-  const company = pick(random, COMPANIES);
-  const position = pick(random, POSITIONS);
-  const hasUnionid = random() < 0.7;
-  const unionid = `o${randomChars('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_', 27, random)}`;
-
-  const followCount = random() < 0.3 ? 2 : 1;
-  const pool = random() < 0.15 ? [...SERVICE_REPS, ...SALES_REPS] : SALES_REPS;
-  const followers = sample(random, pool, followCount);
-  const follows: Follow[] = followers.map((userid) => {
-    const addWay = pick(random, ADD_WAYS);
-    const customerInitiated = addWay === 1 || addWay === 16;
-    const tags = [
-      pick(random, tagIdsByGroup[0] ?? []),
-      ...sample(random, tagIdsByGroup[1] ?? [], intBetween(random, 0, 2)),
-      pick(random, tagIdsByGroup[2] ?? []),
-      ...(random() < 0.7 ? [pick(random, tagIdsByGroup[3] ?? [])] : []),
-    ];
-    const withMobile = random() < 0.5;
-    const phone = mobile(random);
+/** A demo persona as WeCom knows them: the profile and each rep's follow as the story left it. */
+function buildCustomer(persona: DemoPersona, nowMs: number, tagIdByName: Map<string, string>): Customer {
+  const externalUserId = personaExternalUserId(persona.key);
+  const company = persona.company;
+  const follows: Follow[] = persona.follows.map((f) => {
+    const outcome = followOutcome(f);
+    const { addWay, state } = addWayOf(f);
+    // A scan or a shared card is the customer's doing; searching a phone number, a WeChat contact or an
+    // assignment is the rep's.
+    const customerInitiated = addWay === 1 || addWay === 3;
+    // The number is known for a company contact, a customer found by phone, and an online order's buyer.
+    const knowsMobile = company !== undefined || addWay === 2 || addWay === 202 || state === 'parcel_card';
     return {
-      userid,
-      remark: `${surname}${male ? '先生' : '女士'}${isWecom ? `-${company[0]}` : ''}`,
-      description: pick(random, DESCRIPTIONS),
-      createtime: nowSec - intBetween(random, 0, 89) * DAY - intBetween(random, 0, DAY - 1),
-      tag_ids: tags,
-      remark_corp_name: isWecom ? company[0] : '',
-      remark_mobiles: withMobile ? [phone] : [],
-      oper_userid: customerInitiated ? externalUserId : userid,
+      userid: f.rep,
+      remark: outcome.remark,
+      description: outcome.description,
+      createtime: followAddedAt(f, nowMs),
+      tag_ids: outcome.tags.map((name) => {
+        const id = tagIdByName.get(name);
+        if (!id) throw new Error(`persona ${persona.key}: no seeded tag named ${name}`);
+        return id;
+      }),
+      remark_corp_name: company?.short ?? '',
+      remark_mobiles: knowsMobile ? [personaMobile(persona.key)] : [],
+      oper_userid: customerInitiated ? externalUserId : f.rep,
       add_way: addWay,
-      state: addWay === 1 ? pick(random, STATES) : '',
+      state,
     };
   });
 
   return {
     external_userid: externalUserId,
-    name,
-    type: isWecom ? 2 : 1,
-    gender: male ? 1 : 2,
-    position: isWecom ? position : '',
-    corp_name: isWecom ? company[0] : '',
-    corp_full_name: isWecom ? company[1] : '',
-    unionid: !isWecom && hasUnionid ? unionid : '',
+    name: persona.name,
+    type: company ? 2 : 1,
+    gender: persona.gender,
+    position: company?.position ?? '',
+    corp_name: company?.short ?? '',
+    corp_full_name: company?.full ?? '',
+    unionid: company ? '' : personaUnionId(persona.key),
     follows,
   };
 }
@@ -235,7 +221,11 @@ function buildGroupChat(
       userid: c.external_userid,
       type: 2,
       ...(c.unionid ? { unionid: c.unionid } : {}),
-      join_time: createTime + intBetween(random, 1, 50) * DAY,
+      // Invited once they were a customer: a few hours to a few days after the first add, never in the future.
+      join_time: Math.min(
+        nowSec - 3600,
+        Math.max(createTime, Math.min(...c.follows.map((f) => f.createtime))) + intBetween(random, 2, 72) * 3600,
+      ),
       join_scene: pick(random, [1, 2, 3]),
       invitor: { userid: owner.userid },
       group_nickname: random() < 0.3 ? `${c.name}（${c.corp_name || '个人'}）` : '',
@@ -263,7 +253,6 @@ export function buildSeedData(corpId: string, nowMs: number): EmulatorData {
 
   const tagGroups: EmulatorData['tagGroups'] = [];
   const tags: EmulatorData['tags'] = [];
-  const tagIdsByGroup: string[][] = [];
   TAG_GROUP_SEEDS.forEach(([groupName, tagNames], gi) => {
     const groupId = newTagId(random);
     const createTime = nowSec - 120 * DAY + gi * 600;
@@ -273,26 +262,16 @@ export function buildSeedData(corpId: string, nowMs: number): EmulatorData {
       create_time: createTime,
       order: TAG_GROUP_SEEDS.length - gi,
     });
-    const ids: string[] = [];
     tagNames.forEach((tagName, ti) => {
       const id = newTagId(random);
-      ids.push(id);
       tags.push({ id, group_id: groupId, name: tagName, create_time: createTime + ti, order: tagNames.length - ti });
     });
-    tagIdsByGroup.push(ids);
   });
 
-  const customers: Customer[] = [];
-  for (let i = 0; i < 30; i++) customers.push(buildCustomer(random, nowSec, tagIdsByGroup));
-  // Every seeded rep has at least one customer (externalcontact/list answers 84061 for a rep with none).
-  for (const rep of reps) {
-    if (!customers.some((c) => c.follows.some((f) => f.userid === rep.userid))) {
-      const customer = customers[reps.indexOf(rep)] ?? customers[0];
-      const first = customer?.follows[0];
-      if (customer && first)
-        customer.follows.push({ ...first, userid: rep.userid, oper_userid: rep.userid, add_way: 202, state: '' });
-    }
-  }
+  const tagIdByName = new Map(tags.map((t) => [t.name, t.id]));
+  const customers = DEMO_PERSONAS.map((p) => buildCustomer(p, nowMs, tagIdByName));
+  const byKey = (keys: readonly string[]) =>
+    keys.map((key) => customers.find((c) => c.external_userid === personaExternalUserId(key)) as Customer);
 
   const byId = (id: string) => reps.find((r) => r.userid === id) as Rep;
   const groupChats = [
@@ -302,7 +281,7 @@ export function buildSeedData(corpId: string, nowMs: number): EmulatorData {
       '星河优选VIP客户群',
       byId('zhangwei'),
       [byId('lina'), byId('sunli')],
-      customers.slice(0, 8),
+      byKey(VIP_GROUP_KEYS),
       '欢迎加入星河优选VIP群，新品首发和专属优惠会第一时间在群里通知～',
     ),
     buildGroupChat(
@@ -311,7 +290,7 @@ export function buildSeedData(corpId: string, nowMs: number): EmulatorData {
       '智能家居体验官交流群',
       byId('liuyang'),
       [byId('chenjing')],
-      customers.slice(10, 16),
+      byKey(TESTER_GROUP_KEYS),
       '体验官请在群内分享使用心得，每月评选优秀体验官送好礼。',
     ),
   ];

@@ -1,3 +1,4 @@
+import type { ArchiveSummary, EmulatorArchive } from './archive.js';
 import type { EmulatorCore } from './core.js';
 import type { Fault } from './faults.js';
 import type { CallbackRecord } from './simulate.js';
@@ -37,10 +38,12 @@ export interface EmulatorSnapshot {
   media: MediaRecord[];
   callbacks: CallbackRecord[];
   faults: Fault[];
+  /** The chat archive, without its secrets. */
+  archive: ArchiveSummary;
 }
 
 /** Everything the emulator holds, in WeCom's shapes where one exists (GET /emulator/_state). */
-export function buildSnapshot(core: EmulatorCore): EmulatorSnapshot {
+export function buildSnapshot(core: EmulatorCore, archive: EmulatorArchive): EmulatorSnapshot {
   const d = core.data;
   return structuredClone({
     corp: { corpId: core.corp.corpId, corpName: core.corp.corpName, agentId: core.corp.agentId },
@@ -58,8 +61,10 @@ export function buildSnapshot(core: EmulatorCore): EmulatorSnapshot {
     webhookMessages: d.webhookMessages,
     appMessages: d.appMessages,
     msgTemplates: d.msgTemplates,
-    media: d.media,
+    // The records, not the kept image bytes (GET /emulator/media/:mediaId serves those).
+    media: d.media.map(({ data: _data, ...record }) => record),
     callbacks: core.callbacks,
     faults: core.faults.list(),
+    archive: archive.summary(),
   });
 }

@@ -3,6 +3,7 @@
  * so a record can be copied into a response without renaming.
  */
 import type { CorpCredentials } from '../wecom/types.js';
+import type { ArchiveData } from './archive.js';
 
 /** The corp the emulator plays: the same credentials the server is configured with. */
 export type EmulatorCorp = CorpCredentials;
@@ -145,6 +146,8 @@ export interface MediaRecord {
   filename: string;
   content_type: string;
   size: number;
+  /** An image's bytes (base64), kept so the emulator's pages can show what a message carried. */
+  data?: string;
 }
 
 export interface GroupChatMember {
@@ -198,4 +201,6 @@ export interface EmulatorData {
   msgTemplates: MsgTemplateRecord[];
   media: MediaRecord[];
   activity: ActivityRecord[];
+  /** The chat archive (会话内容存档), created on first use (archive.ts). */
+  archive?: ArchiveData;
 }

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 import { createEmulator, type Emulator } from '../emulator/index.js';
+import { emulatorTrafficLoggerFactory } from '../emulator/traffic-log.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -25,6 +26,8 @@ export default fp(
       statePath: config.demo && config.dataDir !== ':memory:' ? join(config.dataDir, 'emulator-state.json') : undefined,
     });
     app.decorate('emulator', emulator);
+    // Before any route: the emulator's traffic (its pages and API, its callbacks to us) logs at debug, not info.
+    app.setChildLoggerFactory(emulatorTrafficLoggerFactory);
     app.addHook('onClose', async () => emulator.close());
   },
   { name: 'emulator', dependencies: ['origin'] },

@@ -26,6 +26,8 @@ export const Me = Type.Object({
   agentId: Type.Integer(),
   /** The server runs against the built-in emulator (the sidebar may then use the mock JS-SDK). */
   demo: Type.Boolean(),
+  /** The corp's IANA time zone (CORP_TIME_ZONE): the sidebar shows and reads times on its clocks. */
+  timeZone: Type.String(),
 });
 export type Me = Static<typeof Me>;
 

@@ -50,7 +50,7 @@ export type ChannelIdParams = Static<typeof ChannelIdParams>;
 const channelFields = {
   name: Type.String({ minLength: 1, maxLength: 50 }),
   groupName: Type.String({ maxLength: 30 }),
-  /** Sent to WeCom as the 「联系我」 remark (≤ 30 characters). */
+  /** A note about the code for admins; WeCom's 「联系我」 remark carries the name (its first 30 characters). */
   remark: Type.String({ maxLength: 30 }),
   /** Our channel code, echoed by WeCom in the add event; generated when omitted. */
   state: Type.String({ minLength: 1, maxLength: 30, pattern: '^[A-Za-z0-9_-]+$' }),

@@ -19,6 +19,8 @@ const CHANNEL_NAME = '618直播间海报';
 const SCRIPT_TITLE = '发货说明';
 const SCRIPT_TEXT = '亲，全国包邮，下单后 48 小时内发货哦～';
 const NOTE_TEXT = '客户想要两只手表的团购价，周五前给报价';
+const IMAGE_SCRIPT = '智能手表产品图';
+const PICTURE = '/demo-assets/scripts/smart-watch.png';
 
 let app: App;
 let base: string;
@@ -57,6 +59,11 @@ async function simulateAdd(userId: string, state?: string, name?: string): Promi
 }
 
 const sql = <T>(query: string, ...params: unknown[]) => app.db.$client.prepare(query).get(...params) as T | undefined;
+
+/** An <img> element as far as these tests read it (the file is typed without the DOM library). */
+interface LoadedImage {
+  naturalWidth: number;
+}
 
 /** The sidebar's own tabs (客户 / 话术), not the timeline's filter chips. */
 const sidebarTab = (name: string) => page.locator('.van-tabs__nav').getByRole('tab', { name });
@@ -120,6 +127,13 @@ beforeAll(async () => {
     title: '退换货',
     kind: 'text',
     content: '支持七天无理由退换',
+  });
+  await admin('POST', '/api/scripts', {
+    groupId: group.id,
+    title: IMAGE_SCRIPT,
+    kind: 'image',
+    content: '智能手表新款产品图',
+    payload: { url: PICTURE },
   });
 
   browser = await chromium.launch({
@@ -268,6 +282,122 @@ describe('sidebar (mock mode, 360×800)', () => {
     await expect.poll(() => page.getByTestId('timeline-item').count()).toBe(1);
     await page.getByTestId('timeline-item').filter({ hasText: SCRIPT_TITLE }).waitFor();
     await shot('05-timeline');
+  });
+
+  it('sends an image script: the stand-in chat shows the picture, never its media id', async () => {
+    await openSidebar(customerId);
+    await sidebarTab('话术').click();
+    await page.getByTestId('script-search').locator('input').fill('产品图');
+    await expect.poll(() => page.getByTestId('script-card').count()).toBe(1);
+    await page.getByTestId('script-card').filter({ hasText: IMAGE_SCRIPT }).getByTestId('script-send').click();
+    await page.locator('.van-toast').filter({ hasText: '已发送' }).waitFor();
+
+    await page.getByTestId('mock-chat-toggle').click();
+    const picture = page.getByTestId('mock-transcript').getByTestId('chat-picture');
+    await picture.waitFor();
+    await expect.poll(() => picture.evaluate((img) => (img as unknown as LoadedImage).naturalWidth)).toBe(480);
+    await expect(picture.getAttribute('alt')).resolves.toBe(`图片：${IMAGE_SCRIPT}`);
+    // The picture is the script's own image, as WeCom (the emulator) received it.
+    const state = (await (await fetch(`${base}/emulator/_state`)).json()) as { media: { media_id: string }[] };
+    const mediaId = state.media.at(-1)!.media_id;
+    await expect(picture.getAttribute('src')).resolves.toBe(`/emulator/media/${mediaId}`);
+    const uploaded = Buffer.from(await (await fetch(`${base}/emulator/media/${mediaId}`)).arrayBuffer());
+    const original = Buffer.from(await (await fetch(`${base}${PICTURE}`)).arrayBuffer());
+    expect(uploaded.equals(original)).toBe(true);
+    await expect(page.getByTestId('mock-transcript').textContent()).resolves.not.toContain(mediaId.slice(0, 8));
+    await shot('09-image-script');
+    await page.getByTestId('mock-chat-toggle').click();
+  });
+
+  it('a description edit is 修改描述 on the timeline; 已保存 does not linger under the next sheet', async () => {
+    await openSidebar(customerId);
+    const card = page.getByTestId('customer-card');
+    await card.getByRole('button', { name: '编辑' }).nth(1).click();
+    await page.getByTestId('text-edit-field').locator('textarea').fill('想给父母买两只手表，关注续航');
+    await page.getByTestId('text-edit-save').click();
+    await page.locator('.van-toast').filter({ hasText: '已保存' }).waitFor();
+    const item = page.getByTestId('timeline-item').filter({ hasText: '想给父母买两只手表' });
+    await item.waitFor();
+    await expect(item.locator('.entry__label').textContent()).resolves.toBe('修改描述');
+
+    // At once the next sheet: the toast is gone rather than showing through its overlay.
+    await page.getByTestId('edit-tags').click();
+    await page.getByTestId('tag-option').first().waitFor();
+    await expect.poll(() => page.locator('.van-toast').filter({ hasText: '已保存' }).isVisible()).toBe(false);
+    await shot('10-sheet-without-toast');
+    await page.locator('.edit-sheet').getByRole('button', { name: '取消' }).click();
+    await item.scrollIntoViewIfNeeded();
+    await shot('11-description-changed');
+  });
+
+  it('a search among favourites with no match says so', async () => {
+    await openSidebar(customerId);
+    await sidebarTab('话术').click();
+    await page.getByTestId('script-favorites').click();
+    await page.getByTestId('script-search').locator('input').fill('不存在的话术');
+    await page.getByText('没有匹配的收藏话术').waitFor();
+    await expect(page.getByText('还没有收藏的话术').count()).resolves.toBe(0);
+    await shot('12-favourites-no-match');
+    await page.getByTestId('script-search').locator('input').fill('');
+  });
+
+  it('a customer that is not there: 未找到, without a 重试 that cannot help', async () => {
+    await page.goto(`${base}/sidebar/?mock=1&customer=wmNotInThisCorp0123456789abcdefgh`);
+    await page.getByText('未找到').waitFor();
+    await expect(page.locator('.error-state__retry').count()).resolves.toBe(0);
+    await shot('13-not-found');
+  });
+
+  it("the emulator's scan result lists the tags applied and every attachment; its badge stays on one line", async () => {
+    const library = await admin<{ groups: { name: string; tags: { id: string; name: string }[] }[] }>(
+      'GET',
+      '/api/tags',
+    );
+    const tag = (group: string, name: string) =>
+      library.groups.find((g) => g.name === group)!.tags.find((t) => t.name === name)!.id;
+    const channel = await admin<{ configId: string }>('POST', '/api/channels', {
+      name: '门店收银台海报',
+      reps: [REP],
+      tagIds: [tag('客户来源', '线下门店'), tag('意向产品', '扫地机器人')],
+      welcome: {
+        text: '{客户昵称}您好！我是门店顾问{员工姓名}，到店出示本页可领新客礼品。',
+        attachments: [
+          { type: 'image', imageUrl: '/demo-assets/scripts/robot-vacuum.png' },
+          { type: 'link', title: '售后服务指南', url: 'https://www.example.com/after-sales', desc: '一页看懂' },
+          {
+            type: 'miniprogram',
+            title: '星河优选商城',
+            appId: 'wx8bd80126147dfa1f',
+            page: '/pages/index/index',
+            picUrl: '/demo-assets/scripts/promo-poster.png',
+          },
+        ],
+      },
+    });
+    await page.goto(`${base}/emulator/qr/${channel.configId}`);
+    await expect(page.locator('h1').textContent()).resolves.toBe('渠道活码：门店收银台海报');
+    await page.locator('input[name="name"]').fill('刘建国');
+    await page.getByRole('button', { name: '模拟扫码添加' }).click();
+    await page.waitForURL(/\/result\?customer=/);
+    // The page reloads itself until the welcome message arrives.
+    await page.locator('ul.attachments').waitFor({ timeout: 20_000 });
+    const chips = await page.locator('ul.chips li').allTextContents();
+    expect(chips.sort()).toEqual(['客户来源：线下门店', '意向产品：扫地机器人'].sort());
+    const kinds = await page
+      .locator('ul.attachments li')
+      .evaluateAll((items) => items.map((i) => (i as unknown as { dataset: { kind: string } }).dataset.kind));
+    expect(kinds).toEqual(['image', 'link', 'miniprogram']);
+    await expect(page.locator('ul.attachments').textContent()).resolves.toContain('售后服务指南');
+    await expect(page.locator('ul.attachments').textContent()).resolves.toContain('星河优选商城');
+    for (const img of await page.locator('ul.attachments img.thumb').all()) {
+      await expect.poll(() => img.evaluate((el) => (el as unknown as LoadedImage).naturalWidth)).toBeGreaterThan(0);
+    }
+    await expect(page.getByText('附件 3 个').count()).resolves.toBe(0);
+    const badge = (await page.locator('header .tag').boundingBox())!;
+    expect(badge.height).toBeLessThan(24);
+    // Nothing is wider than the 360 px screen (the callback URL and ids wrap).
+    await expect(page.evaluate('document.documentElement.scrollWidth')).resolves.toBeLessThanOrEqual(360);
+    await shot('14-emulator-scan-result');
   });
 
   it("refuses another rep's customer, in Chinese", async () => {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { App } from '../../server/app.js';
-import { ADMIN_TOKEN, startApp, tableCounts } from '../support/app.js';
+import { buildApp, type App } from '../../server/app.js';
+import { ADMIN_TOKEN, startApp, tableCounts, testConfig } from '../support/app.js';
 import { calls, cookiePair, CORP, login, repClient, SESSION_COOKIE, setCookies, sql } from '../support/sidebar.js';
 
 let app: App;
@@ -10,7 +10,7 @@ afterEach(async () => {
   await app?.close();
 });
 
-const DAY = 86_400_000;
+const HOUR = 3_600_000;
 
 function unescapeHtml(value: string): string {
   return value
@@ -31,6 +31,30 @@ function formFor(html: string, userId: string): { action: string; fields: URLSea
     fields.append(unescapeHtml(input[1]!), unescapeHtml(input[2]!));
   }
   return { action: unescapeHtml(form[1]!), fields };
+}
+
+/** Starts a sign-in: the state WeCom will echo back and the cookie binding it to this browser. */
+async function beginSignIn(target: App): Promise<{ state: string; stateCookie: string }> {
+  const start = await target.inject({ url: '/api/auth/login' });
+  expect(start.statusCode, start.body).toBe(302);
+  return {
+    state: new URL(String(start.headers.location)).searchParams.get('state')!,
+    stateCookie: cookiePair(setCookies(start.headers).get('scrm_oauth')!),
+  };
+}
+
+/** WeCom sends the browser back with a code and the state. */
+function oauthCallback(target: App, state: string, stateCookie: string, code: string) {
+  return target.inject({ url: `/api/auth/callback?code=${code}&state=${state}`, headers: { cookie: stateCookie } });
+}
+
+/** A full sign-in, returning the session's Set-Cookie header as well as its name=value pair. */
+async function loginWithCookie(target: App, userId: string): Promise<{ header: string; pair: string }> {
+  const { state, stateCookie } = await beginSignIn(target);
+  const done = await oauthCallback(target, state, stateCookie, target.emulator!.issueOAuthCode(userId));
+  expect(done.statusCode, done.body).toBe(302);
+  const header = setCookies(done.headers).get(SESSION_COOKIE)!;
+  return { header, pair: cookiePair(header) };
 }
 
 describe('WeCom OAuth sign-in through the emulator', () => {
@@ -111,10 +135,14 @@ describe('WeCom OAuth sign-in through the emulator', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]!.token_hash).toBe(createHash('sha256').update(token).digest('hex'));
     expect(rows[0]!.user_id).toBe('lina');
-    expect(rows[0]!.expires_at - rows[0]!.created_at).toBe(30 * DAY);
+    expect(rows[0]!.expires_at - rows[0]!.created_at).toBe(12 * HOUR);
+    // The state was spent on the server.
+    expect(sql(app, 'SELECT * FROM oauth_states')).toHaveLength(0);
 
     const me = await fetch(`${base}/api/me`, { headers: { cookie: cookiePair(session) } });
     expect(me.status).toBe(200);
+    // A signed-in person's data: no cache may keep it.
+    expect(me.headers.get('cache-control')).toBe('no-store');
     expect(await me.json()).toEqual({
       userId: 'lina',
       name: '李娜',
@@ -123,6 +151,7 @@ describe('WeCom OAuth sign-in through the emulator', () => {
       corpId: CORP,
       agentId: 1000002,
       demo: true,
+      timeZone: 'Asia/Shanghai',
     });
     // The rep was mirrored locally on sign-in.
     expect(sql(app, `SELECT user_id FROM reps WHERE user_id = 'lina'`)).toHaveLength(1);
@@ -196,6 +225,142 @@ describe('WeCom OAuth sign-in through the emulator', () => {
     expect(tableCounts(app)).toEqual(before);
   });
 
+  it('a replayed state (the same state cookie and state with a new code) is refused: no second session', async () => {
+    app = await startApp();
+    const { state, stateCookie } = await beginSignIn(app);
+    expect(sql(app, 'SELECT * FROM oauth_states')).toHaveLength(1);
+    const first = await oauthCallback(app, state, stateCookie, app.emulator!.issueOAuthCode('lina'));
+    expect(first.statusCode, first.body).toBe(302);
+    expect(sql(app, 'SELECT * FROM sessions')).toHaveLength(1);
+
+    const before = tableCounts(app);
+    const replay = await oauthCallback(app, state, stateCookie, app.emulator!.issueOAuthCode('zhangwei'));
+    expect(replay.statusCode).toBe(400);
+    expect(replay.json()).toMatchObject({
+      error: 'bad_request',
+      field: 'state',
+      message: expect.stringContaining('登录状态已使用或已过期'),
+    });
+    expect(setCookies(replay.headers).has(SESSION_COOKIE)).toBe(false);
+    expect(tableCounts(app)).toEqual(before);
+    // The new code was never exchanged: one getuserinfo call, the first sign-in's.
+    expect(await calls(app, '/cgi-bin/auth/getuserinfo')).toHaveLength(1);
+  });
+
+  it('two callbacks racing with one state: exactly one signs in', async () => {
+    app = await startApp();
+    const { state, stateCookie } = await beginSignIn(app);
+    const answers = await Promise.all(
+      ['lina', 'zhangwei'].map((userId) =>
+        oauthCallback(app, state, stateCookie, app.emulator!.issueOAuthCode(userId)),
+      ),
+    );
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([302, 400]);
+    expect(sql(app, 'SELECT * FROM sessions')).toHaveLength(1);
+  });
+
+  it('the state lives in the database: issued by one instance it signs in on another, and only once', async () => {
+    app = await startApp();
+    const databasePath = app.config.databasePath;
+    const base = testConfig({ databasePath });
+    // A second instance on the same database, talking to the first one's WeCom (the emulator).
+    const other = await buildApp(
+      { ...base, emulator: false, wecom: { ...base.wecom, apiBase: `${app.origin.internal()}/emulator` } },
+      { logger: false },
+    );
+    try {
+      await other.listen({ port: 0, host: '127.0.0.1' });
+      const crossed = await beginSignIn(app);
+      const signedIn = await oauthCallback(
+        other,
+        crossed.state,
+        crossed.stateCookie,
+        app.emulator!.issueOAuthCode('lina'),
+      );
+      expect(signedIn.statusCode, signedIn.body).toBe(302);
+
+      const spent = await beginSignIn(app);
+      expect(
+        (await oauthCallback(app, spent.state, spent.stateCookie, app.emulator!.issueOAuthCode('lina'))).statusCode,
+      ).toBe(302);
+      const replayElsewhere = await oauthCallback(
+        other,
+        spent.state,
+        spent.stateCookie,
+        app.emulator!.issueOAuthCode('zhangwei'),
+      );
+      expect(replayElsewhere.statusCode).toBe(400);
+      expect(replayElsewhere.json()).toMatchObject({ field: 'state' });
+      expect(sql(app, 'SELECT user_id FROM sessions ORDER BY user_id')).toEqual([
+        { user_id: 'lina' },
+        { user_id: 'lina' },
+      ]);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('a state older than 10 minutes is refused, even with its cookie; a younger one works', async () => {
+    let offset = 0;
+    app = await buildApp(testConfig(), { logger: false, now: () => Date.now() + offset });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const late = await beginSignIn(app);
+    const [row] = sql<{ created_at: number; expires_at: number }>(app, 'SELECT * FROM oauth_states');
+    expect(row!.expires_at - row!.created_at).toBe(10 * 60_000);
+    const onTime = await beginSignIn(app);
+
+    offset = 9 * 60_000;
+    const inTime = await oauthCallback(app, onTime.state, onTime.stateCookie, app.emulator!.issueOAuthCode('lina'));
+    expect(inTime.statusCode, inTime.body).toBe(302);
+
+    offset = 10 * 60_000 + 1000;
+    const before = tableCounts(app);
+    const expired = await oauthCallback(app, late.state, late.stateCookie, app.emulator!.issueOAuthCode('lina'));
+    expect(expired.statusCode).toBe(400);
+    expect(expired.json()).toMatchObject({ error: 'bad_request', field: 'state' });
+    expect(setCookies(expired.headers).has(SESSION_COOKIE)).toBe(false);
+    expect(tableCounts(app)).toEqual(before);
+    // Expired states do not pile up: the next sign-in purges them.
+    await beginSignIn(app);
+    expect(sql(app, 'SELECT * FROM oauth_states')).toHaveLength(1);
+  });
+
+  it('signing in ends the session the browser came with (no session carried across a sign-in)', async () => {
+    app = await startApp();
+    const old = await login(app, 'lina');
+    const { state, stateCookie } = await beginSignIn(app);
+    const res = await app.inject({
+      url: `/api/auth/callback?code=${app.emulator!.issueOAuthCode('zhangwei')}&state=${state}`,
+      headers: { cookie: `${stateCookie}; ${old}` },
+    });
+    expect(res.statusCode, res.body).toBe(302);
+    const fresh = cookiePair(setCookies(res.headers).get(SESSION_COOKIE)!);
+    expect(fresh).not.toBe(old);
+    expect(sql(app, 'SELECT user_id FROM sessions')).toEqual([{ user_id: 'zhangwei' }]);
+    expect((await repClient(app, old).get('/api/me')).statusCode).toBe(401);
+    expect((await repClient(app, fresh).get('/api/me')).json()).toMatchObject({ userId: 'zhangwei' });
+  });
+
+  it('behind https (PUBLIC_URL https://…): session and state cookies are Secure, HSTS is sent', async () => {
+    app = await startApp({ ...testConfig(), publicUrl: 'https://scrm.example.com' });
+    const start = await app.inject({ url: '/api/auth/login' });
+    expect(setCookies(start.headers).get('scrm_oauth')).toMatch(/; Secure/i);
+    const cookie = await loginWithCookie(app, 'lina');
+    expect(cookie.header).toMatch(/; HttpOnly/i);
+    expect(cookie.header).toMatch(/; Secure/i);
+    expect(cookie.header).toMatch(/; SameSite=Lax/i);
+    const me = await repClient(app, cookie.pair).get('/api/me');
+    expect(me.statusCode).toBe(200);
+    expect(me.headers['strict-transport-security']).toMatch(/max-age=\d+/);
+    const out = await app.inject({
+      method: 'POST',
+      url: '/api/auth/logout',
+      headers: { cookie: cookie.pair, origin: 'https://scrm.example.com' },
+    });
+    expect(out.statusCode).toBe(204);
+    expect(setCookies(out.headers).get(SESSION_COOKIE)).toMatch(/; Secure/i);
+  });
+
   it('open-redirect attempts in returnTo are rejected with 400 and no OAuth state', async () => {
     app = await startApp();
     const attempts = [
@@ -217,6 +382,7 @@ describe('WeCom OAuth sign-in through the emulator', () => {
       expect(res.headers.location).toBeUndefined();
       expect(setCookies(res.headers).has('scrm_oauth')).toBe(false);
     }
+    expect(sql(app, 'SELECT * FROM oauth_states')).toHaveLength(0);
     // The console and the bare sidebar are fine; no returnTo means the sidebar.
     for (const [returnTo, expected] of [
       ['/console/#/scripts', '/console/#/scripts'],
@@ -241,14 +407,18 @@ describe('WeCom OAuth sign-in through the emulator', () => {
     app = await startApp();
     const cookie = await login(app, 'lina');
     expect((await repClient(app, cookie).get('/api/me')).statusCode).toBe(200);
-    const out = await app.inject({ method: 'POST', url: '/api/auth/logout', headers: { cookie } });
+    const out = await app.inject({
+      method: 'POST',
+      url: '/api/auth/logout',
+      headers: { cookie, origin: app.origin.public() },
+    });
     expect(out.statusCode).toBe(204);
     expect(setCookies(out.headers).get(SESSION_COOKIE)).toMatch(/Expires=Thu, 01 Jan 1970|Max-Age=0/);
     expect(sql(app, 'SELECT * FROM sessions')).toHaveLength(0);
     expect((await repClient(app, cookie).get('/api/me')).statusCode).toBe(401);
   });
 
-  it('sessions end after 7 idle days or 30 days in all; expired rows are purged', async () => {
+  it('sessions end after 8 idle hours or 12 hours in all; expired rows are purged', async () => {
     app = await startApp();
     const idle = await login(app, 'lina');
     const old = await login(app, 'zhangwei');
@@ -257,12 +427,14 @@ describe('WeCom OAuth sign-in through the emulator', () => {
     const now = Date.now();
     app.db.$client
       .prepare('UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?')
-      .run(now - 7 * DAY - 1000, hash(idle));
+      .run(now - 8 * HOUR - 1000, hash(idle));
     app.db.$client
       .prepare('UPDATE sessions SET created_at = ?, expires_at = ?, last_seen_at = ? WHERE token_hash = ?')
-      .run(now - 31 * DAY, now - DAY, now - 60_000, hash(old));
+      .run(now - 12 * HOUR - 1000, now - 1000, now - 60_000, hash(old));
     // Recently used: lastSeenAt moves forward (at most once a minute).
-    app.db.$client.prepare('UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?').run(now - 6 * DAY, hash(fresh));
+    app.db.$client
+      .prepare('UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?')
+      .run(now - 7 * HOUR, hash(fresh));
 
     expect((await repClient(app, idle).get('/api/me')).statusCode).toBe(401);
     expect((await repClient(app, old).get('/api/me')).statusCode).toBe(401);
@@ -280,7 +452,7 @@ describe('WeCom OAuth sign-in through the emulator', () => {
       .prepare(
         'INSERT INTO sessions (token_hash, corp_id, user_id, created_at, expires_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)',
       )
-      .run('x'.repeat(64), CORP, 'lina', now - 40 * DAY, now - 10 * DAY, now - 20 * DAY);
+      .run('x'.repeat(64), CORP, 'lina', now - 40 * HOUR, now - 28 * HOUR, now - 30 * HOUR);
     await login(app, 'lina');
     expect(sql(app, 'SELECT * FROM sessions WHERE token_hash = ?', 'x'.repeat(64))).toHaveLength(0);
   });

@@ -1,5 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { connect } from 'node:net';
+import { Readable } from 'node:stream';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { App } from '../../server/app.js';
 import { DEMO_CORP } from '../../server/emulator/index.js';
 import { computeSignature, sealCallback } from '../../server/wecom/crypto.js';
@@ -10,6 +13,7 @@ const REP = 'zhangwei';
 let app: App;
 
 afterEach(async () => {
+  vi.restoreAllMocks();
   await app?.close();
 });
 
@@ -221,6 +225,103 @@ describe('rejected callbacks change nothing', () => {
     });
     expect(ok.statusCode).toBe(200);
     expect(tableCounts(app).events).toBe(before.events! + 1);
+  });
+});
+
+describe('what a rejection costs', () => {
+  const probe = `<xml>${'<A>1</A>'.repeat(32632)}<Encrypt>x</Encrypt></xml>`;
+  const randomSignature = 'f1d2d2f924e986ac86fdf7b36c94bcdf32beec15';
+
+  it('an unknown corp is answered 404 before its body is read, and the connection is closed', async () => {
+    app = await startApp();
+    let read = false;
+    const body = new Readable({
+      read() {
+        read = true;
+        this.push(probe);
+        this.push(null);
+      },
+    });
+    const res = await app.inject({
+      method: 'POST',
+      url: `/wecom/callback/wwffffffffffffffff?msg_signature=${randomSignature}&timestamp=1&nonce=1`,
+      payload: body,
+      headers: { 'content-type': 'text/xml', 'content-length': String(probe.length) },
+    });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toMatchObject({ error: 'not_found', message: '企业不存在' });
+    expect(read).toBe(false);
+    expect(res.headers.connection).toBe('close');
+  });
+
+  it('the outside probe (32,632 repeated elements, a random signature) is refused 401 and never reaches the XML parser', async () => {
+    app = await startApp();
+    const validate = vi.spyOn(XMLValidator, 'validate');
+    const parse = vi.spyOn(XMLParser.prototype, 'parse');
+    const before = tableCounts(app);
+    const res = await app.inject({
+      method: 'POST',
+      url: `/wecom/callback/${DEMO_CORP.corpId}?msg_signature=${randomSignature}&timestamp=1&nonce=1`,
+      payload: probe,
+      headers: { 'content-type': 'text/xml' },
+    });
+    expect(res.statusCode).toBe(401);
+    expect(res.json()).toMatchObject({ error: 'unauthorized' });
+    expect(validate).not.toHaveBeenCalled();
+    expect(parse).not.toHaveBeenCalled();
+    expect(tableCounts(app)).toEqual(before);
+  });
+
+  it('a genuine callback near the body limit (a 180 KB text message) is still accepted and stored once', async () => {
+    app = await startApp();
+    const before = tableCounts(app);
+    const content = '长'.repeat(60_000); // 180 KB of UTF-8
+    const xml = `<xml><ToUserName><![CDATA[${DEMO_CORP.corpId}]]></ToUserName><FromUserName><![CDATA[${REP}]]></FromUserName><CreateTime>1409659813</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${content}]]></Content><MsgId>4561255354251345929</MsgId><AgentID>${DEMO_CORP.agentId}</AgentID></xml>`;
+    const cred = { token: DEMO_CORP.token, encodingAesKey: DEMO_CORP.encodingAesKey, receiveId: DEMO_CORP.corpId };
+    const sealed = sealCallback(cred, xml);
+    const body = `<xml><ToUserName><![CDATA[${DEMO_CORP.corpId}]]></ToUserName><Encrypt><![CDATA[${sealed.encrypt}]]></Encrypt></xml>`;
+    expect(body.length).toBeGreaterThan(230 * 1024);
+    const url = `/wecom/callback/${DEMO_CORP.corpId}?msg_signature=${sealed.msgSignature}&timestamp=${sealed.timestamp}&nonce=${sealed.nonce}`;
+    for (let delivery = 0; delivery < 2; delivery++) {
+      const res = await app.inject({ method: 'POST', url, payload: body, headers: { 'content-type': 'text/xml' } });
+      expect(res.statusCode).toBe(200);
+    }
+    expect(tableCounts(app).events).toBe(before.events! + 1);
+    const row = app.db.$client
+      .prepare(`SELECT raw_xml FROM events WHERE idempotency_key = ?`)
+      .get('1409659813|msg|4561255354251345929') as {
+      raw_xml: string;
+    };
+    expect(row.raw_xml).toBe(xml);
+  });
+
+  it('a body that arrives in 1-byte chunks is refused after 64 pieces, not read to its 256 KB end', async () => {
+    app = await startApp();
+    const { port } = app.server.address() as { port: number };
+    const pieces = Array.from(Buffer.from(probe), (byte) => `1\r\n${String.fromCharCode(byte)}\r\n`).join('');
+    const request = Buffer.from(
+      `POST /wecom/callback/${DEMO_CORP.corpId}?msg_signature=${randomSignature}&timestamp=1&nonce=1 HTTP/1.1\r\n` +
+        `Host: 127.0.0.1\r\nContent-Type: text/xml\r\nTransfer-Encoding: chunked\r\n\r\n${pieces}0\r\n\r\n`,
+      'latin1',
+    );
+    const answer = await new Promise<string>((resolve) => {
+      let received = '';
+      const socket = connect(port, '127.0.0.1');
+      socket.on('data', (d: Buffer) => (received += d.toString('utf8')));
+      socket.on('close', () => resolve(received));
+      socket.on('error', () => socket.destroy());
+      socket.end(request);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(answer).toContain('请求体分块过多');
+    // The same body in ordinary pieces is read and judged by its signature.
+    const res = await app.inject({
+      method: 'POST',
+      url: `/wecom/callback/${DEMO_CORP.corpId}?msg_signature=${randomSignature}&timestamp=1&nonce=1`,
+      payload: Readable.from(Array.from({ length: 64 }, (_, i) => probe.slice(i * 4096, (i + 1) * 4096))),
+      headers: { 'content-type': 'text/xml', 'transfer-encoding': 'chunked' },
+    });
+    expect(res.statusCode).toBe(401);
   });
 });
 

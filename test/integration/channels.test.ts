@@ -44,15 +44,16 @@ const base = () => ({
 });
 
 describe('channel CRUD calls the right WeCom APIs', () => {
-  it('create → add_contact_way (QR scene, multi-member, our state); the answer is stored', async () => {
+  it('create → add_contact_way (QR scene, multi-member, our state, the name as remark); the answer is stored', async () => {
     app = await startApp();
     await prepare(app);
     const channel = await create({ ...base(), remark: '一楼收银台', skipVerify: false, backupReps: ['wangfang'] });
     const [call] = await calls(app, `${EC}/add_contact_way`);
+    // WeCom's remark is how the code is named there (the emulator's pages, WeCom's own lists): the channel's name.
     expect(call!.body).toEqual({
       type: 2,
       scene: 2,
-      remark: '一楼收银台',
+      remark: '门店海报',
       skip_verify: false,
       state: channel.state,
       user: ['zhangwei', 'lina'],
@@ -93,7 +94,7 @@ describe('channel CRUD calls the right WeCom APIs', () => {
     expect((await calls(app)).length).toBe(before);
   });
 
-  it('update → update_contact_way with the new rotation; name/tags/welcome alone need no WeCom call; delete → del_contact_way', async () => {
+  it('update → update_contact_way with the new rotation; remark/tags/welcome alone need no WeCom call; delete → del_contact_way', async () => {
     app = await startApp();
     await prepare(app);
     const channel = await create(base());
@@ -109,7 +110,7 @@ describe('channel CRUD calls the right WeCom APIs', () => {
     const [call] = await calls(app, `${EC}/update_contact_way`);
     expect(call!.body).toEqual({
       config_id: channel.configId,
-      remark: '二楼',
+      remark: '门店海报',
       skip_verify: false,
       state: 'floor2',
       user: ['chenjing'],
@@ -124,21 +125,36 @@ describe('channel CRUD calls the right WeCom APIs', () => {
     });
 
     const callsBefore = (await calls(app)).length;
-    const renamed = await admin(app, 'PATCH', `/api/channels/${channel.id}`, {
-      name: '二楼海报',
+    const retagged = await admin(app, 'PATCH', `/api/channels/${channel.id}`, {
+      remark: '二楼扶梯口',
       tagIds: [tagId(app, '重要客户')],
       welcome: {
         text: '欢迎光临',
         variants: [{ weekdays: [6, 7], start: '18:00', end: '09:00', text: '周末晚上好', attachments: [] }],
       },
     });
-    expect(renamed.statusCode, renamed.body).toBe(200);
-    expect(renamed.json()).toMatchObject({
-      name: '二楼海报',
+    expect(retagged.statusCode, retagged.body).toBe(200);
+    expect(retagged.json()).toMatchObject({
+      remark: '二楼扶梯口',
       tags: [{ name: '重要客户', deleted: false }],
       welcome: { text: '欢迎光临', variants: [{ weekdays: [6, 7], start: '18:00', end: '09:00', text: '周末晚上好' }] },
     });
     expect((await calls(app)).length).toBe(callsBefore);
+
+    // A new name is WeCom's remark too, cut to WeCom's 30 characters.
+    const longName = '二楼扶梯口海报（双十一会场专用，活动结束后撤下换成年货节海报）';
+    expect([...longName].length).toBeGreaterThan(30);
+    const renamed = await admin(app, 'PATCH', `/api/channels/${channel.id}`, { name: longName });
+    expect(renamed.statusCode, renamed.body).toBe(200);
+    expect(renamed.json()).toMatchObject({ name: longName, remark: '二楼扶梯口' });
+    const renameCall = (await calls(app, `${EC}/update_contact_way`)).at(-1)!;
+    expect(renameCall.body).toMatchObject({ config_id: channel.configId, remark: [...longName].slice(0, 30).join('') });
+    const ways = (await app.inject({ url: '/emulator/_state' })).json() as {
+      contactWays: { config_id: string; remark: string }[];
+    };
+    expect(ways.contactWays.find((w) => w.config_id === channel.configId)!.remark).toBe(
+      [...longName].slice(0, 30).join(''),
+    );
 
     const removed = await admin(app, 'DELETE', `/api/channels/${channel.id}`);
     expect(removed.statusCode).toBe(204);
@@ -305,8 +321,8 @@ describe('daily cap', () => {
     // The next day: the restore job puts both back (and a second run finds nothing to do). An edit made after
     // midnight but before the restore runs does not lose yesterday's caps.
     offset += 86_400_000;
-    const renamed = await admin(app, 'PATCH', `/api/channels/${channel.id}`, { name: '门店海报（新）' });
-    expect(renamed.statusCode, renamed.body).toBe(200);
+    const edited = await admin(app, 'PATCH', `/api/channels/${channel.id}`, { remark: '一楼收银台（新）' });
+    expect(edited.statusCode, edited.body).toBe(200);
     expect(app.services.channels.restoreCappedReps(CORP)).toEqual({ reps: 2, channels: 1 });
     await waitFor(async () => (await updates()).length === 3, 'the reps to be put back');
     expect((await updates())[2]).toEqual(['zhangwei', 'lina']);
@@ -419,13 +435,24 @@ describe('channel statistics across a re-add', () => {
 });
 
 describe('demo seeding', () => {
-  it('creates three channel codes with tags and welcomes through WeCom, once', async () => {
+  it('creates four channel codes with tags and welcomes through WeCom, once, named alike in WeCom', async () => {
     app = await startApp();
-    expect(await seedChannels(app)).toEqual({ channels: 3 });
+    expect(await seedChannels(app)).toEqual({ channels: 4 });
     expect(await seedChannels(app)).toEqual({ channels: 0 });
     const list = ((await admin(app, 'GET', '/api/channels')).json() as { channels: ChannelView[] }).channels;
-    expect(list.map((c) => c.name).sort()).toEqual(['官网落地页', '快递包裹卡', '门店海报'].sort());
-    expect(await calls(app, `${EC}/add_contact_way`)).toHaveLength(3);
+    expect(list.map((c) => c.name).sort()).toEqual(['官网落地页', '快递包裹卡', '直播间福利码', '门店海报'].sort());
+    const added = await calls(app, `${EC}/add_contact_way`);
+    expect(added).toHaveLength(4);
+    // WeCom (the emulator's pages) shows each code by the name the sidebar shows.
+    expect(added.map((c) => (c.body as { remark: string }).remark).sort()).toEqual(list.map((c) => c.name).sort());
+    const home = await app.inject({ url: '/emulator/' });
+    for (const c of list) expect(home.body).toContain(`<div>${c.name}</div>`);
+
+    // A demo code an admin deleted is not created again: its state is never reused.
+    const store = list.find((c) => c.name === '门店海报')!;
+    expect((await admin(app, 'DELETE', `/api/channels/${store.id}`)).statusCode).toBe(204);
+    expect(await seedChannels(app)).toEqual({ channels: 0 });
+    expect(await calls(app, `${EC}/add_contact_way`)).toHaveLength(4);
     for (const c of list) {
       expect(c.tags.length).toBeGreaterThan(0);
       expect(c.tags.every((t) => !t.deleted)).toBe(true);

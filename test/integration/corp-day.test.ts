@@ -4,6 +4,7 @@ import { buildApp } from '../../server/app.js';
 import type { Config } from '../../server/config.js';
 import { testConfig } from '../support/app.js';
 import { admin, CORP, prepare, settled, simulate } from '../support/scrm.js';
+import { login } from '../support/sidebar.js';
 
 /**
  * Every "day" is a day of the corp's zone (CORP_TIME_ZONE), not of the server process: run with TZ=UTC, as the
@@ -93,6 +94,16 @@ describe('the corp day (Asia/Shanghai by default)', () => {
     clock.set('2024-06-15T16:05:00Z');
     expect(await capped(app, ch, 'zhangwei')).toBe(false);
     expect(app.services.channels.restoreCappedReps(CORP)).toEqual({ reps: 1, channels: 1 });
+  });
+});
+
+describe('the sidebar learns the corp zone', () => {
+  it('GET /api/me carries CORP_TIME_ZONE, so the sidebar shows times on the corp clocks', async () => {
+    app = await start(settableClock('2024-06-14T16:34:00Z'), { ...testConfig(), timeZone: 'America/New_York' });
+    const cookie = await login(app, 'lina');
+    const me = await app.inject({ url: '/api/me', headers: { cookie } });
+    expect(me.statusCode, me.body).toBe(200);
+    expect(me.json()).toMatchObject({ userId: 'lina', timeZone: 'America/New_York' });
   });
 });
 

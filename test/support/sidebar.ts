@@ -43,10 +43,15 @@ export async function login(app: App, userId: string, returnTo = '/sidebar/'): P
   return cookiePair(setCookies(done.headers).get(SESSION_COOKIE)!);
 }
 
-/** A rep's API client: inject with the session cookie. */
+/** A rep's API client: inject with the session cookie, from the app's own origin as the sidebar's pages are. */
 export function repClient(app: App, cookie: string) {
   const call = (method: InjectOptions['method'], url: string, payload?: unknown) =>
-    app.inject({ method, url, headers: { cookie }, ...(payload !== undefined ? { payload: payload as object } : {}) });
+    app.inject({
+      method,
+      url,
+      headers: { cookie, origin: app.origin.public() },
+      ...(payload !== undefined ? { payload: payload as object } : {}),
+    });
   return {
     get: (url: string) => call('GET', url),
     post: (url: string, payload?: unknown) => call('POST', url, payload ?? {}),

@@ -6,12 +6,12 @@ import { LoginQuery, Me, OAuthCallbackQuery, SESSION_COOKIE } from '../../../sha
 import { ErrorBody } from '../../../shared/schemas/common.js';
 import { AppError } from '../../errors.js';
 import type { AuthService } from './service.js';
-import type { SessionService } from './session-service.js';
+import { OAUTH_STATE_TTL_MS, type SessionService } from './session-service.js';
 
 /** Binds an OAuth attempt to the browser; lives only as long as a sign-in can take. */
 const STATE_COOKIE = 'scrm_oauth';
 const STATE_COOKIE_PATH = '/api/auth';
-const STATE_TTL_SECONDS = 600;
+const STATE_TTL_SECONDS = OAUTH_STATE_TTL_MS / 1000;
 
 /** Per client IP: generous for a sales floor behind one NAT, tight enough to stop code or state guessing. */
 const AUTH_RATE_LIMIT = { max: 60, timeWindow: '1 minute' };
@@ -40,7 +40,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{
       schema: { querystring: LoginQuery, response: { 302: Type.Null(), ...errors } },
     },
     async (request, reply) => {
-      const { location, stateCookie } = service.beginLogin(request.query.returnTo);
+      const { location, stateCookie } = await service.beginLogin(request.query.returnTo);
       reply.setCookie(STATE_COOKIE, stateCookie, {
         path: STATE_COOKIE_PATH,
         httpOnly: true,
@@ -71,6 +71,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{
         code: request.query.code,
         state: request.query.state,
         stateCookie,
+        previousSession: request.cookies[SESSION_COOKIE],
       });
       // Lax, not Strict: the browser arrives here from WeCom's page, and the redirect that follows must carry it.
       reply.setCookie(SESSION_COOKIE, token, {
@@ -98,6 +99,6 @@ export const authRoutes: FastifyPluginAsyncTypebox<{
   app.get(
     '/api/me',
     { onRequest: app.requireUser, schema: { response: { 200: Me, 401: ErrorBody } } },
-    async (request) => service.me(request.currentUser()),
+    async (request) => ({ ...(await service.me(request.currentUser())), timeZone: app.config.timeZone }),
   );
 };

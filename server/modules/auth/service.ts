@@ -19,7 +19,7 @@ export interface CorpInfo {
 
 /** Signs reps in with WeCom OAuth2 (wecom-protocol.md §4.14) and opens server-side sessions. */
 export function createAuthService(deps: {
-  sessions: Pick<SessionService, 'create'>;
+  sessions: Pick<SessionService, 'create' | 'destroy' | 'issueOAuthState' | 'consumeOAuthState'>;
   directory: Pick<DirectoryService, 'ensureReps' | 'findRep'>;
   api: (corpId: string) => AuthApi;
   /** The corp reps sign in to. */
@@ -55,11 +55,12 @@ export function createAuthService(deps: {
      * Where to send the browser to sign in, and the cookie binding this attempt to it. `returnTo` must be a page
      * of this server (/sidebar/… or /console/…).
      */
-    beginLogin(returnTo: string | undefined): { location: string; stateCookie: string } {
+    async beginLogin(returnTo: string | undefined): Promise<{ location: string; stateCookie: string }> {
       const target = returnTo === undefined || returnTo === '' ? DEFAULT_RETURN_TO : safeReturnTo(returnTo);
       if (!target) throw new BadRequestError('returnTo 只能是本站 /sidebar/ 或 /console/ 下的相对路径', 'returnTo');
       const { corpId, agentId } = deps.loginCorp();
       const state = newOAuthState();
+      await deps.sessions.issueOAuthState(state);
       // WeCom documents this parameter order and the #wechat_redirect fragment.
       const query = new URLSearchParams({
         appid: corpId,
@@ -73,14 +74,23 @@ export function createAuthService(deps: {
       return { location, stateCookie: stateCookieValue(state, target) };
     },
 
-    /** Checks the state against the cookie, exchanges the code for the member and opens a session. */
+    /**
+     * Checks the state against the cookie (this browser started this sign-in) and spends it on the server (it was
+     * issued and is used once), exchanges the code for the member and opens a new session. The session the browser
+     * came with, if any, is ended: a sign-in never continues a session that existed before it.
+     */
     async completeLogin(input: {
       code: string | undefined;
       state: string | undefined;
       stateCookie: string | undefined;
+      previousSession?: string | undefined;
     }): Promise<{ token: string; expiresAt: number; returnTo: string }> {
-      const returnTo = checkStateCookie(input.stateCookie, input.state ?? '');
+      const state = input.state ?? '';
+      const returnTo = checkStateCookie(input.stateCookie, state);
       if (!returnTo) throw new BadRequestError('登录状态已失效，请重新打开页面登录', 'state');
+      if (!(await deps.sessions.consumeOAuthState(state))) {
+        throw new BadRequestError('登录状态已使用或已过期，请重新打开页面登录', 'state');
+      }
       if (!input.code) throw new BadRequestError('缺少登录凭证 code', 'code');
       const { corpId } = deps.loginCorp();
       const userId = await userIdForCode(corpId, input.code);
@@ -94,6 +104,7 @@ export function createAuthService(deps: {
       }
       const rep = await deps.directory.findRep(corpId, userId);
       if (!rep || INACTIVE_MEMBER_STATUSES.has(rep.status)) throw new ForbiddenError('该成员已停用或离职，无法登录');
+      if (input.previousSession) await deps.sessions.destroy(input.previousSession);
       const session = await deps.sessions.create({ corpId, userId });
       return { token: session.token, expiresAt: session.expiresAt, returnTo };
     },

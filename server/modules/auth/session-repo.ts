@@ -1,10 +1,10 @@
-import { eq, lte, or } from 'drizzle-orm';
+import { and, eq, gt, lte, or } from 'drizzle-orm';
 import type { Database, Executor } from '../../db/database.js';
 
 export type SessionRow = Database['t']['sessions']['$inferSelect'];
 
 export function createSessionRepo(db: Database) {
-  const { sessions } = db.t;
+  const { sessions, oauthStates } = db.t;
   return {
     async insert(ex: Executor, row: SessionRow): Promise<void> {
       await ex.insert(sessions).values(row);
@@ -29,6 +29,31 @@ export function createSessionRepo(db: Database) {
         .delete(sessions)
         .where(or(lte(sessions.expiresAt, now), lte(sessions.lastSeenAt, idleBefore)))
         .returning({ tokenHash: sessions.tokenHash });
+      return purged.length;
+    },
+
+    async insertOAuthState(ex: Executor, row: Database['t']['oauthStates']['$inferInsert']): Promise<void> {
+      await ex.insert(oauthStates).values(row);
+    },
+
+    /**
+     * Takes the state if it is there and unexpired, in one statement: of two callbacks racing with the same state,
+     * on one instance or several sharing the database, exactly one deletes the row and gets true.
+     */
+    async consumeOAuthState(ex: Executor, stateHash: string, now: number): Promise<boolean> {
+      const taken = await ex
+        .delete(oauthStates)
+        .where(and(eq(oauthStates.stateHash, stateHash), gt(oauthStates.expiresAt, now)))
+        .returning({ stateHash: oauthStates.stateHash });
+      return taken.length === 1;
+    },
+
+    /** Removes OAuth states past their expiry; returns how many. */
+    async purgeOAuthStates(ex: Executor, now: number): Promise<number> {
+      const purged = await ex
+        .delete(oauthStates)
+        .where(lte(oauthStates.expiresAt, now))
+        .returning({ stateHash: oauthStates.stateHash });
       return purged.length;
     },
   };

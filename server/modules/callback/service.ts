@@ -1,5 +1,5 @@
 import { WecomCryptoError, openCallback } from '../../wecom/crypto.js';
-import { eventTypeOf, idempotencyKey, parseEnvelope, parseEvent } from '../../wecom/events.js';
+import { eventTypeOf, idempotencyKey, parseEvent } from '../../wecom/events.js';
 import { WecomXmlError } from '../../wecom/xml.js';
 import { BadRequestError, NotFoundError, UnauthorizedError } from '../../errors.js';
 import type { CorpService } from '../corps/service.js';
@@ -11,6 +11,10 @@ import type { CallbackPostQuery, CallbackVerifyQuery } from '../../../shared/sch
 /**
  * Turns WeCom's encrypted callbacks into inbox rows. Nothing slow happens here: verify, decrypt,
  * parse, one INSERT, and the caller answers 200 once that insert has committed.
+ *
+ * Anyone can post here, so a rejection must cost next to nothing whatever the body: the corp is known before the
+ * body is read (assertKnownCorp, called by the route first), the route's body parser takes the envelope's `<Encrypt>`
+ * text by a bounded scan (scanEnvelopeEncrypt), and nothing is parsed before the signature over it matches.
  */
 export function createCallbackService(deps: {
   corps: Pick<CorpService, 'find'>;
@@ -44,25 +48,27 @@ export function createCallbackService(deps: {
   }
 
   return {
+    /** Throws NotFoundError for a corp this deployment does not serve: the route asks before reading any body. */
+    assertKnownCorp(corpId: string): void {
+      credentialsOf(corpId);
+    },
+
     /** URL verification: the decrypted echostr, to be answered as bare text. */
     verifyUrl(corpId: string, q: CallbackVerifyQuery): string {
       return open(corpId, q, q.echostr);
     },
 
-    /** Stores the event under its idempotency key; `duplicate` is true for a retried delivery. */
+    /**
+     * Verifies and decrypts the envelope's `<Encrypt>` text and stores the event under its idempotency key;
+     * `duplicate` is true for a retried delivery.
+     */
     async receive(
       corpId: string,
       q: CallbackPostQuery,
-      body: string,
+      encrypted: string,
     ): Promise<{ duplicate: boolean; eventType: string }> {
       deps.onReceived?.();
-      let encrypted: string;
-      try {
-        encrypted = parseEnvelope(body).encrypt;
-      } catch (err) {
-        if (err instanceof WecomXmlError) throw new BadRequestError('回调消息体格式错误');
-        throw err;
-      }
+      if (!encrypted) throw new BadRequestError('回调消息体格式错误');
       const plain = open(corpId, q, encrypted);
       let event;
       try {

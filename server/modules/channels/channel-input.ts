@@ -19,7 +19,7 @@ export interface ChannelInput {
 }
 
 /** What WeCom's 「联系我」 code carries (or decides who is on it): changing one of them is a write to WeCom. */
-export const WECOM_FIELDS = ['remark', 'state', 'skipVerify', 'reps', 'backupReps', 'dailyCap'] as const;
+export const WECOM_FIELDS = ['name', 'state', 'skipVerify', 'reps', 'backupReps', 'dailyCap'] as const;
 
 /** The fields an update body sets, trimmed as create trims them; the welcome stays as given (normalised later). */
 export function patchOf(body: UpdateChannelBody): Partial<Omit<ChannelInput, 'welcome'>> {
@@ -101,3 +101,7 @@ export async function repRows(
     ...input.backupReps.map((userId, order) => ({ userId, role: 'backup' as const, order, cappedOn: null })),
   ];
 }
+
+/** WeCom's `remark` of a contact way (≤ 30 characters) names the code there, so it carries the channel's name. */
+const WECOM_REMARK_MAX = 30;
+export const wecomRemark = (name: string) => [...name].slice(0, WECOM_REMARK_MAX).join('');

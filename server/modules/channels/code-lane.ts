@@ -12,7 +12,7 @@ import { defineJob, type JobContext } from '../jobs/define.js';
 import type { JobService } from '../jobs/service.js';
 import type { WelcomeService } from '../welcome/service.js';
 import { refusalError, wecomRefusal, type WecomRefusal } from '../wecom-call.js';
-import { patchOf, repRows, rowPatch, storedInput, welcomeOf } from './channel-input.js';
+import { patchOf, repRows, rowPatch, storedInput, wecomRemark, welcomeOf } from './channel-input.js';
 import { localDay } from './local-day.js';
 import type { ChannelRepo } from './repo.js';
 import { repsOnCode, sameReps } from './rotation.js';
@@ -97,7 +97,7 @@ export function createChannelCodeLane(deps: {
       const users = repsOnCode(reps, today());
       await deps.api(corpId).updateContactWay({
         config_id: row.configId,
-        remark: row.remark,
+        remark: wecomRemark(row.name),
         skip_verify: row.skipVerify,
         state: row.state,
         user: users,
@@ -120,7 +120,7 @@ export function createChannelCodeLane(deps: {
     try {
       await deps.api(corpId).updateContactWay({
         config_id: row.configId,
-        remark: input.remark,
+        remark: wecomRemark(input.name),
         skip_verify: input.skipVerify,
         state: input.state!,
         user: pushed,

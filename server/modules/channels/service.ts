@@ -13,6 +13,7 @@ import {
   rowPatch,
   storedInput,
   WECOM_FIELDS,
+  wecomRemark,
   welcomeOf,
   type ChannelInput,
 } from './channel-input.js';
@@ -25,6 +26,7 @@ import { generateState, MAX_STATE_LENGTH, stateProblem } from './state-code.js';
 const MAX_STATS_DAYS = 366;
 
 type ContactWayApi = Pick<WecomApi, 'addContactWay' | 'delContactWay'>;
+
 
 /**
  * Channel codes (渠道活码): a WeCom 「联系我」 QR code with our `state`, rotating among reps, plus the tags and the
@@ -159,7 +161,7 @@ export function createChannelService(deps: {
         // Always a multi-member code: WeCom cannot change `type` later, and rotation and backups need it.
         type: 2,
         scene: 2,
-        remark: input.remark,
+        remark: wecomRemark(input.name),
         skip_verify: input.skipVerify,
         state,
         user: repsOnCode(reps, today()),

@@ -50,8 +50,9 @@ export function describeError(err: unknown): ErrorView {
     if (err.status === 0) return { title: '网络异常', message: err.message, retryable: true };
     // The server words its errors in Chinese for the rep (and hides 5xx details): prefer its sentence.
     const own = CJK.test(err.message) ? err.message : null;
+    // Asking again finds nothing either: no 重试 (the rep reopens the sidebar once the customer is synced).
     if (err.status === 404) {
-      return { title: '未找到', message: own ?? '没有找到该客户，可能已被删除或尚未同步', retryable: true };
+      return { title: '未找到', message: own ?? '没有找到该客户，可能已被删除或尚未同步', retryable: false };
     }
     if (err.status === 429) return { title: '操作太频繁', message: own ?? '操作太频繁，请稍后再试', retryable: true };
     if (err.status >= 500) {

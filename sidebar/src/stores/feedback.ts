@@ -1,4 +1,5 @@
 import { defineStore } from 'pinia';
+import { closeToast, showSuccessToast } from 'vant';
 import { ref } from 'vue';
 import { describeError } from '../lib/errors';
 
@@ -10,8 +11,13 @@ export interface Notice {
 }
 
 const NOTICE_MS = 8000;
+/** A success toast only confirms: short. */
+const SUCCESS_MS = 1500;
 
-/** Failures of a rep's action (save, send…): a toast in Chinese, with 重试 when it makes sense. */
+/**
+ * What the rep is told about an action: a short success toast (已保存, 已发送…), or a failure in Chinese with 重试 when
+ * trying again can help.
+ */
 export const useFeedbackStore = defineStore('feedback', () => {
   const notice = ref<Notice | null>(null);
   let seq = 0;
@@ -36,5 +42,17 @@ export const useFeedbackStore = defineStore('feedback', () => {
     await again?.();
   }
 
-  return { notice, fail, dismiss, retry };
+  function success(message: string) {
+    showSuccessToast({ message, duration: SUCCESS_MS });
+  }
+
+  /**
+   * A sheet or dialog is opening: the toast of the previous action would otherwise stay on screen under its overlay
+   * (dimmed, but visible) until it times out.
+   */
+  function clearSuccess() {
+    closeToast(true);
+  }
+
+  return { notice, fail, dismiss, retry, success, clearSuccess };
 });

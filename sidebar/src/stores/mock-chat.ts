@@ -4,17 +4,29 @@ import { api, loginUrl } from '../api/client';
 import { latestLoad } from '../lib/latest-load';
 import type { CustomerListItem, DemoRep } from '../api/types';
 import type { MockSentMessage } from '../wecom/mock';
+import { useScriptsStore } from './scripts';
+
+/** What the stand-in chat shows of a sent message: the message, and the title of the script it came from. */
+export interface TranscriptEntry extends MockSentMessage {
+  title?: string;
+}
+
+/**
+ * A picture the sidebar sent, as WeCom (the emulator, in the demo) holds it under its media id. Outside the demo
+ * there is no such page and the chat falls back to the script's title.
+ */
+export const mediaPictureUrl = (mediaId: string) => `/emulator/media/${encodeURIComponent(mediaId)}`;
 
 const STORAGE_PREFIX = 'scrm.sidebar.mockChat.';
 /** The stand-in chat keeps the last messages per customer, like a chat window would scroll them away. */
 const MAX_PER_CUSTOMER = 50;
 
-function readTranscripts(key: string): Record<string, MockSentMessage[]> {
+function readTranscripts(key: string): Record<string, TranscriptEntry[]> {
   try {
     const raw = window.sessionStorage.getItem(key);
     const parsed: unknown = raw ? JSON.parse(raw) : {};
     return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
-      ? (parsed as Record<string, MockSentMessage[]>)
+      ? (parsed as Record<string, TranscriptEntry[]>)
       : {};
   } catch {
     return {};
@@ -32,7 +44,7 @@ export const useMockChatStore = defineStore('mockChat', () => {
   const customersLoad = latestLoad();
   const { status: customersStatus, error: customersError } = customersLoad;
   const reps = ref<DemoRep[]>([]);
-  const transcripts = ref<Record<string, MockSentMessage[]>>({});
+  const transcripts = ref<Record<string, TranscriptEntry[]>>({});
   let storageKey: string | null = null;
 
   /** Starts the window for the signed-in rep, on the customer from `?customer=` if any. */
@@ -51,13 +63,20 @@ export const useMockChatStore = defineStore('mockChat', () => {
     }
   }
 
+  /**
+   * Keeps a message the sidebar put into the chat. A script send is under way while the JS-SDK is called: its title
+   * names a picture or card better than a media id could.
+   */
   function record(sent: MockSentMessage) {
-    const list = [...(transcripts.value[sent.externalUserId] ?? []), sent].slice(-MAX_PER_CUSTOMER);
+    const scripts = useScriptsStore();
+    const title = scripts.items.find((s) => s.id === scripts.sendingId)?.title;
+    const entry: TranscriptEntry = title ? { ...sent, title } : sent;
+    const list = [...(transcripts.value[sent.externalUserId] ?? []), entry].slice(-MAX_PER_CUSTOMER);
     transcripts.value = { ...transcripts.value, [sent.externalUserId]: list };
     persist();
   }
 
-  const transcript = computed<MockSentMessage[]>(() =>
+  const transcript = computed<TranscriptEntry[]>(() =>
     customerId.value ? (transcripts.value[customerId.value] ?? []) : [],
   );
   const currentCustomer = computed(() => customers.value.find((c) => c.externalUserId === customerId.value) ?? null);

@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
 import { api } from '../api/client';
 import type { Me } from '../api/types';
+import { setDisplayTimeZone } from '../lib/format';
 
 /** Who the rep is: `GET /api/me` (a 401 goes through OAuth again, in the API client). */
 export const useSessionStore = defineStore('session', () => {
@@ -14,6 +15,7 @@ export const useSessionStore = defineStore('session', () => {
     error.value = null;
     try {
       me.value = await api.me();
+      setDisplayTimeZone(me.value.timeZone);
       status.value = 'ready';
       return me.value;
     } catch (err) {

@@ -23,13 +23,23 @@ function rep(userId: string, status = 1): RepRow {
 
 function setup(answer: () => Promise<UserInfoByCodeResponse>, reps: RepRow[] = [rep('zhangwei')]) {
   const created: { corpId: string; userId: string }[] = [];
+  const destroyed: string[] = [];
   const ensured: string[][] = [];
+  /** The states issued and not yet consumed, as the sessions table of OAuth states keeps them. */
+  const states = new Set<string>();
   const service = createAuthService({
     sessions: {
       create: (user) => {
         created.push(user);
         return { token: 't'.repeat(43), expiresAt: 1 };
       },
+      destroy: (token) => {
+        destroyed.push(token);
+      },
+      issueOAuthState: (state) => {
+        states.add(state);
+      },
+      consumeOAuthState: (state) => states.delete(state),
     },
     directory: {
       ensureReps: async (_corpId, ids) => {
@@ -49,7 +59,7 @@ function setup(answer: () => Promise<UserInfoByCodeResponse>, reps: RepRow[] = [
     const state = new URL(location).searchParams.get('state')!;
     return { location, stateCookie, state };
   };
-  return { service, created, ensured, begin };
+  return { service, created, destroyed, ensured, states, begin };
 }
 
 describe('auth service', () => {
@@ -119,5 +129,58 @@ describe('auth service', () => {
       statusCode: 400,
     });
     expect(called).toBe(0);
+  });
+
+  it('issues each state on the server and spends it at the callback: a replay is 400 before WeCom is asked', async () => {
+    let called = 0;
+    const { service, begin, created, states } = setup(async () => {
+      called += 1;
+      return { userid: 'zhangwei' };
+    });
+    const { state, stateCookie } = begin();
+    expect([...states]).toEqual([state]);
+    await service.completeLogin({ code: 'c1', state, stateCookie });
+    expect(states.size).toBe(0);
+    await expect(service.completeLogin({ code: 'c2', state, stateCookie })).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'bad_request',
+      details: { field: 'state' },
+      message: expect.stringContaining('登录状态已使用或已过期'),
+    });
+    expect(called).toBe(1);
+    expect(created).toHaveLength(1);
+  });
+
+  it('a state the server does not hold (expired, or never issued here) is refused even with a matching cookie', async () => {
+    const { service, begin, created, states } = setup(async () => ({ userid: 'zhangwei' }));
+    const { state, stateCookie } = begin();
+    states.clear();
+    await expect(service.completeLogin({ code: 'c', state, stateCookie })).rejects.toMatchObject({ statusCode: 400 });
+    expect(created).toEqual([]);
+  });
+
+  it('a cookie mismatch leaves the state unspent for the browser that owns it', async () => {
+    const { service, begin, states } = setup(async () => ({ userid: 'zhangwei' }));
+    const victim = begin();
+    const attacker = begin();
+    await expect(
+      service.completeLogin({ code: 'c', state: victim.state, stateCookie: attacker.stateCookie }),
+    ).rejects.toMatchObject({ statusCode: 400 });
+    expect(states.has(victim.state)).toBe(true);
+    await service.completeLogin({ code: 'c', state: victim.state, stateCookie: victim.stateCookie });
+  });
+
+  it('signing in ends the session the browser came with, and only after the sign-in succeeded', async () => {
+    const ok = setup(async () => ({ userid: 'zhangwei' }));
+    const first = ok.begin();
+    await ok.service.completeLogin({ ...first, code: 'c', previousSession: 'old-session-token' });
+    expect(ok.destroyed).toEqual(['old-session-token']);
+
+    const refused = setup(async () => ({ openid: 'oAbc' }));
+    const second = refused.begin();
+    await expect(
+      refused.service.completeLogin({ ...second, code: 'c', previousSession: 'old-session-token' }),
+    ).rejects.toMatchObject({ statusCode: 403 });
+    expect(refused.destroyed).toEqual([]);
   });
 });

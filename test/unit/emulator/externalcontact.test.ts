@@ -27,7 +27,7 @@ describe('emulator: externalcontact reads and edits', () => {
     expect(s.reps.length).toBeGreaterThanOrEqual(6);
     expect(new Set(s.reps.map((r) => r.main_department)).size).toBeGreaterThanOrEqual(2);
     expect(s.tagGroups.map((g) => g.group_name)).toEqual(
-      expect.arrayContaining(['客户等级', '意向产品', '客户来源', '跟进状态']),
+      expect.arrayContaining(['客户等级', '意向产品', '客户来源', '购买用途']),
     );
     for (const c of s.customers) {
       expect(c.external_userid).toMatch(/^wm[A-Za-z0-9_-]{30}$/);

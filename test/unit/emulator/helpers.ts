@@ -130,3 +130,27 @@ export async function startReceiver(): Promise<CallbackReceiver> {
 }
 
 export const CRED = { token: DEMO_CORP.token, encodingAesKey: DEMO_CORP.encodingAesKey, receiveId: DEMO_CORP.corpId };
+
+/** Uploads a file with media/upload as WeCom SDKs send it (multipart, the file in the `media` field). */
+export async function uploadMedia(
+  t: TestEmulator,
+  filename: string,
+  data: Buffer,
+  type = 'image',
+): Promise<Record<string, unknown> & { errcode: number; media_id?: string }> {
+  const boundary = '----WeComEmulatorTestUpload';
+  const body = Buffer.concat([
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="media"; filename="${filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+    ),
+    data,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  const res = await t.app.inject({
+    method: 'POST',
+    url: `/emulator/cgi-bin/media/upload?access_token=${await t.token()}&type=${type}`,
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+    payload: body,
+  });
+  return res.json();
+}

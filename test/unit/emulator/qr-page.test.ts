@@ -1,7 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openCallback } from '../../../server/wecom/crypto.js';
 import { parseEnvelope, parseEvent } from '../../../server/wecom/events.js';
-import { buildEmulatorApp, CRED, ORIGIN, startReceiver, type CallbackReceiver, type TestEmulator } from './helpers.js';
+import { scriptImage } from '../../../server/demo/script-images.js';
+import {
+  buildEmulatorApp,
+  CRED,
+  ORIGIN,
+  startReceiver,
+  uploadMedia,
+  type CallbackReceiver,
+  type TestEmulator,
+} from './helpers.js';
 
 describe('emulator: QR page and simulated scans', () => {
   let receiver: CallbackReceiver;
@@ -150,6 +159,94 @@ describe('emulator: QR page and simulated scans', () => {
     const page = await resultOf(res);
     expect(page.body).not.toContain(REFRESH);
     expect(page.body).toContain('未收到欢迎语：服务器没有在 20 秒内用欢迎语代码发送欢迎语。');
+  });
+
+  it('the result page names the channel, lists the tags applied and every attachment of the welcome', async () => {
+    const id = await addWay({ type: 1, remark: '门店海报', state: 'store_poster', user: ['lina'] });
+    const res = await scan(id, '刘建国');
+    const customerId = new URL(res.headers.location as string, ORIGIN).searchParams.get('customer')!;
+    const before = (await resultOf(res)).body;
+    expect(before).toContain('<dt>渠道活码</dt><dd>门店海报</dd>');
+    expect(before).toContain('暂无：服务器还没有为该客户打标签');
+
+    // What our server does after the callback: tag the customer, then welcome them with three attachments.
+    const groups = (await t.post('/cgi-bin/externalcontact/get_corp_tag_list', {})).tag_group as {
+      group_name: string;
+      tag: { id: string; name: string }[];
+    }[];
+    const tagId = (group: string, name: string) =>
+      groups.find((g) => g.group_name === group)!.tag.find((x) => x.name === name)!.id;
+    const marked = await t.post('/cgi-bin/externalcontact/mark_tag', {
+      userid: 'lina',
+      external_userid: customerId,
+      add_tag: [tagId('客户来源', '线下门店'), tagId('客户等级', '潜在客户')],
+    });
+    expect(marked.errcode).toBe(0);
+    const picture = await uploadMedia(t, 'smart-watch.png', scriptImage('smart-watch')!);
+    const cover = await uploadMedia(t, 'cover.png', scriptImage('promo-poster')!);
+    expect(picture.errcode).toBe(0);
+    const sent = await t.post('/cgi-bin/externalcontact/send_welcome_msg', {
+      welcome_code: t.emulator.callbacks().at(-1)!.welcomeCode,
+      text: { content: '刘建国您好！我是门店顾问李娜' },
+      attachments: [
+        { msgtype: 'image', image: { media_id: picture.media_id } },
+        {
+          msgtype: 'link',
+          link: { title: '售后服务指南', url: 'https://www.example.com/after-sales', desc: '一页看懂' },
+        },
+        {
+          msgtype: 'miniprogram',
+          miniprogram: {
+            title: '星河优选商城',
+            appid: 'wx8bd80126147dfa1f',
+            page: '/pages/index',
+            pic_media_id: cover.media_id,
+          },
+        },
+      ],
+    });
+    expect(sent.errcode).toBe(0);
+
+    const page = (await resultOf(res)).body;
+    expect(page).toContain('<span class="group">客户来源：</span>线下门店');
+    expect(page).toContain('<span class="group">客户等级：</span>潜在客户');
+    expect(page).not.toContain('暂无：服务器还没有为该客户打标签');
+    expect(page).not.toContain('附件 3 个');
+    expect(page).toContain(`<img class="thumb" src="/emulator/media/${picture.media_id}" alt="图片">`);
+    expect(page).toContain(
+      '<a href="https://www.example.com/after-sales" target="_blank" rel="noopener noreferrer">售后服务指南</a>',
+    );
+    expect(page).toContain('一页看懂');
+    expect(page).toContain('星河优选商城');
+    expect(page).toContain(`src="/emulator/media/${cover.media_id}" alt="小程序封面"`);
+    // The thumbnail is the picture that was uploaded.
+    const served = await t.app.inject({ url: `/emulator/media/${picture.media_id}` });
+    expect(served.statusCode).toBe(200);
+    expect(served.headers['content-type']).toBe('image/png');
+    expect(served.rawPayload.equals(scriptImage('smart-watch')!)).toBe(true);
+  });
+
+  it('serves only uploaded pictures that are real PNG or JPEG data, and keeps their bytes out of _state', async () => {
+    const html = Buffer.from('<html><script>alert(1)</script></html>');
+    const fake = await uploadMedia(t, 'fake.png', html);
+    expect(fake.errcode).toBe(0);
+    expect((await t.app.inject({ url: `/emulator/media/${fake.media_id}` })).statusCode).toBe(404);
+    expect((await t.app.inject({ url: '/emulator/media/nope' })).statusCode).toBe(404);
+    const real = await uploadMedia(t, 'a.png', scriptImage('earbuds')!);
+    expect((await t.app.inject({ url: `/emulator/media/${real.media_id}` })).statusCode).toBe(200);
+    const state = (await t.app.inject({ url: '/emulator/_state' })).json() as { media: Record<string, unknown>[] };
+    expect(state.media).toHaveLength(2);
+    for (const m of state.media) expect(Object.keys(m)).not.toContain('data');
+    // Expired media (3 days) are gone, pictures too.
+    await t.app.inject({ method: 'POST', url: '/emulator/_clock', payload: { advanceMs: 3 * 86_400_000 + 1000 } });
+    expect((await t.app.inject({ url: `/emulator/media/${real.media_id}` })).statusCode).toBe(404);
+  });
+
+  it('the emulator badge never wraps (模拟/器 at 360 px)', async () => {
+    const res = await t.app.inject({ url: '/emulator/' });
+    expect(res.body).toContain('<span class="tag">模拟器</span>');
+    expect(res.body).toMatch(/header \.tag \{[^}]*white-space: nowrap/);
+    expect(res.body).toMatch(/header \.tag \{[^}]*flex: none/);
   });
 
   it('the home page links to every channel code', async () => {

@@ -93,7 +93,7 @@ describe('emulator: corp tag CRUD', () => {
     const groups = await list();
     const level = groups.find((g) => g.group_name === '客户等级')!;
     const product = groups.find((g) => g.group_name === '意向产品')!;
-    const status = groups.find((g) => g.group_name === '跟进状态')!;
+    const purpose = groups.find((g) => g.group_name === '购买用途')!;
 
     expect((await t.post('/cgi-bin/externalcontact/del_corp_tag', {})).errcode).toBe(40058);
     expect((await t.post('/cgi-bin/externalcontact/del_corp_tag', { tag_id: ['etNope'] })).errcode).toBe(40068);
@@ -101,13 +101,13 @@ describe('emulator: corp tag CRUD', () => {
     expect((await t.post('/cgi-bin/externalcontact/del_corp_tag', { tag_id: [level.tag[0]!.id] })).errcode).toBe(0);
     expect((await t.post('/cgi-bin/externalcontact/del_corp_tag', { group_id: [product.group_id] })).errcode).toBe(0);
     expect(
-      (await t.post('/cgi-bin/externalcontact/del_corp_tag', { tag_id: status.tag.map((x) => x.id) })).errcode,
+      (await t.post('/cgi-bin/externalcontact/del_corp_tag', { tag_id: purpose.tag.map((x) => x.id) })).errcode,
     ).toBe(0);
 
     const after = await list();
     expect(after.map((g) => g.group_name).sort()).toEqual(['客户来源', '客户等级'].sort());
     expect(after.find((g) => g.group_name === '客户等级')!.tag.map((x) => x.name)).toEqual(['普通客户', '潜在客户']);
-    const gone = new Set([level.tag[0]!.id, ...product.tag.map((x) => x.id), ...status.tag.map((x) => x.id)]);
+    const gone = new Set([level.tag[0]!.id, ...product.tag.map((x) => x.id), ...purpose.tag.map((x) => x.id)]);
     for (const c of t.emulator.snapshot().customers) {
       for (const f of c.follow_user) for (const tag of f.tags) expect(gone.has(tag.tag_id)).toBe(false);
     }

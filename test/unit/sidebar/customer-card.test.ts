@@ -58,6 +58,7 @@ function mountCard(data: Card) {
     corpId: 'ww1',
     agentId: 1000002,
     demo: true,
+    timeZone: 'Asia/Shanghai',
   };
   return mount(CustomerCard, { global: { plugins: [pinia] }, attachTo: document.body });
 }

@@ -85,31 +85,32 @@ export function analyze(input: string, options: { query?: boolean } = {}): Analy
   const seg = segmenter();
   const segments = seg.cut(normalized, true).filter((s) => s.trim() !== '');
   const words: string[] = [];
-  const bigrams: string[] = [];
   const chars: string[] = [];
-  let run = '';
-  const flushRun = () => {
-    const cs = [...run];
-    for (let i = 0; i + 1 < cs.length; i++) bigrams.push(BIGRAM + cs[i] + cs[i + 1]);
-    run = '';
-  };
   for (const s of segments) {
-    if (!isTopicWord(s, dropPhatic)) {
-      flushRun();
-      continue;
-    }
+    if (!isTopicWord(s, dropPhatic)) continue;
     if (HAN.test(s)) {
-      run += s;
       for (const ch of s) if (HAN.test(ch) && !STOP_WORDS.has(ch)) chars.push(CHAR + ch);
       const parts = [...s].length > 2 ? seg.cutForSearch(s, true) : [s];
       for (const p of parts) if (isTopicWord(p, dropPhatic)) words.push(p);
       if (!parts.includes(s)) words.push(s);
     } else {
-      flushRun();
       words.push(s);
     }
   }
-  flushRun();
+  // Bigrams over whole runs of Han characters, across word boundaries (花呗 cut as 用花|呗 still yields 花呗),
+  // except those that are function words or social formulas themselves or made of two function characters.
+  const bigrams: string[] = [];
+  if (words.length > 0) {
+    for (const run of normalized.match(/\p{Script=Han}+/gu) ?? []) {
+      const cs = [...run];
+      for (let i = 0; i + 1 < cs.length; i++) {
+        const pair = cs[i]! + cs[i + 1]!;
+        if (STOP_WORDS.has(pair) || (dropPhatic && PHATIC_WORDS.has(pair))) continue;
+        if (STOP_WORDS.has(cs[i]!) && STOP_WORDS.has(cs[i + 1]!)) continue;
+        bigrams.push(BIGRAM + pair);
+      }
+    }
+  }
   return { normalized, words, bigrams, chars, segments, intentless: words.length === 0 };
 }
 

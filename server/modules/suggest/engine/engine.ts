@@ -1,7 +1,8 @@
-import { analyze, BIGRAM, CHAR, type Analysis } from './analyze.js';
-import { LearnedStore, termImportance, type LearnedVote } from './learned-store.js';
+import { analyze, BIGRAM, CHAR, termCounts, type Analysis } from './analyze.js';
+import { LearnedStore, type LearnedVote } from './learned-store.js';
+import { PARAPHRASES } from './lexicon.js';
 import { pinyinKey } from './normalize.js';
-import { kindWeight, ScriptIndex } from './script-index.js';
+import { ScriptIndex } from './script-index.js';
 import type {
   EngineOptions,
   LearnedPair,
@@ -12,19 +13,32 @@ import type {
   Suggestion,
   SuggestInput,
 } from './types.js';
+import { termWeight, type WeightMode } from './weights.js';
 
 /** Default abstention threshold on the 0..1 score, calibrated on the demo business's labelled set. */
-export const DEFAULT_THRESHOLD = 0.3;
+export const DEFAULT_THRESHOLD = 0.04;
 /** Weight of the earlier messages (the one just before the last, then older): context, never the topic. */
 const CONTEXT_WEIGHTS = [0.35, 0.2, 0.1];
 /** A word typed with the wrong characters of the same sound (运废 → 运费) counts a little less than the word. */
 const HOMOPHONE_WEIGHT = 0.8;
+/** A paraphrase of a common question (多少钱 → 价格) counts half. */
+const PARAPHRASE_WEIGHT = 0.5;
+/** How much the earlier messages' match adds to a script the last message already matches. */
+const CONTEXT_BOOST = 1.5;
+/** A second or third suggestion must reach this share of the first one's score. */
+const RUNNER_UP_SHARE = 0.2;
+/** The text-score scale's floor, in informative words (see `ceiling`). */
+const MIN_CEILING_WORDS = 1.2;
 
 interface QueryTerms {
   /** Every weighted term: last message, its homophone corrections, earlier messages. */
   weights: Map<string, number>;
   /** Terms of the last message (and their corrections) only: what the score's coverage is measured against. */
   last: Map<string, number>;
+  /** Terms of the earlier messages only (not in the last one), weighted down with distance. */
+  context: Map<string, number>;
+  /** The last message's terms weighted for the abstention decision (see weights.ts). */
+  gate: Map<string, number>;
   analysis: Analysis;
 }
 
@@ -33,6 +47,34 @@ function dice(a: Set<string>, b: Set<string>): number {
   let shared = 0;
   for (const w of a) if (b.has(w)) shared++;
   return (2 * shared) / (a.size + b.size);
+}
+
+/**
+ * The customer's own words behind a match, for the reason: the longest stretches of the message covered by matched
+ * words and bigrams (扫地 + 地机 + 机器人 → 扫地机器人), in order of length; matched words that are not in the
+ * message as typed (a homophone correction, a paraphrase) follow.
+ */
+function matchedSpans(message: string, matched: string[]): string[] {
+  const chars = [...message];
+  const covered = new Array<boolean>(chars.length).fill(false);
+  const extra: string[] = [];
+  for (const m of new Set(matched)) {
+    const at = message.indexOf(m);
+    if (at < 0) {
+      extra.push(m);
+      continue;
+    }
+    const start = [...message.slice(0, at)].length;
+    for (let i = 0; i < [...m].length; i++) covered[start + i] = true;
+  }
+  const spans: string[] = [];
+  let current = '';
+  chars.forEach((ch, i) => {
+    if (covered[i]) current += ch;
+    else if (current) spans.push(current), (current = '');
+  });
+  if (current) spans.push(current);
+  return [...new Set([...spans.filter((s) => [...s].length >= 2 || /[a-z0-9]/.test(s)).sort((a, b) => b.length - a.length), ...extra])];
 }
 
 function quote(words: string[]): string {
@@ -84,14 +126,17 @@ export class SuggestionEngine {
    */
   upsertScript(doc: ScriptDoc): { learnedFactor: number } {
     const normalized: ScriptDoc = { ...doc, id: String(doc.id) };
-    const { previous, current } = this.index.upsert(normalized);
+    const previous = this.index.byId.get(normalized.id);
+    let learnedFactor = 1;
+    if (previous) {
+      const similarity = dice(previous.words, ScriptIndex.topicWords(normalized));
+      learnedFactor = similarity >= 0.6 ? 1 : similarity >= 0.3 ? 0.5 : 0;
+    }
+    this.index.upsert(normalized, learnedFactor);
     const a = analyze(
       [normalized.title, normalized.group, normalized.content, ...(normalized.keywords ?? [])].join(' '),
     );
     this.addHomophones([...a.words, ...a.bigrams]);
-    if (!previous) return { learnedFactor: 1 };
-    const similarity = dice(previous.words, current.words);
-    const learnedFactor = similarity >= 0.6 ? 1 : similarity >= 0.3 ? 0.5 : 0;
     if (learnedFactor < 1) this.learned.discount(normalized.id, learnedFactor);
     return { learnedFactor };
   }
@@ -99,6 +144,13 @@ export class SuggestionEngine {
   /** Deletes a script; what was learned for it is forgotten. */
   removeScript(id: string): void {
     if (this.index.remove(String(id))) this.learned.discount(String(id), 0);
+  }
+
+  private learnPair(pair: LearnedPair, a: Analysis): void {
+    const before = this.learned.messageCount;
+    this.learned.learn(pair);
+    this.index.addLearned(pair.scriptId, termCounts(a), pair.weight * this.learned.scale(pair.at));
+    if (this.learned.messageCount > before) this.addHomophones([...a.words, ...a.bigrams]);
   }
 
   /**
@@ -111,9 +163,7 @@ export class SuggestionEngine {
     const a = analyze(event.message, { query: true });
     if (a.intentless) return null;
     const pair: LearnedPair = { message: event.message, scriptId, at: event.at, weight: 1 };
-    const before = this.learned.messageCount;
-    this.learned.learn(pair);
-    if (this.learned.messageCount > before) this.addHomophones([...a.words, ...a.bigrams]);
+    this.learnPair(pair, a);
     return pair;
   }
 
@@ -122,12 +172,8 @@ export class SuggestionEngine {
     for (const pair of state.pairs) {
       const scriptId = String(pair.scriptId);
       if (!this.index.byId.has(scriptId) || !(pair.weight > 0)) continue;
-      const before = this.learned.messageCount;
-      this.learned.learn({ ...pair, scriptId });
-      if (this.learned.messageCount > before) {
-        const a = analyze(pair.message, { query: true });
-        this.addHomophones([...a.words, ...a.bigrams]);
-      }
+      const a = analyze(pair.message, { query: true });
+      if (!a.intentless) this.learnPair({ ...pair, scriptId }, a);
     }
   }
 
@@ -154,35 +200,62 @@ export class SuggestionEngine {
     return out;
   }
 
+  /** Words of the scripts or of learned messages that paraphrase a common question found in the text. */
+  private paraphrases(normalized: string): string[] {
+    const out: string[] = [];
+    for (const group of PARAPHRASES) {
+      if (!group.some((p) => normalized.includes(p))) continue;
+      for (const p of group) if (!normalized.includes(p) && this.known(p)) out.push(p);
+    }
+    return out;
+  }
+
+  /** A message's weighted terms: its own, their homophone corrections, paraphrases of its common questions. */
+  private messageTerms(analysis: Analysis, mode: WeightMode): Map<string, number> {
+    const terms = new Map<string, number>();
+    const add = (term: string, factor: number) => {
+      terms.set(term, Math.max(terms.get(term) ?? 0, factor * termWeight(term, mode)));
+    };
+    for (const t of [...analysis.words, ...analysis.bigrams, ...analysis.chars]) add(t, 1);
+    const corrections = this.corrections(analysis);
+    for (const t of corrections) add(t, HOMOPHONE_WEIGHT);
+    const corrected = [analysis.normalized, ...corrections.filter((t) => !t.startsWith(BIGRAM))].join(' ');
+    for (const t of this.paraphrases(corrected)) if (!terms.has(t)) add(t, PARAPHRASE_WEIGHT);
+    return terms;
+  }
+
   private queryTerms(messages: readonly string[]): QueryTerms | null {
     const lastText = messages[messages.length - 1];
     if (lastText === undefined) return null;
     const analysis = analyze(lastText, { query: true });
     if (analysis.intentless) return null;
-    const last = new Map<string, number>();
+    const last = this.messageTerms(analysis, 'rank');
+    const gate = this.messageTerms(analysis, 'gate');
     const add = (map: Map<string, number>, term: string, w: number) => map.set(term, Math.max(map.get(term) ?? 0, w));
-    for (const t of [...analysis.words, ...analysis.bigrams, ...analysis.chars]) {
-      add(last, t, termImportance(t) * kindWeight(t));
-    }
-    for (const t of this.corrections(analysis)) add(last, t, HOMOPHONE_WEIGHT * termImportance(t) * kindWeight(t));
-    const weights = new Map(last);
+    const context = new Map<string, number>();
     for (let d = 1; d <= CONTEXT_WEIGHTS.length; d++) {
       const text = messages[messages.length - 1 - d];
       if (text === undefined) break;
       const a = analyze(text, { query: true });
       const f = CONTEXT_WEIGHTS[d - 1]!;
       for (const t of [...a.words, ...a.bigrams, ...a.chars, ...this.corrections(a)]) {
-        if (!last.has(t)) add(weights, t, f * termImportance(t) * kindWeight(t));
+        if (!last.has(t)) add(context, t, f * termWeight(t, 'rank'));
       }
     }
-    return { weights, last, analysis };
+    const weights = new Map([...context, ...last]);
+    return { weights, last, context, gate, analysis };
   }
 
-  /** Best score the last message's terms could reach (every term in a title): the 0..1 scale of text scores. */
+  /**
+   * The 0..1 scale of text scores: the best score the last message's terms could reach (every term in a title),
+   * but never below what one informative word would reach — a message whose only topic word is vague (今天, 货)
+   * cannot score as high as one that names its topic (运费).
+   */
   private ceiling(last: Map<string, number>): number {
     let sum = 0;
     for (const [term, w] of last) sum += w * Math.max(this.index.idf(term), 0.5) * ScriptIndex.MAX_SATURATION;
-    return sum;
+    const oneWord = MIN_CEILING_WORDS * Math.log(1 + this.index.size) * ScriptIndex.MAX_SATURATION;
+    return Math.max(sum, oneWord);
   }
 
   /**
@@ -196,56 +269,97 @@ export class SuggestionEngine {
     if (!query || this.index.size === 0) return [];
 
     const ceiling = this.ceiling(query.last);
-    const lexical = this.index.score(query.weights, 30);
+    this.index.decay = this.learned.decay(now);
+    // The last message chooses the candidates; earlier messages only reorder those (a script that matches the
+    // context alone is the previous question's answer, not this one's).
+    const own = this.index.score(query.last, 50);
+    const context = query.context.size > 0 ? this.index.score(query.context, 200) : [];
+    const contextScore = new Map(context.map((m) => [m.slot, m.score]));
     const textScore = new Map<string, number>();
-    for (const m of lexical) textScore.set(this.index.bySlot[m.slot]!.doc.id, Math.min(1, m.score / ceiling));
+    for (const m of own) {
+      const score = m.score + CONTEXT_BOOST * (contextScore.get(m.slot) ?? 0);
+      textScore.set(this.index.bySlot[m.slot]!.doc.id, Math.min(1, score / ceiling));
+    }
 
-    const votes = this.learned.vote(query.weights, now, (id) => this.index.byId.has(id));
+    const votes = this.learned.vote(query.last, now, (id) => this.index.byId.has(id));
     const candidates = new Set([...textScore.keys(), ...votes.keys()]);
-    const scored: { id: string; score: number; text: number; learned: number; vote?: LearnedVote }[] = [];
+    const scored: { id: string; score: number; text: number; neighbours: number }[] = [];
     for (const id of candidates) {
       const text = textScore.get(id) ?? 0;
-      const vote = votes.get(id);
-      const learned = vote ? 1 - (1 - vote.neighbours) * (1 - 0.7 * vote.association) : 0;
-      const score = 1 - (1 - 0.9 * text) * (1 - learned);
-      scored.push({ id, score, text, learned, vote });
+      const neighbours = votes.get(id)?.neighbours ?? 0;
+      scored.push({ id, score: 1 - (1 - 0.9 * text) * (1 - neighbours), text, neighbours });
     }
     scored.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
+    if (!this.fits(query, scored.slice(0, 3))) return [];
+    // The next ones may be weaker than the best, but not far behind it.
+    const top = scored[0]?.score ?? 0;
+    const floor = Math.max(this.threshold / 3, top * RUNNER_UP_SHARE);
     return scored
-      .filter((s) => s.score >= this.threshold)
+      .filter((s) => s.score >= floor)
       .slice(0, limit)
-      .map((s) => ({
-        scriptId: s.id,
-        score: Math.round(s.score * 1000) / 1000,
-        reason: this.reason(s.id, query, s.text, s.learned, s.vote),
-        source: s.text >= 0.15 && s.learned >= 0.15 ? 'both' : s.learned > s.text ? 'learned' : 'text',
-      }));
+      .map((s) => {
+        const explained = this.explain(s.id, query, s.text, votes.get(s.id));
+        return { scriptId: s.id, score: Math.round(s.score * 1000) / 1000, ...explained };
+      });
   }
 
-  private reason(id: string, query: QueryTerms, text: number, learned: number, vote?: LearnedVote): string {
+  /**
+   * Abstention: does anything fit? The best candidates' text evidence is re-weighed in `gate` mode (informative
+   * words only) on the same 0..1 scale; learned neighbours count as they are.
+   */
+  private fits(query: QueryTerms, best: { id: string; neighbours: number }[]): boolean {
+    const ceiling = this.ceiling(query.gate);
+    let evidence = 0;
+    for (const c of best) {
+      const slot = this.index.byId.get(c.id)!.slot;
+      let text = 0;
+      for (const { value } of this.index.contributions(query.gate, slot)) text += value;
+      evidence = Math.max(evidence, 1 - (1 - 0.9 * Math.min(1, text / ceiling)) * (1 - c.neighbours));
+    }
+    return evidence >= this.threshold;
+  }
+
+  /** The reason shown to the rep, and which evidence ranked the script. */
+  private explain(
+    id: string,
+    query: QueryTerms,
+    text: number,
+    vote: LearnedVote | undefined,
+  ): { reason: string; source: Suggestion['source'] } {
+    const slot = this.index.byId.get(id)!.slot;
+    const contributions = this.index.contributions(query.weights, slot);
+    let own = 0;
+    let taught = 0;
+    for (const c of contributions) {
+      const share = this.index.learnedShare(c.term, slot);
+      taught += c.value * share;
+      own += c.value * (1 - share);
+    }
+    const display = (t: string) => (t.startsWith(BIGRAM) ? t.slice(BIGRAM.length) : t);
     const parts: string[] = [];
-    if (text >= 0.1) {
-      const slot = this.index.byId.get(id)!.slot;
-      const contributions = this.index.contributions(query.weights, slot);
-      const display = (t: string) => (t.startsWith(BIGRAM) ? t.slice(BIGRAM.length) : t);
-      const own = contributions.filter((c) => query.last.has(c.term) && !c.term.startsWith(CHAR));
-      const words = [...new Set(own.map((c) => display(c.term)))].filter(
-        (w, i, all) => !all.some((o, j) => j !== i && o.length > w.length && o.includes(w)),
-      );
-      if (words.length > 0) parts.push(`匹配${quote(words.slice(0, 2))}`);
-      const context = contributions.filter((c) => !query.last.has(c.term) && !c.term.startsWith(CHAR));
-      if (context.length > 0) parts.push(`结合上文${quote([display(context[0]!.term)])}`);
-      if (parts.length === 0) parts.push('与问题相近');
+    const textual = contributions.filter(
+      (c) => !c.term.startsWith(CHAR) && this.index.learnedShare(c.term, slot) < 0.5,
+    );
+    const shown = matchedSpans(
+      query.analysis.normalized,
+      textual.filter((c) => query.last.has(c.term)).map((c) => display(c.term)),
+    );
+    if (text >= 0.05 && shown.length > 0) parts.push(`匹配${quote(shown.slice(0, 2))}`);
+    const context = textual.find((c) => query.context.has(c.term) && !c.term.startsWith(BIGRAM));
+    if (text >= 0.05 && context) parts.push(`结合上文${quote([display(context.term)])}`);
+    const neighbours = vote?.neighbours ?? 0;
+    const learnedText = text * (own + taught > 0 ? taught / (own + taught) : 0);
+    if (neighbours >= 0.25 && vote) {
+      const example = vote.example.length > 12 ? `${vote.example.slice(0, 12)}…` : vote.example;
+      parts.push(`同事回复过相似问题「${example}」`);
+    } else if (learnedText >= 0.05 || neighbours > 0.05) {
+      parts.push('同事常这样回复');
     }
-    if (vote && learned >= 0.15) {
-      if (vote.neighbours >= 0.3 && vote.example) {
-        const example = vote.example.length > 12 ? `${vote.example.slice(0, 12)}…` : vote.example;
-        parts.push(`同事回复过相似问题「${example}」`);
-      } else {
-        parts.push('同事常这样回复');
-      }
-    }
-    return parts.join('，');
+    if (parts.length === 0) parts.push('与问题相近');
+    const fromTeam = neighbours + learnedText;
+    const fromText = text - learnedText;
+    const source = fromTeam >= 0.05 && fromText >= 0.05 ? 'both' : fromTeam > fromText ? 'learned' : 'text';
+    return { reason: parts.join('，'), source };
   }
 
   /**
@@ -255,9 +369,7 @@ export class SuggestionEngine {
   search(q: string, limit = 20): SearchHit[] {
     const a = analyze(q);
     if (a.words.length + a.bigrams.length + a.chars.length === 0) return [];
-    const weights = new Map<string, number>();
-    for (const t of [...a.words, ...a.bigrams, ...a.chars]) weights.set(t, termImportance(t) * kindWeight(t));
-    for (const t of this.corrections(a)) weights.set(t, HOMOPHONE_WEIGHT * termImportance(t) * kindWeight(t));
+    const weights = this.messageTerms(a, 'rank');
     const needle = a.normalized.replace(/\s+/g, '');
     const hits: SearchHit[] = [];
     for (const m of this.index.score(weights, Math.max(limit * 3, 50))) {

@@ -1,4 +1,5 @@
-import { analyze, BIGRAM, generalIdfOf } from './analyze.js';
+import { analyze } from './analyze.js';
+import { termWeight } from './weights.js';
 import type { LearnedPair } from './types.js';
 
 const DAY_MS = 86_400_000;
@@ -16,13 +17,15 @@ interface Entry {
 export interface LearnedVote {
   /** Nearest learned messages (noisy-OR of similarity × share × confidence), 0..1. */
   neighbours: number;
-  /** Learned word → script associations, share of the query's weight they explain, 0..1. */
-  association: number;
   /** The learned message most similar to the query that led to this script (for the reason). */
-  example?: string;
-  /** Decayed number of sends behind the evidence. */
-  sends: number;
+  example: string;
 }
+
+/**
+ * Only near-repeats vote as neighbours: a learned message half like the query usually shares its product and not
+ * its question (扫地机器人售价 vs 扫地机器人的图片); looser likeness is left to the learned field's word weights.
+ */
+const MIN_SIMILARITY = 0.6;
 
 /** A learned message's confidence from its decayed mass: one send today ≈ 0.87, a send 3 half-lives old ≈ 0.45. */
 function confidence(mass: number): number {
@@ -32,9 +35,9 @@ function confidence(mass: number): number {
 /**
  * What the team taught: customer messages and the scripts reps sent after them. Identical messages (normalised)
  * share one entry whose per-script mass adds up (frequency); each send's weight halves every `halfLifeDays`
- * (recency). Two views generalise to new wording: the nearest learned messages (weighted Dice over words and
- * bigrams, candidates from an inverted index) and word → script associations. Learning one send touches only that
- * message's terms.
+ * (recency). New wording is matched to the nearest learned messages (weighted Dice over words and bigrams,
+ * candidates from an inverted index); the words themselves also go into the script's `learned` field of the
+ * ScriptIndex (word → script associations, weighted by BM25). Learning one send touches only that message's terms.
  */
 export class LearnedStore {
   private readonly lambda: number;
@@ -42,9 +45,6 @@ export class LearnedStore {
   private readonly texts: string[] = [];
   private readonly entryByText = new Map<string, number>();
   private readonly postings = new Map<string, number[]>();
-  /** term → scriptId → stored mass, and term → total stored mass. */
-  private readonly association = new Map<string, Map<string, number>>();
-  private readonly termMass = new Map<string, number>();
   /** scriptId → entries holding it (for deletion and discount). */
   private readonly entriesOfScript = new Map<string, Set<number>>();
   private readonly pairs: LearnedPair[] = [];
@@ -63,7 +63,8 @@ export class LearnedStore {
     return this.entries.length;
   }
 
-  private scale(at: number): number {
+  /** A send's stored (epoch-scaled) mass. */
+  scale(at: number): number {
     return Math.exp(this.lambda * (at - EPOCH));
   }
 
@@ -105,12 +106,6 @@ export class LearnedStore {
     let owned = this.entriesOfScript.get(scriptId);
     if (!owned) this.entriesOfScript.set(scriptId, (owned = new Set()));
     owned.add(id);
-    for (const t of entry.terms) {
-      let m = this.association.get(t);
-      if (!m) this.association.set(t, (m = new Map()));
-      m.set(scriptId, (m.get(scriptId) ?? 0) + mass);
-      this.termMass.set(t, (this.termMass.get(t) ?? 0) + mass);
-    }
   }
 
   /**
@@ -127,14 +122,6 @@ export class LearnedStore {
         if (factor === 0) entry.scripts.delete(scriptId);
         else entry.scripts.set(scriptId, mass * factor);
         entry.total = Math.max(0, entry.total - removed);
-        for (const t of entry.terms) {
-          const m = this.association.get(t);
-          if (!m) continue;
-          const left = (m.get(scriptId) ?? 0) - removed;
-          if (factor === 0 || left <= 0) m.delete(scriptId);
-          else m.set(scriptId, left);
-          this.termMass.set(t, Math.max(0, (this.termMass.get(t) ?? 0) - removed));
-        }
       }
       if (factor === 0) this.entriesOfScript.delete(scriptId);
     }
@@ -202,9 +189,9 @@ export class LearnedStore {
     for (const { id, overlap } of candidates) {
       const entry = this.entries[id]!;
       let entrySum = 0;
-      for (const t of entry.terms) entrySum += weightOf.get(t) ?? this.idf(t) * termImportance(t);
+      for (const t of entry.terms) entrySum += weightOf.get(t) ?? this.idf(t) * termWeight(t, 'rank');
       const sim = (2 * overlap) / (querySum + entrySum);
-      if (sim >= 0.2) neighbours.push({ id, sim });
+      if (sim >= MIN_SIMILARITY) neighbours.push({ id, sim });
     }
     neighbours.sort((a, b) => b.sim - a.sim);
     const miss = new Map<string, number>();
@@ -223,44 +210,8 @@ export class LearnedStore {
       }
     }
     for (const [scriptId, m] of miss) {
-      votes.set(scriptId, {
-        neighbours: 1 - m,
-        association: 0,
-        example: this.texts[example.get(scriptId)!.id],
-        sends: 0,
-      });
-    }
-
-    // Word → script associations: P(script | word) over the query's weighted words.
-    let explained = 0;
-    const assoc = new Map<string, number>();
-    const sends = new Map<string, number>();
-    for (const [term, w] of weightOf) {
-      const m = this.association.get(term);
-      const total = (this.termMass.get(term) ?? 0) * decay;
-      if (!m || total <= 0) continue;
-      explained += w;
-      for (const [scriptId, mass] of m) {
-        if (!isLive(scriptId)) continue;
-        const p = (mass * decay) / (total + 0.5);
-        assoc.set(scriptId, (assoc.get(scriptId) ?? 0) + w * p);
-        sends.set(scriptId, Math.max(sends.get(scriptId) ?? 0, mass * decay));
-      }
-    }
-    if (explained > 0) {
-      for (const [scriptId, value] of assoc) {
-        const vote = votes.get(scriptId) ?? { neighbours: 0, association: 0, sends: 0 };
-        vote.association = value / querySum;
-        vote.sends = sends.get(scriptId) ?? 0;
-        votes.set(scriptId, vote);
-      }
+      votes.set(scriptId, { neighbours: 1 - m, example: this.texts[example.get(scriptId)!.id]! });
     }
     return votes;
   }
-}
-
-/** How much a term says in general (jieba's IDF scaled to about 0..1.3); bigrams count as the word they spell. */
-export function termImportance(term: string): number {
-  const word = term.startsWith(BIGRAM) ? term.slice(BIGRAM.length) : term.startsWith('c:') ? term.slice(2) : term;
-  return Math.min(1.3, Math.max(0.15, generalIdfOf(word) / 9));
 }

@@ -1,10 +1,15 @@
 import { analyze, BIGRAM, CHAR, termCounts } from './analyze.js';
 import type { ScriptDoc } from './types.js';
 
-/** Fields in index order, with their BM25F weight and length normalisation. */
-const FIELDS = ['title', 'keywords', 'group', 'content'] as const;
-const FIELD_WEIGHT = [3, 3, 1.2, 1];
-const FIELD_B = [0.5, 0.3, 0.2, 0.75];
+/**
+ * Fields in index order, with their BM25F weight and length normalisation. `learned` is the document expansion
+ * learned from the team: the customer messages after which reps sent the script, each counted with its decayed
+ * weight (a script's own words, plus how customers actually ask for it).
+ */
+const FIELDS = ['title', 'keywords', 'group', 'content', 'learned'] as const;
+const FIELD_WEIGHT = [3, 3, 1.2, 1, 3];
+const FIELD_B = [0.5, 0.3, 0.2, 0.75, 0.5];
+const LEARNED = 4;
 const K1 = 1.2;
 
 export interface IndexedScript {
@@ -14,17 +19,13 @@ export interface IndexedScript {
   lengths: number[];
   /** Topic words of title and content, to compare an edit with the previous version. */
   words: Set<string>;
+  /** The learned field: term → epoch-scaled mass (see LearnedStore), kept across edits. */
+  learned: Map<string, number>;
 }
 
 export interface LexicalMatch {
   slot: number;
   score: number;
-}
-
-export function kindWeight(term: string): number {
-  if (term.startsWith(BIGRAM)) return 0.45;
-  if (term.startsWith(CHAR)) return 0.12;
-  return 1;
 }
 
 /**
@@ -37,7 +38,11 @@ export class ScriptIndex {
   private readonly freeSlots: number[] = [];
   /** term → slot → per-field counts. */
   private readonly postings = new Map<string, Map<number, number[]>>();
-  private readonly lengthSums = [0, 0, 0, 0];
+  private readonly lengthSums = [0, 0, 0, 0, 0];
+  /** Scripts with a learned field (its average length is over them). */
+  private learnedDocs = 0;
+  /** Multiplies stored learned masses into masses decayed to the scoring time; set by the engine per query. */
+  decay = 1;
   /** Scratch accumulator, one entry per slot. */
   private scores = new Float64Array(64);
 
@@ -45,48 +50,77 @@ export class ScriptIndex {
     return this.byId.size;
   }
 
-  upsert(doc: ScriptDoc): { previous?: IndexedScript; current: IndexedScript } {
+  /** Topic words of a script's title and content (to compare two versions of a script). */
+  static topicWords(doc: ScriptDoc): Set<string> {
+    return new Set([...analyze(doc.title).words, ...analyze(doc.content ?? '').words]);
+  }
+
+  /**
+   * Adds or replaces a script. A replaced script keeps its learned field, multiplied by `learnedFactor`.
+   */
+  upsert(doc: ScriptDoc, learnedFactor = 1): { previous?: IndexedScript; current: IndexedScript } {
     const previous = this.byId.get(doc.id);
     if (previous) this.remove(doc.id);
     const slot = this.freeSlots.pop() ?? this.bySlot.length;
     const texts = [doc.title, (doc.keywords ?? []).join(' '), doc.group ?? '', doc.content ?? ''];
-    const lengths = [0, 0, 0, 0];
+    const lengths = [0, 0, 0, 0, 0];
     const words = new Set<string>();
     texts.forEach((text, f) => {
       if (!text) return;
       const a = analyze(text);
       if (f === 0 || f === 3) for (const w of a.words) words.add(w);
       lengths[f] = a.words.length + a.bigrams.length * 0.5;
-      for (const [term, n] of termCounts(a)) {
-        let list = this.postings.get(term);
-        if (!list) this.postings.set(term, (list = new Map()));
-        let tf = list.get(slot);
-        if (!tf) list.set(slot, (tf = [0, 0, 0, 0]));
-        tf[f] = n;
-      }
+      for (const [term, n] of termCounts(a)) this.posting(term, slot)[f] = n;
     });
     for (let f = 0; f < 4; f++) this.lengthSums[f]! += lengths[f]!;
-    const current: IndexedScript = { doc, slot, lengths, words };
+    const current: IndexedScript = { doc, slot, lengths, words, learned: new Map() };
     this.byId.set(doc.id, current);
     this.bySlot[slot] = current;
     if (this.scores.length < this.bySlot.length) this.scores = new Float64Array(this.bySlot.length * 2);
+    if (previous && learnedFactor > 0 && previous.learned.size > 0) {
+      this.addLearned(doc.id, new Map([...previous.learned].map(([t, m]) => [t, m * learnedFactor])), 1);
+    }
     return { previous, current };
+  }
+
+  private posting(term: string, slot: number): number[] {
+    let list = this.postings.get(term);
+    if (!list) this.postings.set(term, (list = new Map()));
+    let tf = list.get(slot);
+    if (!tf) list.set(slot, (tf = [0, 0, 0, 0, 0]));
+    return tf;
+  }
+
+  /** Adds a learned message's terms (counts × mass) to a script's learned field. */
+  addLearned(id: string, counts: Map<string, number>, mass: number): void {
+    const entry = this.byId.get(id);
+    if (!entry) return;
+    if (entry.learned.size === 0) this.learnedDocs++;
+    let added = 0;
+    for (const [term, n] of counts) {
+      const m = n * mass;
+      this.posting(term, entry.slot)[LEARNED]! += m;
+      entry.learned.set(term, (entry.learned.get(term) ?? 0) + m);
+      added += term.startsWith(CHAR) ? 0 : term.startsWith(BIGRAM) ? m * 0.5 : m;
+    }
+    entry.lengths[LEARNED]! += added;
+    this.lengthSums[LEARNED]! += added;
   }
 
   remove(id: string): IndexedScript | undefined {
     const entry = this.byId.get(id);
     if (!entry) return undefined;
     const texts = [entry.doc.title, (entry.doc.keywords ?? []).join(' '), entry.doc.group ?? '', entry.doc.content ?? ''];
-    for (const text of texts) {
-      if (!text) continue;
-      for (const term of termCounts(analyze(text)).keys()) {
-        const list = this.postings.get(term);
-        if (!list) continue;
-        list.delete(entry.slot);
-        if (list.size === 0) this.postings.delete(term);
-      }
+    const terms = new Set(entry.learned.keys());
+    for (const text of texts) if (text) for (const term of termCounts(analyze(text)).keys()) terms.add(term);
+    for (const term of terms) {
+      const list = this.postings.get(term);
+      if (!list) continue;
+      list.delete(entry.slot);
+      if (list.size === 0) this.postings.delete(term);
     }
-    for (let f = 0; f < 4; f++) this.lengthSums[f]! -= entry.lengths[f]!;
+    for (let f = 0; f < 5; f++) this.lengthSums[f]! -= entry.lengths[f]!;
+    if (entry.learned.size > 0) this.learnedDocs--;
     this.byId.delete(id);
     this.bySlot[entry.slot] = undefined;
     this.freeSlots.push(entry.slot);
@@ -117,7 +151,24 @@ export class ScriptIndex {
       const avg = Math.max(1, this.lengthSums[f]! / n);
       weighted += (FIELD_WEIGHT[f]! * c) / (1 - FIELD_B[f]! + (FIELD_B[f]! * lengths[f]!) / avg);
     }
+    const learned = tf[LEARNED]!;
+    if (learned > 0) {
+      // Stored masses are epoch-scaled; the length ratio is the same before and after decay.
+      const avg = this.lengthSums[LEARNED]! / Math.max(1, this.learnedDocs);
+      const norm = avg > 0 ? 1 - FIELD_B[LEARNED]! + (FIELD_B[LEARNED]! * lengths[LEARNED]!) / avg : 1;
+      weighted += (FIELD_WEIGHT[LEARNED]! * learned * this.decay) / norm;
+    }
     return weighted / (weighted + K1);
+  }
+
+  /** Share of a term's saturated weight in a script that comes from the learned field (for reasons). */
+  learnedShare(term: string, slot: number): number {
+    const tf = this.postings.get(term)?.get(slot);
+    if (!tf || tf[LEARNED] === 0) return 0;
+    const entry = this.bySlot[slot]!;
+    const all = this.saturation(tf, entry.lengths);
+    const own = this.saturation([...tf.slice(0, 4), 0], entry.lengths);
+    return all > 0 ? (all - own) / all : 0;
   }
 
   /** The best saturation a term can reach: once in a title of average length. */
@@ -155,6 +206,7 @@ export class ScriptIndex {
       const tf = this.postings.get(term)?.get(slot);
       if (!tf) continue;
       const field = tf.findIndex((c) => c > 0);
+      if (field === LEARNED && this.decay * tf[LEARNED]! < 1e-6) continue;
       out.push({ term, value: w * this.idf(term) * this.saturation(tf, entry.lengths), field });
     }
     return out.sort((a, b) => b.value - a.value);
