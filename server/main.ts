@@ -1,7 +1,7 @@
 import { buildApp, type App } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { DEMO_CORP } from './emulator/index.js';
-import { startBackground } from './jobs/schedule.js';
+import { demoAdminToken } from './demo/admin-token.js';
 import { seedDemo } from './demo/seed-sidebar.js';
 
 /** Loads config, builds the app, listens, and shuts down gracefully on SIGTERM / SIGINT. */
@@ -9,6 +9,10 @@ async function main(): Promise<void> {
   let config;
   try {
     config = loadConfig(process.env, DEMO_CORP);
+    // The demo's admin token is generated once and kept in the data folder, so it survives a restart.
+    if (config.demo && !process.env.ADMIN_TOKEN?.trim()) {
+      config = loadConfig({ ...process.env, ADMIN_TOKEN: demoAdminToken(config.dataDir) }, DEMO_CORP);
+    }
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
@@ -18,10 +22,18 @@ async function main(): Promise<void> {
   }
 
   const app = await buildApp(config);
-  await app.listen({ port: config.port, host: config.host });
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    // One clear line instead of a stack trace (npm start checks the port before building, but it may be taken since).
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    process.stderr.write(`Port ${config.port} on ${config.host} is already in use: stop the other process or set PORT.\n`);
+    await app.close();
+    process.exit(1);
+  }
 
-  // Installed first, so a SIGTERM during the start-up work below still shuts down gracefully.
-  let background: { stop(): void } | undefined;
+  // Installed first, so a SIGTERM during the start-up work below still shuts down gracefully. Cron and the worker
+  // started with the app (onListen) and stop with it.
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -32,7 +44,6 @@ async function main(): Promise<void> {
       process.exit(1);
     }, 25_000);
     try {
-      background?.stop();
       await app.close();
       clearTimeout(timer);
       process.exit(0);
@@ -43,8 +54,6 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
-
-  if (!closing) background = startBackground(app);
 
   const base = app.origin.public();
   if (!config.demo) {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { WelcomeInput } from '../../shared/schemas/welcome.js';
 import { ConflictError } from '../errors.js';
-import { DEMO_CHANNELS } from './channels.js';
+import { DEMO_CHANNELS, type DemoChannel } from './channels.js';
 
 const DEFAULT_WELCOME: WelcomeInput = {
   text: '{客户昵称}您好，我是{员工姓名}，很高兴认识您！有任何问题随时留言，我会尽快回复。',
@@ -16,15 +16,17 @@ export async function seedChannels(
   app: FastifyInstance,
   corpId = app.defaultCorp.corpId,
 ): Promise<{ channels: number }> {
-  const { channels, tags, directory, welcome } = app.services;
-  const missing = DEMO_CHANNELS.filter((c) => !channels.findByState(corpId, c.state));
+  const channels = app.modules.channels.service;
+  const tags = app.modules.tags.service;
+  const missing: DemoChannel[] = [];
+  for (const c of DEMO_CHANNELS) if (!(await channels.findByState(corpId, c.state))) missing.push(c);
   if (missing.length === 0) return { channels: 0 };
-  await directory.ensureReps(
+  await app.modules.directory.service.ensureReps(
     corpId,
     missing.flatMap((c) => [...c.reps, ...(c.backupReps ?? [])]),
   );
   await tags.syncAll(corpId);
-  const byName = new Map(tags.list(corpId).groups.flatMap((g) => g.tags.map((t) => [t.name, t.id] as const)));
+  const byName = new Map((await tags.list(corpId)).groups.flatMap((g) => g.tags.map((t) => [t.name, t.id] as const)));
 
   let created = 0;
   for (const { key: _key, tags: tagNames, ...body } of missing) {
@@ -37,6 +39,7 @@ export async function seedChannels(
       throw err;
     }
   }
-  if (created > 0 && !welcome.getDefault(corpId)) welcome.setDefault(corpId, DEFAULT_WELCOME);
+  const welcome = app.modules.welcome.service;
+  if (created > 0 && !(await welcome.getDefault(corpId))) await welcome.setDefault(corpId, DEFAULT_WELCOME);
   return { channels: created };
 }

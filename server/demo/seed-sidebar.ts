@@ -14,17 +14,17 @@ function scriptBody(groupId: number, order: number, s: DemoScript) {
 }
 
 /** The script library, when the corp has none yet (so an admin's later edits are never undone). */
-function seedScriptLibrary(app: FastifyInstance, corpId: string): number {
-  const { scripts } = app.services;
-  if (scripts.groups(corpId).length > 0) return 0;
+async function seedScriptLibrary(app: FastifyInstance, corpId: string): Promise<number> {
+  const scripts = app.modules.scripts.service;
+  if ((await scripts.groups(corpId)).length > 0) return 0;
   let count = 0;
-  DEMO_SCRIPT_LIBRARY.forEach((group, groupOrder) => {
-    const { id } = scripts.createGroup(corpId, { name: group.group, order: groupOrder });
-    group.scripts.forEach((s, order) => {
-      scripts.create(corpId, scriptBody(id, order, s));
+  for (const [groupOrder, group] of DEMO_SCRIPT_LIBRARY.entries()) {
+    const { id } = await scripts.createGroup(corpId, { name: group.group, order: groupOrder });
+    for (const [order, s] of group.scripts.entries()) {
+      await scripts.create(corpId, scriptBody(id, order, s));
       count += 1;
-    });
-  });
+    }
+  }
   return count;
 }
 
@@ -34,8 +34,8 @@ function seedScriptLibrary(app: FastifyInstance, corpId: string): number {
  * come from WeCom (the emulator).
  */
 export async function seedSidebar(app: FastifyInstance, corpId = app.defaultCorp.corpId) {
-  app.services.stages.list(corpId);
-  const scripts = seedScriptLibrary(app, corpId);
+  await app.modules.stages.service.list(corpId);
+  const scripts = await seedScriptLibrary(app, corpId);
   await seedChannels(app, corpId);
   const stories = await seedStories(app, corpId);
   return { scripts, notes: stories.notes };
@@ -43,8 +43,8 @@ export async function seedSidebar(app: FastifyInstance, corpId = app.defaultCorp
 
 /** Everything the demo seeds, in order, with what was added this time (all zero on a database seeded before). */
 export async function seedDemo(app: FastifyInstance, corpId = app.defaultCorp.corpId) {
-  app.services.stages.list(corpId);
-  const scripts = seedScriptLibrary(app, corpId);
+  await app.modules.stages.service.list(corpId);
+  const scripts = await seedScriptLibrary(app, corpId);
   const { channels } = await seedChannels(app, corpId);
   const stories = await seedStories(app, corpId);
   return { channels, scripts, customers: stories.customers, timelineItems: stories.items };

@@ -38,14 +38,15 @@ export async function seedStories(
   corpId = app.defaultCorp.corpId,
   now = Date.now(),
 ): Promise<StoriesSeeded> {
-  const { contacts, directory, stages, tags, channels, welcome, timeline } = app.services;
+  const { contacts, directory, stages, tags, channels, welcome, timeline } = app.modules;
   // The demo seeder writes history with its own dates, which no service does: the repos, used here only.
-  const channelRepo = createChannelRepo(app.db);
+  const channelRepo = channels.repo;
   const customerRepo = createCustomerRepo(app.db);
 
-  const stageList = stages.list(corpId);
+  const stageList = await stages.service.list(corpId);
   const stageByName = new Map(stageList.map((s) => [s.name, s]));
-  const tagIdByName = new Map(tags.list(corpId).groups.flatMap((g) => g.tags.map((t) => [t.name, t.id] as const)));
+  const library = await tags.service.list(corpId);
+  const tagIdByName = new Map(library.groups.flatMap((g) => g.tags.map((t) => [t.name, t.id] as const)));
   const named = (names: string[]) =>
     names.flatMap((name) => {
       const tagId = tagIdByName.get(name);
@@ -57,7 +58,7 @@ export async function seedStories(
     const externalUserId = personaExternalUserId(persona.key);
     let synced;
     try {
-      synced = await contacts.syncContact(corpId, externalUserId);
+      synced = await contacts.service.syncContact(corpId, externalUserId);
     } catch (err) {
       if (err instanceof WecomApiError) continue; // not in this corp (40096), or no rep follows them any more
       throw err;
@@ -66,31 +67,42 @@ export async function seedStories(
     const follows = persona.follows.filter((f) => addedAt.has(f.rep));
     if (follows.length === 0) continue;
 
+    // What the story needs from the services, looked up before it is written (the story itself is plain data).
+    const repNames = new Map<string, string>();
+    const channelOf = new Map<string, { id: number; name: string }>();
+    const welcomeOf = new Map<string, NonNullable<ReturnType<StoryContext['welcome']>>>();
+    for (const f of follows) {
+      repNames.set(f.rep, (await directory.service.findRep(corpId, f.rep))?.name ?? f.rep);
+      const { state, addWay } = addWayOf(f);
+      const channel = state ? await channels.service.findByState(corpId, state) : undefined;
+      if (channel) channelOf.set(f.rep, channel);
+      // An assigned customer (add_way 202) comes without a welcome code.
+      const chosen = addWay === 202 ? null : await welcome.service.choose(corpId, channel?.id ?? null, addedAt.get(f.rep)!);
+      if (chosen) {
+        const vars = { customerName: synced.contact.name, repName: repNames.get(f.rep)! };
+        welcomeOf.set(f.rep, { ...chosen, rendered: welcome.service.render(chosen.content, vars) });
+      }
+    }
+
     const items = storyItems(persona, follows, {
       customerName: synced.contact.name,
       addedAt: (f) => addedAt.get(f.rep)!,
       latest: now - LATEST_MS_BEFORE_NOW,
-      repName: (userId) => directory.findRep(corpId, userId)?.name ?? userId,
-      channel: (f) => {
-        const { state } = addWayOf(f);
-        return state ? channels.findByState(corpId, state) : undefined;
-      },
-      welcome: (channelId, at, vars) => {
-        const chosen = welcome.choose(corpId, channelId, at);
-        return chosen && { ...chosen, rendered: welcome.render(chosen.content, vars) };
-      },
+      repName: (userId) => repNames.get(userId) ?? userId,
+      channel: (f) => channelOf.get(f.rep),
+      welcome: (f) => welcomeOf.get(f.rep) ?? null,
       stages: { first: stageList[0], byName: stageByName },
       named,
     });
 
-    const wrote = app.db.transaction(() => {
+    const wrote = await app.db.tx(async (tx) => {
       const [first, ...rest] = items;
-      if (!first || timeline.add({ corpId, externalUserId, ...first.item }) === null) return null;
+      if (!first || (await timeline.repo.add(tx, { corpId, externalUserId, ...first.item })) === null) return null;
       for (const { item, movement } of [first, ...rest]) {
-        if (item !== first.item) timeline.add({ corpId, externalUserId, ...item });
+        if (item !== first.item) await timeline.repo.add(tx, { corpId, externalUserId, ...item });
         if (movement) {
-          channelRepo.setFollowChannel(corpId, movement.userId, externalUserId, movement.channelId);
-          channelRepo.recordMovement({
+          await channelRepo.setFollowChannel(tx, corpId, movement.userId, externalUserId, movement.channelId);
+          await channelRepo.recordMovement(tx, {
             corpId,
             externalUserId,
             userId: movement.userId,
@@ -102,7 +114,7 @@ export async function seedStories(
         }
       }
       const stage = items.findLast((i) => i.stageId !== undefined);
-      if (stage) customerRepo.setStage(corpId, externalUserId, stage.stageId!, stage.item.occurredAt);
+      if (stage) await customerRepo.setStage(tx, corpId, externalUserId, stage.stageId!, stage.item.occurredAt);
       return items;
     });
     if (!wrote) continue;
@@ -126,12 +138,9 @@ interface StoryContext {
   addedAt: (follow: PersonaFollow) => number;
   latest: number;
   repName: (userId: string) => string;
-  channel: (follow: PersonaFollow) => { id: number; name: string; tagIds: string } | undefined;
-  welcome: (
-    channelId: number | null,
-    at: number,
-    vars: { customerName: string; repName: string },
-  ) => {
+  channel: (follow: PersonaFollow) => { id: number; name: string } | undefined;
+  /** The welcome message this follow's add got, rendered, or null (none, or an assigned customer). */
+  welcome: (follow: PersonaFollow) => {
     source: string;
     variant: number | null;
     rendered: { text: string; attachments: unknown[] };
@@ -155,7 +164,7 @@ function storyItems(persona: DemoPersona, follows: PersonaFollow[], ctx: StoryCo
     const t0 = ctx.addedAt(follow);
     const key = `demo-story:${persona.key}:${userId}`;
     const channel = ctx.channel(follow);
-    const { state, addWay } = addWayOf(follow);
+    const { state } = addWayOf(follow);
     const base = { userId };
 
     dated.push({
@@ -193,11 +202,7 @@ function storyItems(persona: DemoPersona, follows: PersonaFollow[], ctx: StoryCo
             },
           });
         }
-        // An assigned customer (add_way 202) comes without a welcome code.
-        const chosen =
-          addWay === 202
-            ? null
-            : ctx.welcome(channel?.id ?? null, t0, { customerName: ctx.customerName, repName: ctx.repName(userId) });
+        const chosen = ctx.welcome(follow);
         if (chosen) {
           out.push({
             item: {

@@ -10,9 +10,7 @@ import { DEMO_CORP } from '../../server/emulator/index.js';
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
 /** Demo configuration (the emulator plays WeCom) with a fast worker and no cron. */
-export function testConfig(
-  overrides: { database?: DatabaseConfig; worker?: Partial<WorkerConfig> } = {},
-): Config {
+export function testConfig(overrides: { database?: DatabaseConfig; worker?: Partial<WorkerConfig> } = {}): Config {
   const base = loadConfig({ ADMIN_TOKEN }, DEMO_CORP);
   const database = overrides.database ?? testDatabase();
   return {

@@ -1,3 +1,4 @@
+import { and, eq } from 'drizzle-orm';
 import type { App } from '../../server/app.js';
 import { DEMO_CORP } from '../../server/emulator/index.js';
 import type { CallRecord, SimulateResult } from '../../server/emulator/index.js';
@@ -39,32 +40,41 @@ export async function simulate(app: App, body: Record<string, unknown>): Promise
 
 /** The mirrors the admin API validates against: reps and tags (the boot syncs, which tests do not run). */
 export async function prepare(app: App): Promise<void> {
-  await app.services.directory.syncAll(CORP);
-  await app.services.tags.syncAll(CORP);
+  await app.modules.directory.service.syncAll(CORP);
+  await app.modules.tags.service.syncAll(CORP);
 }
 
-export function tagId(app: App, name: string): string {
-  const row = app.db.$client
-    .prepare(`SELECT tag_id FROM tags WHERE corp_id = ? AND name = ? AND deleted = 0`)
-    .get(CORP, name) as { tag_id: string } | undefined;
+export async function tagId(app: App, name: string): Promise<string> {
+  const { tags } = app.db.t;
+  const [row] = await app.db
+    .select({ tagId: tags.tagId })
+    .from(tags)
+    .where(and(eq(tags.corpId, CORP), eq(tags.name, name), eq(tags.deleted, false)));
   if (!row) throw new Error(`no tag named ${name}`);
-  return row.tag_id;
+  return row.tagId;
 }
 
 export interface TimelineItem {
   kind: string;
   content: string;
-  payload: string;
+  payload: Record<string, unknown>;
   source_key: string | null;
   occurred_at: number;
 }
 
-export function timeline(app: App, externalUserId: string): TimelineItem[] {
-  return app.db.$client
-    .prepare(
-      `SELECT kind, content, payload, source_key, occurred_at FROM timeline_items WHERE external_user_id = ? ORDER BY id`,
-    )
-    .all(externalUserId) as TimelineItem[];
+export async function timeline(app: App, externalUserId: string): Promise<TimelineItem[]> {
+  const { timelineItems: t } = app.db.t;
+  return app.db
+    .select({
+      kind: t.kind,
+      content: t.content,
+      payload: t.payload,
+      source_key: t.sourceKey,
+      occurred_at: t.occurredAt,
+    })
+    .from(t)
+    .where(eq(t.externalUserId, externalUserId))
+    .orderBy(t.id);
 }
 
 export interface JobInfo {
@@ -75,27 +85,41 @@ export interface JobInfo {
   result: string | null;
 }
 
-export function jobsOf(app: App, externalUserId: string): JobInfo[] {
-  return app.db.$client
-    .prepare(`SELECT kind, status, attempts, last_error, result FROM jobs WHERE payload LIKE ? ORDER BY id`)
-    .all(`%${externalUserId}%`) as JobInfo[];
+/** Jobs whose payload mentions the customer, oldest first. */
+export async function jobsOf(app: App, externalUserId: string): Promise<JobInfo[]> {
+  const { jobs } = app.db.t;
+  const rows = await app.db
+    .select({
+      kind: jobs.kind,
+      status: jobs.status,
+      attempts: jobs.attempts,
+      last_error: jobs.lastError,
+      result: jobs.result,
+      payload: jobs.payload,
+    })
+    .from(jobs)
+    .orderBy(jobs.id);
+  return rows
+    .filter((j) => JSON.stringify(j.payload).includes(externalUserId))
+    .map(({ payload: _payload, ...job }) => job);
 }
 
 /** Waits until the add event and every job it caused are finished; returns the jobs. */
 export async function settled(app: App, externalUserId: string, timeoutMs = 15_000): Promise<JobInfo[]> {
+  const { events } = app.db.t;
   await waitFor(
-    () => {
-      const events = app.db.$client
-        .prepare(`SELECT status FROM events WHERE payload LIKE ?`)
-        .all(`%${externalUserId}%`) as { status: string }[];
-      return events.length > 0 && events.every((e) => e.status !== 'pending' && e.status !== 'processing');
+    async () => {
+      const rows = (await app.db.select({ status: events.status, payload: events.payload }).from(events)).filter((e) =>
+        JSON.stringify(e.payload).includes(externalUserId),
+      );
+      return rows.length > 0 && rows.every((e) => e.status !== 'pending' && e.status !== 'running');
     },
     `the event of ${externalUserId}`,
     timeoutMs,
   );
   return waitFor(
-    () => {
-      const jobs = jobsOf(app, externalUserId);
+    async () => {
+      const jobs = await jobsOf(app, externalUserId);
       return jobs.every((j) => j.status === 'done' || j.status === 'failed') && jobs;
     },
     `the jobs of ${externalUserId}`,

@@ -1,3 +1,4 @@
+import { sql as rawSql } from 'drizzle-orm';
 import type { InjectOptions } from 'fastify';
 import { expect } from 'vitest';
 import type { App } from '../../server/app.js';
@@ -73,9 +74,9 @@ export function adminCall(app: App, method: InjectOptions['method'], url: string
 
 /** The local mirrors the sidebar reads: reps, customers with their follows, corp tags (tests run no boot sync). */
 export async function syncCorp(app: App): Promise<void> {
-  await app.services.directory.syncAll(CORP);
-  await app.services.contacts.syncAll(CORP);
-  await app.services.tags.syncAll(CORP);
+  await app.modules.directory.service.syncAll(CORP);
+  await app.modules.contacts.service.syncAll(CORP);
+  await app.modules.tags.service.syncAll(CORP);
 }
 
 /** Recorded WeCom API calls of one path. */
@@ -84,33 +85,45 @@ export async function calls(app: App, path: string): Promise<CallRecord[]> {
   return res.json() as CallRecord[];
 }
 
-export function sql<T>(app: App, query: string, ...params: unknown[]): T[] {
-  return app.db.$client.prepare(query).all(...params) as T[];
+/**
+ * Rows of a hand-written query with `?` placeholders, on either backend (numbered `$n` on PostgreSQL). Keep the SQL
+ * portable: no SQLite or PostgreSQL functions.
+ */
+export async function sql<T>(app: App, query: string, ...params: unknown[]): Promise<T[]> {
+  const parts = query.split('?');
+  const chunks = parts.flatMap((part, i) =>
+    i < params.length ? [rawSql.raw(part), rawSql`${params[i]}`] : [rawSql.raw(part)],
+  );
+  return (await app.db.rows(app.db, rawSql.join(chunks))) as T[];
 }
 
 /** Customers `userId` actively follows and `other` does not follow at all. */
-export function customersOnlyOf(app: App, userId: string, other: string): string[] {
-  return sql<{ id: string }>(
-    app,
-    `SELECT f.external_user_id AS id FROM follows f
+export async function customersOnlyOf(app: App, userId: string, other: string): Promise<string[]> {
+  return (
+    await sql<{ id: string }>(
+      app,
+      `SELECT f.external_user_id AS id FROM follows f
       WHERE f.corp_id = ? AND f.user_id = ? AND f.status = 'active'
         AND NOT EXISTS (SELECT 1 FROM follows o WHERE o.corp_id = f.corp_id AND o.external_user_id = f.external_user_id AND o.user_id = ?)
       ORDER BY f.external_user_id`,
-    CORP,
-    userId,
-    other,
+      CORP,
+      userId,
+      other,
+    )
   ).map((r) => r.id);
 }
 
 /** Customers both reps actively follow. */
-export function sharedCustomers(app: App, a: string, b: string): string[] {
-  return sql<{ id: string }>(
-    app,
-    `SELECT f.external_user_id AS id FROM follows f JOIN follows o
+export async function sharedCustomers(app: App, a: string, b: string): Promise<string[]> {
+  return (
+    await sql<{ id: string }>(
+      app,
+      `SELECT f.external_user_id AS id FROM follows f JOIN follows o
         ON o.corp_id = f.corp_id AND o.external_user_id = f.external_user_id AND o.user_id = ? AND o.status = 'active'
       WHERE f.corp_id = ? AND f.user_id = ? AND f.status = 'active' ORDER BY f.external_user_id`,
-    b,
-    CORP,
-    a,
+      b,
+      CORP,
+      a,
+    )
   ).map((r) => r.id);
 }
