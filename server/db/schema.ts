@@ -245,7 +245,14 @@ export const channels = sqliteTable(
     deletedAt: integer('deleted_at'),
     ...timestamps,
   },
-  (t) => [uniqueIndex('channels_corp_state').on(t.corpId, t.state), index('channels_corp').on(t.corpId, t.deletedAt)],
+  (t) => [
+    uniqueIndex('channels_corp_state').on(t.corpId, t.state),
+    index('channels_corp').on(t.corpId, t.deletedAt),
+    // A live channel's name is unique in its corp (a deleted channel's name may be used again).
+    uniqueIndex('channels_corp_name')
+      .on(t.corpId, t.name)
+      .where(sql`${t.deletedAt} IS NULL`),
+  ],
 );
 
 /** Reps on a channel code: `primary` reps rotate; `backup` reps take over when every primary is capped. */

@@ -146,6 +146,17 @@ export function createChannelService(deps: {
     }
   }
 
+  /** A live channel of the corp other than `exceptId` already has this name (unique index channels_corp_name). */
+  function nameTaken(corpId: string, name: string, exceptId?: number): boolean {
+    return repo.list(corpId).some((c) => c.name === name && c.id !== exceptId);
+  }
+  const nameInUse = () => new ConflictError('渠道名称已存在');
+
+  /** What a unique violation on write was about (another request took the name or state meanwhile). */
+  function clash(corpId: string, name: string, exceptId?: number): ConflictError {
+    return nameTaken(corpId, name, exceptId) ? nameInUse() : stateTaken();
+  }
+
   function assertStateFree(corpId: string, state: string, exceptId?: number): void {
     const owner = repo.findByState(corpId, state);
     if (owner && owner.id !== exceptId) throw stateTaken();
@@ -192,6 +203,7 @@ export function createChannelService(deps: {
     };
     check(corpId, input, () => true);
     if (body.welcome) input.welcome = deps.welcome.normalize(body.welcome);
+    if (nameTaken(corpId, input.name)) throw nameInUse();
     if (input.state !== null) assertStateFree(corpId, input.state);
     const state = input.state ?? uniqueState(corpId);
     const reps = repRows(corpId, null, input);
@@ -222,7 +234,7 @@ export function createChannelService(deps: {
         .api(corpId)
         .delContactWay(way.config_id)
         .catch(() => undefined);
-      if (isUniqueViolation(err)) throw stateTaken();
+      if (isUniqueViolation(err)) throw clash(corpId, input.name);
       throw err;
     }
     return view(live(corpId, id));
@@ -258,6 +270,7 @@ export function createChannelService(deps: {
     const changed = (f: keyof ChannelInput) => body[f as keyof UpdateChannelBody] !== undefined;
     check(corpId, input, changed);
     if (body.welcome !== undefined) input.welcome = body.welcome === null ? null : deps.welcome.normalize(body.welcome);
+    if (changed('name') && nameTaken(corpId, input.name, id)) throw nameInUse();
     if (changed('state') && input.state !== row.state) assertStateFree(corpId, input.state!, id);
 
     const write = (reps: ChannelRepInput[]) => {
@@ -280,7 +293,7 @@ export function createChannelService(deps: {
           save(corpId, id, input, reps);
         });
       } catch (err) {
-        if (isUniqueViolation(err)) throw stateTaken();
+        if (isUniqueViolation(err)) throw clash(corpId, input.name, id);
         throw err;
       }
     };
