@@ -10,14 +10,16 @@ const DEFAULT_WELCOME: WelcomeInput = {
 /**
  * Demo channel codes, created through the channel service (so the emulator gets real add_contact_way calls and the
  * QR pages exist), plus a default welcome with the first of them. Each code is created once: its fixed state is never
- * reused, so a code an admin deleted is not created again either.
+ * reused, so a code an admin deleted is not created again either, and a live code of the same name stands for it.
  */
 export async function seedChannels(
   app: FastifyInstance,
   corpId = app.defaultCorp.corpId,
 ): Promise<{ channels: number }> {
   const { channels, tags, directory, welcome } = app.services;
-  const missing = DEMO_CHANNELS.filter((c) => !channels.findByState(corpId, c.state));
+  // A code of that name from an earlier version of the demo (its state was generated) counts as seeded too.
+  const names = new Set(channels.list(corpId).map((c) => c.name));
+  const missing = DEMO_CHANNELS.filter((c) => !channels.findByState(corpId, c.state) && !names.has(c.name));
   if (missing.length === 0) return { channels: 0 };
   await directory.ensureReps(
     corpId,
