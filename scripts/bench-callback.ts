@@ -60,7 +60,12 @@ async function waitFor(url: string, what: string, child: ChildProcess): Promise<
  * WeCom (the emulator) in a process of its own, as in production, and the server in real-corp mode pointed at it:
  * the server's CPU then goes to our work only, not to playing WeCom as well.
  */
-async function startSystem(): Promise<{ children: ChildProcess[]; base: string; wecom: string; databasePath: string }> {
+export async function startSystem(): Promise<{
+  children: ChildProcess[];
+  base: string;
+  wecom: string;
+  databasePath: string;
+}> {
   const [port, wecomPort] = [await freePort(), await freePort()];
   const base = `http://127.0.0.1:${port}`;
   const wecom = `http://127.0.0.1:${wecomPort}`;
@@ -165,7 +170,7 @@ async function drained(databasePath: string): Promise<void> {
  * over a 10-second run). Where the load generator shares the cores, this shows what a request costs the server
  * itself, independently of the client.
  */
-function processCpuUs(pid: number): number {
+export function processCpuUs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }

@@ -7,6 +7,7 @@
  * `npm run bench -- callback` (or welcome, sidebar) runs one.
  */
 import { benchCallback, printCallback } from './bench-callback.js';
+import { benchReject, printReject } from './bench-reject.js';
 import { benchSidebar, printSidebar } from './bench-sidebar.js';
 import { benchWelcome, printWelcome } from './bench-welcome.js';
 
@@ -14,6 +15,7 @@ const scenarios: Record<string, () => Promise<boolean>> = {
   callback: async () => printCallback(await benchCallback()),
   welcome: async () => printWelcome(await benchWelcome()),
   sidebar: async () => printSidebar(await benchSidebar()),
+  reject: async () => printReject(await benchReject()),
 };
 
 const wanted = process.argv.slice(2).filter((a) => a in scenarios);

@@ -3,7 +3,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config.js';
 import { HealthBody } from '../shared/schemas/common.js';
 import dbPlugin from './plugins/db.js';
-import errorHandler, { notFoundHandler } from './plugins/error-handler.js';
+import errorHandler, { frameworkErrorHandler, notFoundHandler } from './plugins/error-handler.js';
+import strictInput, { REQUEST_VALIDATION } from './plugins/strict-input.js';
 import originPlugin from './plugins/origin.js';
 import corpsPlugin from './plugins/corps.js';
 import wecomPlugin from './plugins/wecom.js';
@@ -40,10 +41,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     },
     trustProxy: config.trustProxy,
     forceCloseConnections: 'idle',
+    ajv: REQUEST_VALIDATION,
+    frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('config', config);
   await app.register(errorHandler);
+  await app.register(strictInput);
   await app.register(dbPlugin, { database: config.database });
   await app.register(adminAuth, { adminToken: config.adminToken });
   await app.register(originPlugin, { publicUrl: config.publicUrl });

@@ -324,6 +324,7 @@ CREATE UNIQUE INDEX "channel_movements_source" ON "channel_movements" USING btre
 CREATE INDEX "channel_movements_channel_time" ON "channel_movements" USING btree ("corp_id","channel_id","at");--> statement-breakpoint
 CREATE UNIQUE INDEX "channels_corp_state" ON "channels" USING btree ("corp_id","state");--> statement-breakpoint
 CREATE INDEX "channels_corp" ON "channels" USING btree ("corp_id","deleted_at");--> statement-breakpoint
+CREATE UNIQUE INDEX "channels_corp_name" ON "channels" USING btree ("corp_id","name") WHERE "channels"."deleted_at" IS NULL;--> statement-breakpoint
 CREATE UNIQUE INDEX "events_corp_key" ON "events" USING btree ("corp_id","idempotency_key");--> statement-breakpoint
 CREATE INDEX "events_due" ON "events" USING btree ("status","next_attempt_at");--> statement-breakpoint
 CREATE INDEX "events_lane" ON "events" USING btree ("lane","occurred_at","id") WHERE status in ('pending', 'running');--> statement-breakpoint

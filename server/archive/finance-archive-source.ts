@@ -3,13 +3,14 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { ArchiveError, ArchiveMediaError } from './errors.js';
 import type { DecryptTimings } from './ipc.js';
 import { SdkSupervisor, type SupervisorEvent } from './sdk-supervisor.js';
-import type {
-  ArchiveSource,
-  ChatDataItem,
-  DecryptResult,
-  FetchMediaOptions,
-  FetchMediaResult,
-  MediaChunk,
+import {
+  isChatDataItem,
+  type ArchiveSource,
+  type ChatDataItem,
+  type DecryptResult,
+  type FetchMediaOptions,
+  type FetchMediaResult,
+  type MediaChunk,
 } from './types.js';
 
 /**
@@ -57,19 +58,6 @@ const MAX_LIMIT = 1000;
 const DECRYPT_BATCH = 1000;
 /** A file larger than this many pieces (512 KB each: 50 GB) is not a WeCom media file. */
 const MAX_MEDIA_PIECES = 100_000;
-
-function isChatDataItem(v: unknown): v is ChatDataItem {
-  const o = v as Partial<ChatDataItem> | null;
-  return (
-    !!o &&
-    typeof o === 'object' &&
-    Number.isSafeInteger(o.seq) &&
-    typeof o.msgid === 'string' &&
-    Number.isSafeInteger(o.publickey_ver) &&
-    typeof o.encrypt_random_key === 'string' &&
-    typeof o.encrypt_chat_msg === 'string'
-  );
-}
 
 interface PendingDecrypt {
   item: ChatDataItem;

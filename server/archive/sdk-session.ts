@@ -3,7 +3,7 @@ import { FinanceSdkLibrary } from './finance-sdk.js';
 import type { DecryptTimings, SerializedError, WorkerResults, WorkerStart } from './ipc.js';
 import { rsaDecryptPkcs1v15 } from './pkcs1.js';
 import { parseArchivePrivateKey } from './private-keys.js';
-import type { ArchivedMessage, ChatDataItem, DecryptResult } from './types.js';
+import { isChatDataItem, type ArchivedMessage, type ChatDataItem, type DecryptResult } from './types.js';
 
 /**
  * What the SDK process does with the library: Init, pull, decrypt (RSA for the random key, then DecryptData),
@@ -28,21 +28,6 @@ function cpuMs(): number {
 /** The random key is a C string for DecryptData: printable ASCII only. */
 const PRINTABLE_KEY = /^[\x21-\x7e]+$/;
 const SDK_BAD_KEY = 10008;
-
-function isChatDataItem(v: unknown): v is ChatDataItem {
-  const o = v as Partial<ChatDataItem> | null;
-  return (
-    !!o &&
-    typeof o === 'object' &&
-    Number.isSafeInteger(o.seq) &&
-    (o.seq as number) >= 0 &&
-    typeof o.msgid === 'string' &&
-    o.msgid !== '' &&
-    Number.isSafeInteger(o.publickey_ver) &&
-    typeof o.encrypt_random_key === 'string' &&
-    typeof o.encrypt_chat_msg === 'string'
-  );
-}
 
 export class ArchiveSdkSession {
   private readonly library: FinanceSdkLibrary;

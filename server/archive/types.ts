@@ -16,6 +16,22 @@ export interface ChatDataItem {
   encrypt_chat_msg: string;
 }
 
+/** Whether a value has the shape of a ChatDataItem (what GetChatData returns and decrypt accepts). */
+export function isChatDataItem(value: unknown): value is ChatDataItem {
+  const o = value as Partial<ChatDataItem> | null;
+  return (
+    !!o &&
+    typeof o === 'object' &&
+    Number.isSafeInteger(o.seq) &&
+    (o.seq as number) >= 0 &&
+    typeof o.msgid === 'string' &&
+    o.msgid !== '' &&
+    Number.isSafeInteger(o.publickey_ver) &&
+    typeof o.encrypt_random_key === 'string' &&
+    typeof o.encrypt_chat_msg === 'string'
+  );
+}
+
 /** A decrypted message (§6.3): the common fields, then the object named by `msgtype` (or `switch` fields). */
 export interface ArchivedMessage {
   msgid: string;

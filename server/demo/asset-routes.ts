@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ErrorBody } from '../../shared/schemas/common.js';
+import { ErrorBody, InputObject } from '../../shared/schemas/common.js';
 import { NotFoundError } from '../errors.js';
 import { SCRIPT_IMAGE_PREFIX, scriptImage } from './script-images.js';
 
@@ -10,7 +10,7 @@ export const demoAssetRoutes: FastifyPluginAsyncTypebox = async (app) => {
     `${SCRIPT_IMAGE_PREFIX}:file`,
     {
       schema: {
-        params: Type.Object({ file: Type.String({ pattern: '^[a-z-]{1,40}\\.png$' }) }),
+        params: InputObject({ file: Type.String({ pattern: '^[a-z-]{1,40}\\.png$' }) }),
         response: {
           200: Type.Unsafe<Buffer>({ type: 'string', description: 'PNG bytes' }),
           400: ErrorBody,

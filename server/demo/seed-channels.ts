@@ -10,7 +10,7 @@ const DEFAULT_WELCOME: WelcomeInput = {
 /**
  * Demo channel codes, created through the channel service (so the emulator gets real add_contact_way calls and the
  * QR pages exist), plus a default welcome with the first of them. Each code is created once: its fixed state is never
- * reused, so a code an admin deleted is not created again either.
+ * reused, so a code an admin deleted is not created again either, and a live code of the same name stands for it.
  */
 export async function seedChannels(
   app: FastifyInstance,
@@ -18,8 +18,12 @@ export async function seedChannels(
 ): Promise<{ channels: number }> {
   const channels = app.modules.channels.service;
   const tags = app.modules.tags.service;
+  // A code of that name from an earlier version of the demo (its state was generated) counts as seeded too.
+  const names = new Set((await channels.list(corpId)).map((c) => c.name));
   const missing: DemoChannel[] = [];
-  for (const c of DEMO_CHANNELS) if (!(await channels.findByState(corpId, c.state))) missing.push(c);
+  for (const c of DEMO_CHANNELS) {
+    if (!names.has(c.name) && !(await channels.findByState(corpId, c.state))) missing.push(c);
+  }
   if (missing.length === 0) return { channels: 0 };
   await app.modules.directory.service.ensureReps(
     corpId,

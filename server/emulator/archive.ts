@@ -1,5 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { sealCallback } from '../wecom/crypto.js';
 import { buildXml } from '../wecom/xml.js';
 import {
   corruptCiphertext,
@@ -11,7 +10,7 @@ import {
 } from './archive-crypto.js';
 import { buildTypeObject, type ChatInput, type MediaRef } from './archive-messages.js';
 import type { EmulatorCore } from './core.js';
-import { deliverCallback, type DeliveryAttempt } from './delivery.js';
+import { sendEncryptedCallback, type DeliveryAttempt } from './delivery.js';
 import { EmulatorInputError } from './errcodes.js';
 import { newOpaqueToken } from './ids.js';
 import type { Json } from './params.js';
@@ -467,23 +466,8 @@ export class EmulatorArchive {
       AgentID: core.corp.agentId,
       Event: 'msgaudit_notify',
     });
-    const cred = { token: core.corp.token, encodingAesKey: core.corp.encodingAesKey, receiveId: core.corp.corpId };
-    const sealed = sealCallback(cred, eventXml, String(core.clock.nowSeconds()));
-    const envelope = buildXml({
-      ToUserName: core.corp.corpId,
-      Encrypt: sealed.encrypt,
-      AgentID: String(core.corp.agentId),
-    });
-    const url = new URL(core.callbackUrl());
-    url.searchParams.set('msg_signature', sealed.msgSignature);
-    url.searchParams.set('timestamp', sealed.timestamp);
-    url.searchParams.set('nonce', sealed.nonce);
     const lastSeq = s.next_seq - 1;
-    const attempts = await deliverCallback(url.toString(), envelope, 1, {
-      timeoutMs: core.deliveryTimeoutMs,
-      retryDelayMs: core.retryDelayMs,
-      signal: core.shutdown.signal,
-    });
+    const attempts = await sendEncryptedCallback(core, eventXml, 1);
     const record: NotifyRecord = { at: core.clock.nowMs(), lastSeq, attempts };
     this.notifyLog.push(record);
     if (this.notifyLog.length > MAX_NOTIFY_RECORDS)

@@ -1,3 +1,6 @@
+import { sealCallback } from '../wecom/crypto.js';
+import { buildXml } from '../wecom/xml.js';
+import type { EmulatorCore } from './core.js';
 import { sleepUnlessAborted } from './sleep.js';
 import { EMULATOR_USER_AGENT } from './traffic-log.js';
 
@@ -67,4 +70,32 @@ export async function deliverCallback(
     if (status === 200) break;
   }
   return attempts;
+}
+
+/**
+ * Sends one event to our server as WeCom does: sealed (freshly encrypted and signed) with the corp's Token,
+ * EncodingAESKey and corpid, in the `<xml><ToUserName/><Encrypt/><AgentID/></xml>` envelope, POSTed to the
+ * callback URL and retried like WeCom retries.
+ */
+export function sendEncryptedCallback(
+  core: EmulatorCore,
+  eventXml: string,
+  delivery: number,
+): Promise<DeliveryAttempt[]> {
+  const cred = { token: core.corp.token, encodingAesKey: core.corp.encodingAesKey, receiveId: core.corp.corpId };
+  const sealed = sealCallback(cred, eventXml, String(core.clock.nowSeconds()));
+  const envelope = buildXml({
+    ToUserName: core.corp.corpId,
+    Encrypt: sealed.encrypt,
+    AgentID: String(core.corp.agentId),
+  });
+  const url = new URL(core.callbackUrl());
+  url.searchParams.set('msg_signature', sealed.msgSignature);
+  url.searchParams.set('timestamp', sealed.timestamp);
+  url.searchParams.set('nonce', sealed.nonce);
+  return deliverCallback(url.toString(), envelope, delivery, {
+    timeoutMs: core.deliveryTimeoutMs,
+    retryDelayMs: core.retryDelayMs,
+    signal: core.shutdown.signal,
+  });
 }

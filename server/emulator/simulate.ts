@@ -1,8 +1,6 @@
-import { sealCallback } from '../wecom/crypto.js';
 import { buildExternalContactEventXml } from '../wecom/events.js';
-import { buildXml } from '../wecom/xml.js';
 import type { EmulatorCore } from './core.js';
-import { deliverCallback, type DeliveryAttempt } from './delivery.js';
+import { sendEncryptedCallback, type DeliveryAttempt } from './delivery.js';
 import { EmulatorInputError } from './errcodes.js';
 import { cryptoRandom, newExternalUserId } from './ids.js';
 import { pick } from './prng.js';
@@ -220,28 +218,10 @@ export async function simulate(
     state: applied.state,
     welcomeCode: applied.welcomeCode ?? undefined,
   });
-  const cred = { token: core.corp.token, encodingAesKey: core.corp.encodingAesKey, receiveId: core.corp.corpId };
-
   const attempts: DeliveryAttempt[] = [];
   const count = input.deliveries ?? 1;
   for (let delivery = 1; delivery <= count && !core.shutdown.signal.aborted; delivery++) {
-    const sealed = sealCallback(cred, eventXml, String(core.clock.nowSeconds()));
-    const envelope = buildXml({
-      ToUserName: core.corp.corpId,
-      Encrypt: sealed.encrypt,
-      AgentID: String(core.corp.agentId),
-    });
-    const url = new URL(core.callbackUrl());
-    url.searchParams.set('msg_signature', sealed.msgSignature);
-    url.searchParams.set('timestamp', sealed.timestamp);
-    url.searchParams.set('nonce', sealed.nonce);
-    attempts.push(
-      ...(await deliverCallback(url.toString(), envelope, delivery, {
-        timeoutMs: core.deliveryTimeoutMs,
-        retryDelayMs: core.retryDelayMs,
-        signal: core.shutdown.signal,
-      })),
-    );
+    attempts.push(...(await sendEncryptedCallback(core, eventXml, delivery)));
   }
 
   core.callbacks.push({

@@ -1,16 +1,20 @@
 import { Type, type Static } from 'typebox';
+import { InputObject, QueryText, WecomSentObject } from './common.js';
 
 /** Name of the session cookie (HttpOnly, SameSite=Lax, Path=/, Secure behind https). */
 export const SESSION_COOKIE = 'scrm_session';
 
 /** `GET /api/auth/login?returnTo=/sidebar/...` — returnTo must be a relative path under /sidebar/ or /console/. */
-export const LoginQuery = Type.Object({
-  returnTo: Type.Optional(Type.String({ maxLength: 1024 })),
+export const LoginQuery = InputObject({
+  returnTo: Type.Optional(QueryText({ maxLength: 1024 })),
 });
 export type LoginQuery = Static<typeof LoginQuery>;
 
-/** `GET /api/auth/callback?code=&state=` — where WeCom's OAuth page sends the browser back. */
-export const OAuthCallbackQuery = Type.Object({
+/**
+ * `GET /api/auth/callback?code=&state=` — where WeCom's OAuth page sends the browser back. WeCom writes this query
+ * string, so a parameter it adds is tolerated (see WecomSentObject).
+ */
+export const OAuthCallbackQuery = WecomSentObject({
   code: Type.Optional(Type.String({ maxLength: 512 })),
   state: Type.Optional(Type.String({ maxLength: 128 })),
 });
@@ -32,7 +36,7 @@ export const Me = Type.Object({
 export type Me = Static<typeof Me>;
 
 /** `POST /api/jsapi/signatures` — the page URL as the JS-SDK passes it (a `#fragment` is ignored). */
-export const SignaturesBody = Type.Object({
+export const SignaturesBody = InputObject({
   url: Type.String({ minLength: 8, maxLength: 2048 }),
 });
 export type SignaturesBody = Static<typeof SignaturesBody>;

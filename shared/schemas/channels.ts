@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { InputObject, NullableInteger, PatternString } from './common.js';
 import { Welcome, WelcomeInput } from './welcome.js';
 
 const UserIds = Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 100 });
@@ -44,7 +45,7 @@ export type Channel = Static<typeof Channel>;
 export const ChannelList = Type.Object({ channels: Type.Array(Channel) });
 export type ChannelList = Static<typeof ChannelList>;
 
-export const ChannelIdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+export const ChannelIdParams = InputObject({ id: Type.Integer({ minimum: 1 }) });
 export type ChannelIdParams = Static<typeof ChannelIdParams>;
 
 const channelFields = {
@@ -53,20 +54,20 @@ const channelFields = {
   /** A note about the code for admins; WeCom's 「联系我」 remark carries the name (its first 30 characters). */
   remark: Type.String({ maxLength: 30 }),
   /** Our channel code, echoed by WeCom in the add event; generated when omitted. */
-  state: Type.String({ minLength: 1, maxLength: 30, pattern: '^[A-Za-z0-9_-]+$' }),
+  state: PatternString('^[A-Za-z0-9_-]+$', '只能包含字母、数字、下划线和连字符', { minLength: 1, maxLength: 30 }),
   skipVerify: Type.Boolean(),
   /** Reps the code rotates among (WeCom's multi-member code). */
   reps: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 100 }),
   /** Reps who take over when every primary rep has reached the daily cap. */
   backupReps: UserIds,
   /** Adds per rep per day after which the rep is taken off the code until the next day; null = no cap. */
-  dailyCap: Type.Union([Type.Integer({ minimum: 1, maximum: 100_000 }), Type.Null()]),
+  dailyCap: NullableInteger({ minimum: 1, maximum: 100_000 }),
   tagIds: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 100 }),
   /** null: use the default welcome. */
   welcome: Type.Union([WelcomeInput, Type.Null()]),
 };
 
-export const CreateChannelBody = Type.Object({
+export const CreateChannelBody = InputObject({
   name: channelFields.name,
   groupName: Type.Optional(channelFields.groupName),
   remark: Type.Optional(channelFields.remark),
@@ -81,7 +82,7 @@ export const CreateChannelBody = Type.Object({
 export type CreateChannelBody = Static<typeof CreateChannelBody>;
 
 /** Any subset of the fields; the rest stay as they are. */
-export const UpdateChannelBody = Type.Object(
+export const UpdateChannelBody = InputObject(
   {
     name: Type.Optional(channelFields.name),
     groupName: Type.Optional(channelFields.groupName),
@@ -98,9 +99,9 @@ export const UpdateChannelBody = Type.Object(
 );
 export type UpdateChannelBody = Static<typeof UpdateChannelBody>;
 
-const Day = Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' });
+const Day = PatternString('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', '应为 YYYY-MM-DD 格式的日期');
 
-export const ChannelStatsQuery = Type.Object({ from: Day, to: Day });
+export const ChannelStatsQuery = InputObject({ from: Day, to: Day });
 export type ChannelStatsQuery = Static<typeof ChannelStatsQuery>;
 
 const Counts = { adds: Type.Integer(), losses: Type.Integer(), net: Type.Integer() };
@@ -109,7 +110,7 @@ export const ChannelStats = Type.Object({
   channelId: Type.Integer(),
   from: Type.String(),
   to: Type.String(),
-  /** Every day of the range, local days of the server, zeros included. */
+  /** Every day of the range, calendar days of the corp's time zone (CORP_TIME_ZONE), zeros included. */
   days: Type.Array(Type.Object({ day: Type.String(), ...Counts })),
   totals: Type.Object(Counts),
 });

@@ -1,18 +1,12 @@
 import { Type, type Static, type TSchema } from 'typebox';
+import { InputObject, NullableInteger, QueryText, SearchText } from './common.js';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
-/**
- * An integer or null in a request body. One JSON-schema type list rather than anyOf: the server's validator
- * coerces types, and with anyOf [integer, null] it would turn null into 0.
- */
-const NullableInteger = (options: { minimum?: number } = {}) =>
-  Type.Unsafe<number | null>({ type: ['integer', 'null'], ...options });
-
 /** Keyset cursors are opaque strings: pass `nextCursor` back as `cursor`. */
-const Cursor = Type.String({ maxLength: 200 });
+const Cursor = QueryText({ maxLength: 200 });
 
-export const CustomerParams = Type.Object({
+export const CustomerParams = InputObject({
   externalUserId: Type.String({ minLength: 1, maxLength: 128 }),
 });
 export type CustomerParams = Static<typeof CustomerParams>;
@@ -20,8 +14,8 @@ export type CustomerParams = Static<typeof CustomerParams>;
 // ---- list ---------------------------------------------------------------------------------------------------------
 
 /** `GET /api/customers`: the signed-in rep's own customers, newest added first; `q` matches name or remark. */
-export const CustomerListQuery = Type.Object({
-  q: Type.Optional(Type.String({ maxLength: 50 })),
+export const CustomerListQuery = InputObject({
+  q: Type.Optional(SearchText({ maxLength: 50 })),
   cursor: Type.Optional(Cursor),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
 });
@@ -95,23 +89,20 @@ export const CustomerCard = Type.Object({
 export type CustomerCard = Static<typeof CustomerCard>;
 
 /** `PATCH /api/customers/:externalUserId` (→ externalcontact/remark). At least one field. */
-export const CustomerPatchBody = Type.Object(
+export const CustomerPatchBody = InputObject(
   {
     remark: Type.Optional(Type.String({ maxLength: 20 })),
     description: Type.Optional(Type.String({ maxLength: 150 })),
   },
-  { additionalProperties: false, minProperties: 1 },
+  { minProperties: 1 },
 );
 export type CustomerPatchBody = Static<typeof CustomerPatchBody>;
 
 /** `PUT /api/customers/:externalUserId/tags` (→ externalcontact/mark_tag). Not both empty. */
-export const TagChangeBody = Type.Object(
-  {
-    add: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 100, default: [] }),
-    remove: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 100, default: [] }),
-  },
-  { additionalProperties: false },
-);
+export const TagChangeBody = InputObject({
+  add: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 100, default: [] }),
+  remove: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 100, default: [] }),
+});
 export type TagChangeBody = Static<typeof TagChangeBody>;
 
 // ---- stages -------------------------------------------------------------------------------------------------------
@@ -124,24 +115,18 @@ export type StageList = Static<typeof StageList>;
  * stay in that stage); items without one are new; stages left out are deleted and their customers fall back to
  * the first stage.
  */
-export const StagesPutBody = Type.Object(
-  {
-    stages: Type.Array(
-      Type.Object(
-        {
-          stageId: Type.Optional(Type.Integer({ minimum: 1 })),
-          name: Type.String({ minLength: 1, maxLength: 20 }),
-        },
-        { additionalProperties: false },
-      ),
-      { minItems: 1, maxItems: 30 },
-    ),
-  },
-  { additionalProperties: false },
-);
+export const StagesPutBody = InputObject({
+  stages: Type.Array(
+    InputObject({
+      stageId: Type.Optional(Type.Integer({ minimum: 1 })),
+      name: Type.String({ minLength: 1, maxLength: 20 }),
+    }),
+    { minItems: 1, maxItems: 30 },
+  ),
+});
 export type StagesPutBody = Static<typeof StagesPutBody>;
 
-export const StageChangeBody = Type.Object({ stageId: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
+export const StageChangeBody = InputObject({ stageId: Type.Integer({ minimum: 1 }) });
 export type StageChangeBody = Static<typeof StageChangeBody>;
 
 // ---- timeline -----------------------------------------------------------------------------------------------------
@@ -155,7 +140,7 @@ export const TimelineFilter = Type.Union([
 ]);
 export type TimelineFilter = Static<typeof TimelineFilter>;
 
-export const TimelineQuery = Type.Object({
+export const TimelineQuery = InputObject({
   filter: Type.Optional(TimelineFilter),
   cursor: Type.Optional(Cursor),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
@@ -189,27 +174,24 @@ export const TimelinePage = Type.Object({
 });
 export type TimelinePage = Static<typeof TimelinePage>;
 
-export const NoteParams = Type.Object({
+export const NoteParams = InputObject({
   externalUserId: Type.String({ minLength: 1, maxLength: 128 }),
   id: Type.Integer({ minimum: 1 }),
 });
 export type NoteParams = Static<typeof NoteParams>;
 
-export const NoteBody = Type.Object(
-  {
-    content: Type.String({ minLength: 1, maxLength: 2000 }),
-    /** ms, or null for no due date. */
-    dueAt: Type.Optional(NullableInteger({ minimum: 0 })),
-  },
-  { additionalProperties: false },
-);
+export const NoteBody = InputObject({
+  content: Type.String({ minLength: 1, maxLength: 2000 }),
+  /** ms, or null for no due date. */
+  dueAt: Type.Optional(NullableInteger({ minimum: 0 })),
+});
 export type NoteBody = Static<typeof NoteBody>;
 
-export const NotePatchBody = Type.Object(
+export const NotePatchBody = InputObject(
   {
     content: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
     dueAt: Type.Optional(NullableInteger({ minimum: 0 })),
   },
-  { additionalProperties: false, minProperties: 1 },
+  { minProperties: 1 },
 );
 export type NotePatchBody = Static<typeof NotePatchBody>;

@@ -1,9 +1,10 @@
 import { Type, type Static } from 'typebox';
+import { InputObject, SearchText } from './common.js';
 
 export const ScriptKind = Type.Union([Type.Literal('text'), Type.Literal('image'), Type.Literal('link')]);
 export type ScriptKind = Static<typeof ScriptKind>;
 
-export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+export const IdParams = InputObject({ id: Type.Integer({ minimum: 1 }) });
 export type IdParams = Static<typeof IdParams>;
 
 // ---- groups -------------------------------------------------------------------------------------------------------
@@ -20,21 +21,18 @@ export type ScriptGroup = Static<typeof ScriptGroup>;
 export const ScriptGroupList = Type.Array(ScriptGroup);
 export type ScriptGroupList = Static<typeof ScriptGroupList>;
 
-export const ScriptGroupBody = Type.Object(
-  {
-    name: Type.String({ minLength: 1, maxLength: 20 }),
-    order: Type.Optional(Type.Integer({ minimum: 0, maximum: 100000 })),
-  },
-  { additionalProperties: false },
-);
+export const ScriptGroupBody = InputObject({
+  name: Type.String({ minLength: 1, maxLength: 20 }),
+  order: Type.Optional(Type.Integer({ minimum: 0, maximum: 100000 })),
+});
 export type ScriptGroupBody = Static<typeof ScriptGroupBody>;
 
-export const ScriptGroupPatchBody = Type.Object(
+export const ScriptGroupPatchBody = InputObject(
   {
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 20 })),
     order: Type.Optional(Type.Integer({ minimum: 0, maximum: 100000 })),
   },
-  { additionalProperties: false, minProperties: 1 },
+  { minProperties: 1 },
 );
 export type ScriptGroupPatchBody = Static<typeof ScriptGroupPatchBody>;
 
@@ -44,15 +42,12 @@ export type ScriptGroupPatchBody = Static<typeof ScriptGroupPatchBody>;
  * Kind-specific data. image: `{ url }` (png/jpg, absolute http(s) URL or a path on this server);
  * link: `{ url, title, desc, imgUrl }`; text: `{}`.
  */
-export const ScriptPayload = Type.Object(
-  {
-    url: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
-    title: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    desc: Type.Optional(Type.String({ maxLength: 200 })),
-    imgUrl: Type.Optional(Type.String({ maxLength: 1024 })),
-  },
-  { additionalProperties: false },
-);
+export const ScriptPayload = InputObject({
+  url: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+  title: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  desc: Type.Optional(Type.String({ maxLength: 200 })),
+  imgUrl: Type.Optional(Type.String({ maxLength: 1024 })),
+});
 export type ScriptPayload = Static<typeof ScriptPayload>;
 
 export const Script = Type.Object({
@@ -74,8 +69,8 @@ export type Script = Static<typeof Script>;
  * `GET /api/scripts`: `q` is a case-insensitive substring of the title or content (包邮 finds 全国包邮; `%` and `_`
  * are plain characters); `favorites=1` keeps the rep's favourites.
  */
-export const ScriptListQuery = Type.Object({
-  q: Type.Optional(Type.String({ maxLength: 50 })),
+export const ScriptListQuery = InputObject({
+  q: Type.Optional(SearchText({ maxLength: 50 })),
   groupId: Type.Optional(Type.Integer({ minimum: 1 })),
   favorites: Type.Optional(Type.Integer({ minimum: 0, maximum: 1 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
@@ -90,17 +85,14 @@ export const ScriptList = Type.Object({
 export type ScriptList = Static<typeof ScriptList>;
 
 /** `POST /api/scripts` (admin). */
-export const ScriptBody = Type.Object(
-  {
-    groupId: Type.Integer({ minimum: 1 }),
-    title: Type.String({ minLength: 1, maxLength: 50 }),
-    kind: ScriptKind,
-    content: Type.Optional(Type.String({ maxLength: 2000, default: '' })),
-    payload: Type.Optional(ScriptPayload),
-    order: Type.Optional(Type.Integer({ minimum: 0, maximum: 100000 })),
-  },
-  { additionalProperties: false },
-);
+export const ScriptBody = InputObject({
+  groupId: Type.Integer({ minimum: 1 }),
+  title: Type.String({ minLength: 1, maxLength: 50 }),
+  kind: ScriptKind,
+  content: Type.Optional(Type.String({ maxLength: 2000, default: '' })),
+  payload: Type.Optional(ScriptPayload),
+  order: Type.Optional(Type.Integer({ minimum: 0, maximum: 100000 })),
+});
 export type ScriptBody = Static<typeof ScriptBody>;
 
 /** `PUT /api/scripts/:id` (admin): the whole script, as for POST. */
@@ -112,10 +104,7 @@ export type FavoriteResult = Static<typeof FavoriteResult>;
 
 // ---- sending ------------------------------------------------------------------------------------------------------
 
-export const ScriptSendBody = Type.Object(
-  { externalUserId: Type.String({ minLength: 1, maxLength: 128 }) },
-  { additionalProperties: false },
-);
+export const ScriptSendBody = InputObject({ externalUserId: Type.String({ minLength: 1, maxLength: 128 }) });
 export type ScriptSendBody = Static<typeof ScriptSendBody>;
 
 /** Exactly the argument of `ww.sendChatMessage` (wecom-protocol.md §5.3). */

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { InputObject, PatternString } from './common.js';
 
 /** send_welcome_msg takes at most 9 attachments [D-92599]. */
 export const MAX_WELCOME_ATTACHMENTS = 9;
@@ -10,7 +11,7 @@ const Url = Type.String({ minLength: 1, maxLength: 2048 });
  * image → imageUrl (fetched and uploaded to WeCom for a media id); link → title, url, desc?, picUrl?;
  * miniprogram → title, appId, page, picUrl (its cover, uploaded like an image).
  */
-export const WelcomeAttachment = Type.Object({
+export const WelcomeAttachment = InputObject({
   type: Type.Union([Type.Literal('image'), Type.Literal('link'), Type.Literal('miniprogram')]),
   imageUrl: Type.Optional(Url),
   title: Type.Optional(Type.String({ maxLength: 128 })),
@@ -25,13 +26,13 @@ export type WelcomeAttachment = Static<typeof WelcomeAttachment>;
 const Attachments = Type.Array(WelcomeAttachment, { maxItems: MAX_WELCOME_ATTACHMENTS });
 /** Text with placeholders {客户昵称} and {员工姓名}; WeCom's limit is 4000 bytes, checked by the service. */
 const Text = Type.String({ maxLength: 4000 });
-const ClockTime = Type.String({ pattern: '^([01][0-9]|2[0-4]):[0-5][0-9]$' });
+const ClockTime = PatternString('^([01][0-9]|2[0-4]):[0-5][0-9]$', '应为 HH:MM 格式的时间（00:00 到 24:00）');
 
 /** A time-slot variant: used instead of the base message when the add happens on one of `weekdays` within [start, end). */
-export const WelcomeVariant = Type.Object({
+export const WelcomeVariant = InputObject({
   /** ISO weekdays, 1 Monday … 7 Sunday; the day the slot starts (an overnight slot runs into the next day). */
   weekdays: Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), { minItems: 1, maxItems: 7, uniqueItems: true }),
-  /** Local time `HH:MM`; `end` before `start` wraps past midnight; equal means the whole day. */
+  /** `HH:MM` on the corp's clocks (CORP_TIME_ZONE); `end` before `start` wraps past midnight; equal: the whole day. */
   start: ClockTime,
   end: ClockTime,
   text: Text,
@@ -47,7 +48,7 @@ export const Welcome = Type.Object({
 export type Welcome = Static<typeof Welcome>;
 
 /** What an admin sends: attachments and variants may be left out. */
-export const WelcomeInput = Type.Object({
+export const WelcomeInput = InputObject({
   text: Type.Optional(Text),
   attachments: Type.Optional(Attachments),
   variants: Type.Optional(Type.Array(WelcomeVariant, { maxItems: 10 })),
@@ -57,7 +58,7 @@ export type WelcomeInput = Static<typeof WelcomeInput>;
 export const DefaultWelcome = Type.Object({ welcome: Type.Union([Welcome, Type.Null()]) });
 export type DefaultWelcome = Static<typeof DefaultWelcome>;
 
-export const WelcomePreviewBody = Type.Object({
+export const WelcomePreviewBody = InputObject({
   /** Render this channel's welcome (or the default when omitted together with `welcome`). */
   channelId: Type.Optional(Type.Integer({ minimum: 1 })),
   /** Render an unsaved welcome, e.g. while editing. */

@@ -435,6 +435,17 @@ describe('channel statistics across a re-add', () => {
 });
 
 describe('demo seeding', () => {
+  it('leaves a code of the same name from an earlier demo (a generated state) alone: no duplicate', async () => {
+    app = await startApp();
+    await prepare(app);
+    const earlier = await create({ name: '门店海报', reps: ['zhangwei'] });
+    expect(earlier.state).toMatch(/^ch/);
+    expect(await seedChannels(app)).toEqual({ channels: 3 });
+    const list = ((await admin(app, 'GET', '/api/channels')).json() as { channels: ChannelView[] }).channels;
+    expect(list.filter((c) => c.name === '门店海报').map((c) => c.id)).toEqual([earlier.id]);
+    expect(list).toHaveLength(4);
+  });
+
   it('creates four channel codes with tags and welcomes through WeCom, once, named alike in WeCom', async () => {
     app = await startApp();
     expect(await seedChannels(app)).toEqual({ channels: 4 });

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { DEMO_PERSONAS } from '../../server/demo/personas.js';
+import { DEMO_SCRIPT_LIBRARY } from '../../server/demo/script-library.js';
 import { tempDatabasePath } from '../support/app.js';
 
 /**
@@ -87,8 +88,9 @@ describe('npm start in demo mode', () => {
     expect(banner).toMatch(/Sidebar +http:\/\/127\.0\.0\.1:\d+\/sidebar\//);
     expect(banner).toMatch(/Emulator +http:\/\/127\.0\.0\.1:\d+\/emulator\//);
     expect(banner).toMatch(/Admin API +Authorization: Bearer \S{16,}/);
+    const scripts = DEMO_SCRIPT_LIBRARY.reduce((n, g) => n + g.scripts.length, 0);
     expect(banner).toContain(
-      `Demo data written now: 4 channel codes, 46 scripts, ${DEMO_PERSONAS.length} customer stories.`,
+      `Demo data written now: 4 channel codes, ${scripts} scripts, ${DEMO_PERSONAS.length} customer stories.`,
     );
     // It comes after the server listens; the emulator's own requests are not logged at info.
     expect(lines.slice(0, bannerAt).some((l) => l.includes('Server listening at'))).toBe(true);

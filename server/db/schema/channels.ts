@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import type { WelcomeAttachment } from '../../../shared/schemas/welcome.js';
 import type { Kit } from '../kit.js';
 import { timestampColumns, type CoreTables } from './core.js';
@@ -34,6 +35,11 @@ export function channelTables(k: Kit, { corps }: CoreTables) {
     (t) => [
       k.uniqueIndex('channels_corp_state').on(t.corpId, t.state),
       k.index('channels_corp').on(t.corpId, t.deletedAt),
+      // A live channel's name is unique in its corp (a deleted channel's name may be used again).
+      k
+        .uniqueIndex('channels_corp_name')
+        .on(t.corpId, t.name)
+        .where(sql`${t.deletedAt} IS NULL`),
     ],
   );
 

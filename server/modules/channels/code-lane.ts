@@ -33,12 +33,14 @@ const RUNNING_LIMIT_MS = 60_000;
 const FAILURE_PREFIX = 'channel code write: ';
 const NOT_FOUND = 'channel deleted';
 const STATE_TAKEN = 'state taken';
+const NAME_TAKEN = 'name taken';
 const UNREACHABLE = 'WeCom unreachable';
 const failed = (reason: string): Outcome => ({ kind: 'failed', error: `${FAILURE_PREFIX}${reason}` });
 const refused = (refusal: WecomRefusal) =>
   failed('unreachable' in refusal ? UNREACHABLE : `WeCom errcode ${refusal.errcode}`);
 
 export const stateTaken = () => new ConflictError('渠道标识已被使用，请换一个');
+export const nameInUse = () => new ConflictError('渠道名称已存在');
 export const channelNotFound = () => new NotFoundError('渠道活码不存在');
 const busy = () => new AppError(503, 'channel_busy', '渠道活码正在与企业微信同步，请稍后重试');
 const outcomeUnknown = () => new AppError(503, 'channel_busy', '企业微信未及时响应，请稍后刷新查看是否已修改');
@@ -145,6 +147,7 @@ export function createChannelCodeLane(deps: {
       // WeCom has the edit and the database does not: put WeCom back on what is stored.
       await resync().catch(() => undefined);
       if (isUniqueViolation(err, 'channels_corp_state')) return failed(STATE_TAKEN);
+      if (isUniqueViolation(err, 'channels_corp_name')) return failed(NAME_TAKEN);
       throw err;
     }
     return { kind: 'done', result: `on code: ${pushed.join(',')}` };
@@ -184,6 +187,7 @@ export function createChannelCodeLane(deps: {
       if (reason === UNREACHABLE) return refusalError({ unreachable: true });
       if (reason === NOT_FOUND) return channelNotFound();
       if (reason === STATE_TAKEN) return stateTaken();
+      if (reason === NAME_TAKEN) return nameInUse();
     }
     // Not one of ours: the jobs module failed it unrun for its deadline, or it broke (logged by the worker).
     if (deadlineAt !== null && deps.now() > deadlineAt) return busy();

@@ -17,7 +17,7 @@ import {
   welcomeOf,
   type ChannelInput,
 } from './channel-input.js';
-import { channelNotFound, stateTaken, type ChannelCodeLane } from './code-lane.js';
+import { channelNotFound, nameInUse, stateTaken, type ChannelCodeLane } from './code-lane.js';
 import { dayCount, dayRange, daysBetween, localDay } from './local-day.js';
 import type { ChannelRepo, ChannelRow } from './repo.js';
 import { repsOnCode, sameReps } from './rotation.js';
@@ -130,6 +130,11 @@ export function createChannelService(deps: {
     }
   }
 
+  /** A live channel of the corp other than `exceptId` already has this name (unique index channels_corp_name). */
+  async function nameTaken(corpId: string, name: string, exceptId?: number): Promise<boolean> {
+    return (await repo.list(db, corpId)).some((c) => c.name === name && c.id !== exceptId);
+  }
+
   /** An early, friendly 409; the unique index decides when two writers race. */
   async function assertStateFree(corpId: string, state: string, exceptId?: number): Promise<void> {
     const owner = await repo.findByState(db, corpId, state);
@@ -152,6 +157,7 @@ export function createChannelService(deps: {
     };
     await check(corpId, input, () => true);
     if (body.welcome) input.welcome = deps.welcome.normalize(body.welcome);
+    if (await nameTaken(corpId, input.name)) throw nameInUse();
     if (input.state !== null) await assertStateFree(corpId, input.state);
     const state = input.state ?? (await uniqueState(corpId));
     const reps = await repRows(db, repo, corpId, null, input, today());
@@ -199,6 +205,7 @@ export function createChannelService(deps: {
         .delContactWay(way.config_id)
         .catch(() => undefined);
       if (isUniqueViolation(err, 'channels_corp_state')) throw stateTaken();
+      if (isUniqueViolation(err, 'channels_corp_name')) throw nameInUse();
       throw err;
     }
     return view(await live(corpId, id));
@@ -210,6 +217,7 @@ export function createChannelService(deps: {
     const changed = (f: keyof ChannelInput) => body[f as keyof UpdateChannelBody] !== undefined;
     await check(corpId, input, changed);
     const welcome = welcomeOf(body, deps.welcome.normalize);
+    if (changed('name') && (await nameTaken(corpId, input.name, id))) throw nameInUse();
     if (changed('state') && input.state !== row.state) await assertStateFree(corpId, input.state!, id);
 
     if (WECOM_FIELDS.some(changed)) {

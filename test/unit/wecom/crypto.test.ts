@@ -221,6 +221,37 @@ describe('decryption failures are detected and distinct', () => {
     }
   });
 
+  it('calls base64 broken exactly when it does not re-encode to itself (20,000 near-base64 strings)', () => {
+    // The check avoids re-encoding the whole text (an attacker's 256 KB); it must still mean the same.
+    let seed = 7;
+    const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+    // Including characters above U+00FF whose low byte is a base64 character ('\u0141' → 'A', '\u012b' → '+').
+    const odd = ['=', '-', '_', ' ', '!', '\n', 'é', '中', '\u0141', '\u012b', '\u013d', '\u00c1'];
+    let broken = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const blocks = 1 + Math.floor(next() * 4);
+      let text = Buffer.from(Array.from({ length: blocks * 16 }, () => Math.floor(next() * 256))).toString('base64');
+      // Mostly one odd change: a character swapped, inserted, dropped, or padding touched.
+      const at = Math.floor(next() * text.length);
+      const change = Math.floor(next() * 5);
+      if (change === 0) text = text.slice(0, at) + odd[Math.floor(next() * odd.length)] + text.slice(at + 1);
+      else if (change === 1) text = text.slice(0, at) + alphabet[Math.floor(next() * 64)] + text.slice(at + 1);
+      else if (change === 2) text = text.slice(0, at) + text.slice(at + 1);
+      else if (change === 3) text = text.replace(/=+$/, '') + '='.repeat(Math.floor(next() * 3));
+      const canonical = Buffer.from(text, 'base64').toString('base64') === text;
+      let failure = 'none';
+      try {
+        decryptMessage(key, text, corp);
+      } catch (err) {
+        failure = (err as WecomCryptoError).failure;
+      }
+      expect({ text, base64Failure: failure === 'base64' }).toEqual({ text, base64Failure: !canonical });
+      if (!canonical) broken++;
+    }
+    expect(broken).toBeGreaterThan(5000);
+  });
+
   it('ciphertext not a multiple of 16 bytes → "decrypt" (-40007)', () => {
     const twenty = Buffer.alloc(20, 1).toString('base64');
     expect(failureOf(() => decryptMessage(key, twenty, corp))).toEqual({ failure: 'decrypt', wxCode: -40007 });
