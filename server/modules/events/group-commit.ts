@@ -9,10 +9,10 @@ export function groupCommit<Row, Result>(
   maxBatch = 1000,
 ): (row: Row) => Promise<Result> {
   let pending: { row: Row; resolve: (r: Result) => void; reject: (e: unknown) => void }[] = [];
-  let scheduled = false;
+  // Scheduled or writing: rows arriving meanwhile wait for the loop below, so batches never overlap.
+  let busy = false;
 
   async function flush(): Promise<void> {
-    scheduled = false;
     while (pending.length > 0) {
       const batch = pending.slice(0, maxBatch);
       pending = pending.slice(batch.length);
@@ -23,13 +23,14 @@ export function groupCommit<Row, Result>(
         for (const p of batch) p.reject(err);
       }
     }
+    busy = false;
   }
 
   return (row) =>
     new Promise<Result>((resolve, reject) => {
       pending.push({ row, resolve, reject });
-      if (!scheduled) {
-        scheduled = true;
+      if (!busy) {
+        busy = true;
         setImmediate(() => void flush());
       }
     });
