@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { describe, expect, it } from 'vitest';
+import { migrationsFolder } from '../../../server/db/migrations.js';
 import { migrationsUpTo } from '../../support/migrations.js';
 
 describe('migration 0003 (channel movements)', () => {
@@ -21,7 +22,7 @@ describe('migration 0003 (channel movements)', () => {
     item.run('wmC', 'lost', JSON.stringify({ reason: 'transferred', channelId: 2 }), 'event:11:lost', 6000);
     item.run('wmA', 'note', JSON.stringify({}), null, 7000);
 
-    migrate(db, { migrationsFolder: 'migrations' });
+    migrate(db, { migrationsFolder: migrationsFolder('sqlite') });
     const rows = sqlite
       .prepare('SELECT channel_id, external_user_id, kind, at FROM channel_movements ORDER BY at')
       .all();
