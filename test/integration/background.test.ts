@@ -1,40 +1,52 @@
+import { asc, count } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { App } from '../../server/app.js';
-import { startBackground } from '../../server/jobs/schedule.js';
-import { startApp, testConfig, waitFor } from '../support/app.js';
+import { buildApp, type App } from '../../server/app.js';
+import type { QueueStatus } from '../../server/db/schema/queue.js';
+import type { WecomEvent } from '../../server/wecom/events.js';
+import { testConfig, waitFor } from '../support/app.js';
 import { CORP } from '../support/scrm.js';
 
 let app: App | undefined;
-let background: { stop(): void } | undefined;
 afterEach(async () => {
-  background?.stop();
   await app?.close();
   app = undefined;
-  background = undefined;
 });
 
 const DAY = 86_400_000;
 
 describe('background jobs at boot', () => {
   it('run once each: the directory, contacts and tags get mirrored and old handled work is pruned', async () => {
-    app = await startApp(testConfig());
-    const sqlite = app.db.$client;
-    const event = sqlite.prepare(
-      `INSERT INTO events (corp_id, idempotency_key, event_type, raw_xml, payload, status, next_attempt_at, received_at)
-       VALUES (?, ?, 'change_external_contact/add_external_contact', '<xml/>', '{}', ?, ?, ?)`,
-    );
+    // Built but not listening yet: the scheduler starts (and enqueues its at-start entries) once the app listens.
+    app = await buildApp({ ...testConfig(), backgroundJobs: true }, { logger: false });
+    const db = app.db;
+    const { events } = db.t;
+    const event = (key: string, status: QueueStatus, at: number) =>
+      db.insert(events).values({
+        corpId: CORP,
+        idempotencyKey: key,
+        eventType: 'change_external_contact/add_external_contact',
+        rawXml: '<xml/>',
+        payload: {} as WecomEvent,
+        status,
+        nextAttemptAt: at,
+        receivedAt: at,
+      });
     const old = Date.now() - 40 * DAY;
-    event.run(CORP, 'old-done', 'done', old, old);
-    event.run(CORP, 'old-failed', 'failed', old, old);
-    event.run(CORP, 'recent-done', 'done', Date.now(), Date.now());
-    const count = (table: string) => (sqlite.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
-    expect(count('reps')).toBe(0);
+    await event('old-done', 'done', old);
+    await event('old-failed', 'failed', old);
+    await event('recent-done', 'done', Date.now());
+    const rowsOf = async (table: 'reps' | 'contacts' | 'tags') =>
+      Number((await db.select({ n: count() }).from(db.t[table]))[0]!.n);
+    expect(await rowsOf('reps')).toBe(0);
 
-    background = startBackground(app);
-    const keys = () =>
-      (sqlite.prepare('SELECT idempotency_key AS k FROM events ORDER BY id').all() as { k: string }[]).map((r) => r.k);
-    await waitFor(() => !keys().includes('old-done'), 'the prune');
-    expect(keys()).toEqual(['old-failed', 'recent-done']);
-    await waitFor(() => count('reps') >= 6 && count('contacts') >= 30 && count('tags') > 0, 'the syncs');
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const keys = async () =>
+      (await db.select({ k: events.idempotencyKey }).from(events).orderBy(asc(events.id))).map((r) => r.k);
+    await waitFor(async () => !(await keys()).includes('old-done'), 'the prune');
+    expect(await keys()).toEqual(['old-failed', 'recent-done']);
+    await waitFor(
+      async () => (await rowsOf('reps')) >= 6 && (await rowsOf('contacts')) >= 30 && (await rowsOf('tags')) > 0,
+      'the syncs',
+    );
   });
 });
