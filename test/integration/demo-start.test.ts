@@ -1,12 +1,15 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import Database from 'better-sqlite3';
+import { and, count, eq, notExists } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import type { DatabaseConfig } from '../../server/config.js';
+import { openDatabase } from '../../server/db/open.js';
 import { DEMO_PERSONAS } from '../../server/demo/personas.js';
 import { DEMO_SCRIPT_LIBRARY } from '../../server/demo/script-library.js';
-import { tempDatabasePath } from '../support/app.js';
+import { tableCounts, testDatabase } from '../support/app.js';
 
 /**
  * `npm start` in demo mode, as a first-time user runs it (twice, on the same data folder): the banner, the demo
@@ -23,13 +26,26 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** The data folder and database of a deployment, on the run's backend. */
+interface Deployment {
+  database: DatabaseConfig;
+  dataDir: string;
+}
+
+function newDeployment(): Deployment {
+  const database = testDatabase();
+  const dataDir = database.backend === 'sqlite' ? dirname(database.path) : mkdtempSync(join(tmpdir(), 'scrm-data-'));
+  return { database, dataDir };
+}
+
 /** Starts server/main.ts, waits for the banner and the log line after it, stops it with SIGTERM: its stdout. */
-async function startOnce(databasePath: string): Promise<string> {
+async function startOnce({ database, dataDir }: Deployment): Promise<string> {
   const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: databasePath };
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1' };
   for (const key of Object.keys(env)) if (key.startsWith('WECOM_')) delete env[key];
-  delete env.ADMIN_TOKEN;
-  delete env.LOG_LEVEL;
+  for (const key of ['ADMIN_TOKEN', 'LOG_LEVEL', 'DATABASE_PATH', 'DATABASE_URL', 'DATA_DIR']) delete env[key];
+  if (database.backend === 'sqlite') env.DATABASE_PATH = database.path;
+  else Object.assign(env, { DATABASE_URL: database.url, DATA_DIR: dataDir });
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { env, cwd: process.cwd() });
   let out = '';
   let err = '';
@@ -49,24 +65,30 @@ async function startOnce(databasePath: string): Promise<string> {
   return out;
 }
 
-function counts(databasePath: string): Record<string, number> {
-  const db = new Database(databasePath, { readonly: true });
+/** Row counts of every table, and how many contacts have no timeline item, read while the server is stopped. */
+async function inspect({ database }: Deployment): Promise<{ counts: Record<string, number>; withoutHistory: number }> {
+  const db = await openDatabase(database);
   try {
-    const tables = db
-      .prepare(
-        `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__drizzle%'`,
-      )
-      .all() as { name: string }[];
-    return Object.fromEntries(
-      tables.map((t) => [t.name, (db.prepare(`SELECT count(*) AS n FROM "${t.name}"`).get() as { n: number }).n]),
-    );
+    const { contacts, timelineItems: t } = db.t;
+    const [empty] = await db
+      .select({ n: count() })
+      .from(contacts)
+      .where(
+        notExists(
+          db
+            .select({ one: t.id })
+            .from(t)
+            .where(and(eq(t.corpId, contacts.corpId), eq(t.externalUserId, contacts.externalUserId))),
+        ),
+      );
+    return { counts: await tableCounts(db), withoutHistory: Number(empty!.n) };
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
-function emulatorState(databasePath: string) {
-  const state = JSON.parse(readFileSync(join(dirname(databasePath), 'emulator-state.json'), 'utf8')) as {
+function emulatorState({ dataDir }: Deployment) {
+  const state = JSON.parse(readFileSync(join(dataDir, 'emulator-state.json'), 'utf8')) as {
     customers: unknown[];
     contactWays: { remark: string }[];
     tags: unknown[];
@@ -76,9 +98,9 @@ function emulatorState(databasePath: string) {
 
 describe('npm start in demo mode', () => {
   it('prints the banner after the start-up lines, seeds once, and a second start adds nothing', async () => {
-    const databasePath = tempDatabasePath();
+    const deployment = newDeployment();
 
-    const first = await startOnce(databasePath);
+    const first = await startOnce(deployment);
     const lines = first.split('\n');
     const bannerAt = lines.findIndex((l) => l.includes(BANNER));
     expect(bannerAt).toBeGreaterThan(0);
@@ -100,24 +122,17 @@ describe('npm start in demo mode', () => {
     expect(json.filter((l) => l.level >= 30 && l.req?.url.startsWith('/emulator'))).toEqual([]);
     expect(json.length).toBeLessThan(30);
 
-    const afterFirst = counts(databasePath);
+    const { counts: afterFirst, withoutHistory } = await inspect(deployment);
     expect(afterFirst.channels).toBe(4);
     expect(afterFirst.contacts).toBe(DEMO_PERSONAS.length);
     // Every demo customer has a history.
-    const db = new Database(databasePath, { readonly: true });
-    const empty = db
-      .prepare(
-        `SELECT count(*) AS n FROM contacts c WHERE NOT EXISTS (SELECT 1 FROM timeline_items t WHERE t.external_user_id = c.external_user_id)`,
-      )
-      .get() as { n: number };
-    db.close();
-    expect(empty.n).toBe(0);
-    const wecomFirst = emulatorState(databasePath);
+    expect(withoutHistory).toBe(0);
+    const wecomFirst = emulatorState(deployment);
     expect(wecomFirst.contactWays).toEqual(['官网落地页', '快递包裹卡', '直播间福利码', '门店海报'].sort());
 
-    const second = await startOnce(databasePath);
+    const second = await startOnce(deployment);
     expect(second).toContain('Demo data: already in the database, nothing added');
-    expect(counts(databasePath)).toEqual(afterFirst);
-    expect(emulatorState(databasePath)).toEqual(wecomFirst);
+    expect((await inspect(deployment)).counts).toEqual(afterFirst);
+    expect(emulatorState(deployment)).toEqual(wecomFirst);
   }, 240_000);
 });
