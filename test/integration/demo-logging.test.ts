@@ -31,7 +31,7 @@ describe('demo-mode logs', () => {
     const created = await admin(app, 'POST', '/api/channels', {
       name: '门店海报',
       reps: ['lina'],
-      tagIds: [tagId(app, '线下门店')],
+      tagIds: [await tagId(app, '线下门店')],
       welcome: { text: '{客户昵称}您好' },
     });
     expect(created.statusCode, created.body).toBe(201);
