@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -24,14 +24,27 @@ describe('secret box', () => {
     expect(() => box.open('plain-text')).toThrow('not a sealed secret');
   });
 
-  it('keeps its key in a 0600 file beside the database and reuses it', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'scrm-key-'));
-    const key = loadSecretKey(join(dir, 'scrm.db'), null);
+  it('keeps its key in a 0600 file in the data folder (created if missing) and reuses it', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'scrm-key-')), 'data');
+    const key = loadSecretKey(dir, null);
     expect(key).toHaveLength(32);
     expect(statSync(join(dir, 'secret.key')).mode & 0o777).toBe(0o600);
-    expect(loadSecretKey(join(dir, 'scrm.db'), null).equals(key)).toBe(true);
+    expect(loadSecretKey(dir, null).equals(key)).toBe(true);
     expect(readFileSync(join(dir, 'secret.key'), 'utf8').trim()).toBe(key.toString('base64'));
     const fromEnv = Buffer.alloc(32, 9).toString('base64');
-    expect(loadSecretKey(join(dir, 'scrm.db'), fromEnv).equals(Buffer.alloc(32, 9))).toBe(true);
+    expect(loadSecretKey(dir, fromEnv).equals(Buffer.alloc(32, 9))).toBe(true);
+  });
+
+  it('SECRET_KEY wins and writes no file; an in-memory database gets a throwaway key', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'scrm-key-')), 'data');
+    expect(loadSecretKey(dir, Buffer.alloc(32, 3).toString('base64')).equals(Buffer.alloc(32, 3))).toBe(true);
+    expect(existsSync(dir)).toBe(false);
+    expect(loadSecretKey(':memory:', null).equals(loadSecretKey(':memory:', null))).toBe(false);
+  });
+
+  it('refuses a key file that does not hold 32 bytes instead of sealing with a bad key', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scrm-key-'));
+    writeFileSync(join(dir, 'secret.key'), Buffer.alloc(16, 1).toString('base64'));
+    expect(() => loadSecretKey(dir, null)).toThrow('does not hold a 32-byte base64 key');
   });
 });

@@ -14,7 +14,7 @@ function rep(userId: string, status = 1): RepRow {
     name: '张伟',
     position: '',
     avatar: '',
-    departmentIds: '[]',
+    departmentIds: [],
     status,
     createdAt: 0,
     updatedAt: 0,
@@ -29,23 +29,23 @@ function setup(answer: () => Promise<UserInfoByCodeResponse>, reps: RepRow[] = [
   const states = new Set<string>();
   const service = createAuthService({
     sessions: {
-      create: (user) => {
+      create: async (user) => {
         created.push(user);
         return { token: 't'.repeat(43), expiresAt: 1 };
       },
-      destroy: (token) => {
+      destroy: async (token) => {
         destroyed.push(token);
       },
-      issueOAuthState: (state) => {
+      issueOAuthState: async (state) => {
         states.add(state);
       },
-      consumeOAuthState: (state) => states.delete(state),
+      consumeOAuthState: async (state) => states.delete(state),
     },
     directory: {
       ensureReps: async (_corpId, ids) => {
         ensured.push(ids);
       },
-      findRep: (_corpId, userId) => reps.find((r) => r.userId === userId),
+      findRep: async (_corpId, userId) => reps.find((r) => r.userId === userId),
     },
     api: () => ({ getUserInfoByCode: answer }),
     loginCorp: () => CORP,
@@ -54,8 +54,8 @@ function setup(answer: () => Promise<UserInfoByCodeResponse>, reps: RepRow[] = [
     publicOrigin: () => 'https://scrm.example.com',
     demo: false,
   });
-  const begin = (returnTo?: string) => {
-    const { location, stateCookie } = service.beginLogin(returnTo);
+  const begin = async (returnTo?: string) => {
+    const { location, stateCookie } = await service.beginLogin(returnTo);
     const state = new URL(location).searchParams.get('state')!;
     return { location, stateCookie, state };
   };
@@ -63,9 +63,9 @@ function setup(answer: () => Promise<UserInfoByCodeResponse>, reps: RepRow[] = [
 }
 
 describe('auth service', () => {
-  it('builds the documented authorize URL on open.weixin.qq.com', () => {
+  it('builds the documented authorize URL on open.weixin.qq.com', async () => {
     const { begin } = setup(async () => ({ userid: 'zhangwei' }));
-    const { location, stateCookie, state } = begin('/console/');
+    const { location, stateCookie, state } = await begin('/console/');
     expect(location).toBe(
       `https://open.weixin.qq.com/connect/oauth2/authorize?appid=wwcorp&redirect_uri=${encodeURIComponent('https://scrm.example.com/api/auth/callback')}&response_type=code&scope=snsapi_base&state=${state}&agentid=1000002#wechat_redirect`,
     );
@@ -74,7 +74,7 @@ describe('auth service', () => {
 
   it('a member signs in: the rep is ensured locally and a session created', async () => {
     const { service, begin, created, ensured } = setup(async () => ({ userid: 'zhangwei' }));
-    const { state, stateCookie } = begin('/sidebar/#/x');
+    const { state, stateCookie } = await begin('/sidebar/#/x');
     const result = await service.completeLogin({ code: 'c', state, stateCookie });
     expect(result.returnTo).toBe('/sidebar/#/x');
     expect(ensured).toEqual([['zhangwei']]);
@@ -83,7 +83,7 @@ describe('auth service', () => {
 
   it('an openid-only answer (not a member of the corp) is 403 and opens no session', async () => {
     const { service, begin, created } = setup(async () => ({ openid: 'oAbc', external_userid: 'wmX' }));
-    const { state, stateCookie } = begin();
+    const { state, stateCookie } = await begin();
     await expect(service.completeLogin({ code: 'c', state, stateCookie })).rejects.toMatchObject({
       statusCode: 403,
       code: 'forbidden',
@@ -93,7 +93,7 @@ describe('auth service', () => {
 
   it('a disabled or resigned member is 403', async () => {
     const { service, begin, created } = setup(async () => ({ userid: 'zhangwei' }), [rep('zhangwei', 5)]);
-    const { state, stateCookie } = begin();
+    const { state, stateCookie } = await begin();
     await expect(service.completeLogin({ code: 'c', state, stateCookie })).rejects.toMatchObject({ statusCode: 403 });
     expect(created).toEqual([]);
   });
@@ -108,7 +108,7 @@ describe('auth service', () => {
       const { service, begin } = setup(async () => {
         throw err;
       });
-      const { state, stateCookie } = begin();
+      const { state, stateCookie } = await begin();
       await expect(service.completeLogin({ code: 'c', state, stateCookie })).rejects.toMatchObject({
         statusCode: status,
       });
@@ -121,7 +121,7 @@ describe('auth service', () => {
       called += 1;
       return { userid: 'zhangwei' };
     });
-    const { state, stateCookie } = begin();
+    const { state, stateCookie } = await begin();
     await expect(service.completeLogin({ code: undefined, state, stateCookie })).rejects.toMatchObject({
       statusCode: 400,
     });
@@ -137,7 +137,7 @@ describe('auth service', () => {
       called += 1;
       return { userid: 'zhangwei' };
     });
-    const { state, stateCookie } = begin();
+    const { state, stateCookie } = await begin();
     expect([...states]).toEqual([state]);
     await service.completeLogin({ code: 'c1', state, stateCookie });
     expect(states.size).toBe(0);
@@ -153,7 +153,7 @@ describe('auth service', () => {
 
   it('a state the server does not hold (expired, or never issued here) is refused even with a matching cookie', async () => {
     const { service, begin, created, states } = setup(async () => ({ userid: 'zhangwei' }));
-    const { state, stateCookie } = begin();
+    const { state, stateCookie } = await begin();
     states.clear();
     await expect(service.completeLogin({ code: 'c', state, stateCookie })).rejects.toMatchObject({ statusCode: 400 });
     expect(created).toEqual([]);
@@ -161,8 +161,8 @@ describe('auth service', () => {
 
   it('a cookie mismatch leaves the state unspent for the browser that owns it', async () => {
     const { service, begin, states } = setup(async () => ({ userid: 'zhangwei' }));
-    const victim = begin();
-    const attacker = begin();
+    const victim = await begin();
+    const attacker = await begin();
     await expect(
       service.completeLogin({ code: 'c', state: victim.state, stateCookie: attacker.stateCookie }),
     ).rejects.toMatchObject({ statusCode: 400 });
@@ -172,12 +172,12 @@ describe('auth service', () => {
 
   it('signing in ends the session the browser came with, and only after the sign-in succeeded', async () => {
     const ok = setup(async () => ({ userid: 'zhangwei' }));
-    const first = ok.begin();
+    const first = await ok.begin();
     await ok.service.completeLogin({ ...first, code: 'c', previousSession: 'old-session-token' });
     expect(ok.destroyed).toEqual(['old-session-token']);
 
     const refused = setup(async () => ({ openid: 'oAbc' }));
-    const second = refused.begin();
+    const second = await refused.begin();
     await expect(
       refused.service.completeLogin({ ...second, code: 'c', previousSession: 'old-session-token' }),
     ).rejects.toMatchObject({ statusCode: 403 });
