@@ -128,7 +128,11 @@ export class DurableRunner<T extends QueueItem> {
     } finally {
       this.claiming = false;
     }
-    for (const item of claimed) this.run(item);
+    for (const item of claimed) {
+      // Our own lease lapsed while the item runs here (a stalled event loop, a failed renewal) and this claim took
+      // it again: the run in progress keeps it under the new lease instead of a second run beside it.
+      if (!this.inflight.has(item.id)) this.run(item);
+    }
     if (this.claimAgain || claimed.length === free) {
       this.claimAgain = false;
       this.wake();
