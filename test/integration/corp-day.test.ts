@@ -1,8 +1,10 @@
+import { and, eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { App } from '../../server/app.js';
 import { buildApp } from '../../server/app.js';
+import { periodKey } from '../../server/app/scheduler.js';
 import type { Config } from '../../server/config.js';
-import { testConfig } from '../support/app.js';
+import { testConfig, waitFor } from '../support/app.js';
 import { admin, CORP, prepare, settled, simulate } from '../support/scrm.js';
 import { login } from '../support/sidebar.js';
 
@@ -53,6 +55,25 @@ async function statsDays(a: App, ch: ChannelView, from: string, to: string) {
   return (res.json() as { days: { day: string; adds: number }[] }).days.map((d) => [d.day, d.adds]);
 }
 
+/**
+ * The nightly restore of capped reps, as its cron tick runs it: the job keyed by the corp day of the clock, run by
+ * the worker; what it restored.
+ */
+async function restoreCappedReps(a: App, clock: { now: () => number }): Promise<unknown> {
+  await a.scheduler.fire('restore-capped-reps');
+  const { jobs } = a.db.t;
+  const dedupeKey = `restore-capped-reps:${periodKey(clock.now(), 'day', a.config.timeZone)}`;
+  const job = await waitFor(async () => {
+    const [row] = await a.db
+      .select({ status: jobs.status, result: jobs.result })
+      .from(jobs)
+      .where(and(eq(jobs.corpId, CORP), eq(jobs.kind, 'restore_capped_reps'), eq(jobs.dedupeKey, dedupeKey)));
+    return row && row.status !== 'pending' && row.status !== 'running' && row;
+  }, `the restore job ${dedupeKey}`);
+  expect(job.status).toBe('done');
+  return JSON.parse(job.result!);
+}
+
 const capped = async (a: App, ch: ChannelView, userId: string) =>
   ((await admin(a, 'GET', `/api/channels/${ch.id}`)).json() as ChannelView).reps.find((r) => r.userId === userId)!
     .cappedToday;
@@ -70,9 +91,11 @@ describe('the corp day (Asia/Shanghai by default)', () => {
       ['2024-06-15', 1],
     ]);
     // The daily count for the cap is kept under the same day.
-    const daily = app.db.$client
-      .prepare('SELECT day, count FROM rep_daily_adds WHERE channel_id = ? AND user_id = ?')
-      .all(ch.id, 'zhangwei');
+    const { repDailyAdds: d } = app.db.t;
+    const daily = await app.db
+      .select({ day: d.day, count: d.count })
+      .from(d)
+      .where(and(eq(d.channelId, ch.id), eq(d.userId, 'zhangwei')));
     expect(daily).toEqual([{ day: '2024-06-15', count: 1 }]);
   });
 
@@ -86,14 +109,14 @@ describe('the corp day (Asia/Shanghai by default)', () => {
     // UTC midnight passes (08:05 in Shanghai, still the same day there): the cap stays, the restore finds nothing.
     clock.set('2024-06-15T00:05:00Z');
     expect(await capped(app, ch, 'zhangwei')).toBe(true);
-    expect(app.services.channels.restoreCappedReps(CORP)).toEqual({ reps: 0, channels: 0 });
+    expect(await restoreCappedReps(app, clock)).toEqual({ reps: 0, channels: 0 });
     clock.set('2024-06-15T15:59:59Z'); // 23:59:59 in Shanghai
     expect(await capped(app, ch, 'zhangwei')).toBe(true);
 
     // Shanghai midnight: a new day, the rep goes back on the code.
     clock.set('2024-06-15T16:05:00Z');
     expect(await capped(app, ch, 'zhangwei')).toBe(false);
-    expect(app.services.channels.restoreCappedReps(CORP)).toEqual({ reps: 1, channels: 1 });
+    expect(await restoreCappedReps(app, clock)).toEqual({ reps: 1, channels: 1 });
   });
 });
 
