@@ -1,3 +1,4 @@
+import { asc, like } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../server/app.js';
 import { startApp, waitFor } from '../support/app.js';
@@ -56,8 +57,8 @@ describe('tag library mirror', () => {
     for (const res of [
       await rep.post('/api/tags/groups', { name: '新分组', tags: [{ name: '甲' }] }),
       await rep.post('/api/tags', { groupId: (await library()).groups[0]!.groupId, name: '乙' }),
-      await rep.patch(`/api/tags/${tagId(app, '重要客户')}`, { name: '丙' }),
-      await rep.delete(`/api/tags/${tagId(app, '重要客户')}`),
+      await rep.patch(`/api/tags/${await tagId(app, '重要客户')}`, { name: '丙' }),
+      await rep.delete(`/api/tags/${await tagId(app, '重要客户')}`),
       await rep.post('/api/tags/reorder', { ids: ['x'] }),
       await rep.post('/api/tags/sync'),
       await app.inject({ method: 'POST', url: '/api/tags/groups', payload: { name: 'x', tags: [{ name: 'y' }] } }),
@@ -144,9 +145,9 @@ describe('tag library mirror', () => {
     const groupId = (await library()).groups[0]!.groupId;
     const { tag_group: added } = await wecom().addCorpTag({ group_id: groupId, tag: [{ name: '控制台新建' }] });
     const newId = added.tag[0]!.id;
-    const renameId = tagId(app, '普通客户');
+    const renameId = await tagId(app, '普通客户');
     await wecom().editCorpTag({ id: renameId, name: '一般客户' });
-    const gone = tagId(app, '潜在客户');
+    const gone = await tagId(app, '潜在客户');
     await wecom().delCorpTag({ tag_id: [gone] });
     const newGroup = await wecom().addCorpTag({ group_name: '控制台分组', tag: [{ name: '甲' }] });
 
@@ -171,11 +172,12 @@ describe('tag library mirror', () => {
     await wecom().delCorpTag({ group_id: [newGroup.tag_group.group_id] });
     await deliverTagEvent(app, { changeType: 'shuffle', id: groupId });
     await waitFor(async () => !(await library()).groups.some((g) => g.name === '控制台分组'), 'the shuffle resync');
-    const events = app.db.$client
-      .prepare(`SELECT status FROM events WHERE event_type LIKE 'change_external_tag/%'`)
-      .all() as {
-      status: string;
-    }[];
+    const { events: inbox } = app.db.t;
+    const events = await app.db
+      .select({ status: inbox.status })
+      .from(inbox)
+      .where(like(inbox.eventType, 'change_external_tag/%'))
+      .orderBy(asc(inbox.id));
     expect(events.map((e) => e.status)).toEqual(['done', 'done', 'done', 'done', 'done']);
   });
 });
