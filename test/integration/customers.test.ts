@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../server/app.js';
 import { TIMELINE_FILTER_KINDS } from '../../server/modules/timeline/service.js';
-import { startApp, tableCounts, waitFor } from '../support/app.js';
+import { appTableCounts, startApp, waitFor } from '../support/app.js';
 import {
   adminCall,
   calls,
@@ -63,19 +63,21 @@ beforeAll(async () => {
     const externalUserId = await simulate({ changeType: 'add_external_contact', userId: 'lina' });
     if (i % 4 === 0) await simulate({ changeType: 'add_external_contact', userId: 'zhangwei', externalUserId });
   }
+  const unfinished = async (table: 'events' | 'jobs') =>
+    Number(
+      (await sql<{ n: number }>(app, `SELECT count(*) AS n FROM ${table} WHERE status IN ('pending', 'running')`))[0]!
+        .n,
+    );
   await waitFor(
-    () =>
-      sql<{ n: number }>(app, `SELECT count(*) AS n FROM events WHERE status IN ('pending', 'processing')`)[0]!.n ===
-        0 &&
-      sql<{ n: number }>(app, `SELECT count(*) AS n FROM jobs WHERE status IN ('pending', 'running')`)[0]!.n === 0,
+    async () => (await unfinished('events')) === 0 && (await unfinished('jobs')) === 0,
     'the adds to be processed',
   );
   await syncCorp(app);
   lina = repClient(app, await login(app, 'lina'));
   zhangwei = repClient(app, await login(app, 'zhangwei'));
-  linaOnly = customersOnlyOf(app, 'lina', 'zhangwei');
-  zhangweiOnly = customersOnlyOf(app, 'zhangwei', 'lina');
-  shared = sharedCustomers(app, 'lina', 'zhangwei');
+  linaOnly = await customersOnlyOf(app, 'lina', 'zhangwei');
+  zhangweiOnly = await customersOnlyOf(app, 'zhangwei', 'lina');
+  shared = await sharedCustomers(app, 'lina', 'zhangwei');
   expect(linaOnly.length).toBeGreaterThan(8);
   expect(zhangweiOnly.length).toBeGreaterThan(2);
   expect(shared.length).toBeGreaterThan(2);
@@ -104,11 +106,13 @@ const timeline = async (rep: RepClient, externalUserId: string, query = '') =>
 
 describe('GET /api/customers', () => {
   it("lists only the rep's own active customers, newest added first, keyset-paginated without duplicates or gaps", async () => {
-    const expected = sql<{ id: string }>(
-      app,
-      `SELECT external_user_id AS id FROM follows WHERE corp_id = ? AND user_id = 'lina' AND status = 'active'
+    const expected = (
+      await sql<{ id: string }>(
+        app,
+        `SELECT external_user_id AS id FROM follows WHERE corp_id = ? AND user_id = 'lina' AND status = 'active'
         ORDER BY added_at DESC, follows.id DESC`,
-      CORP,
+        CORP,
+      )
     ).map((r) => r.id);
     const seen: string[] = [];
     let cursor: string | null = null;
@@ -130,7 +134,7 @@ describe('GET /api/customers', () => {
   });
 
   it('q matches the name or the remark; LIKE wildcards match only themselves; a foreign cursor is a 400', async () => {
-    const [row] = sql<{ name: string; remark: string; id: string }>(
+    const [row] = await sql<{ name: string; remark: string; id: string }>(
       app,
       `SELECT c.name, f.remark, c.external_user_id AS id FROM follows f JOIN contacts c USING (corp_id, external_user_id)
         WHERE f.user_id = 'lina' AND f.status = 'active' AND f.remark <> '' LIMIT 1`,
@@ -162,37 +166,39 @@ describe('the customer card', () => {
     const res = await lina.get(`/api/customers/${id}`);
     expect(res.statusCode).toBe(200);
     const card = res.json() as Card;
-    const contact = sql<{ name: string; type: number; gender: number }>(
+    const [contact] = await sql<{ name: string; type: number; gender: number }>(
       app,
       'SELECT * FROM contacts WHERE external_user_id = ?',
       id,
-    )[0]!;
-    const follow = sql<{ remark: string; description: string; added_at: number }>(
+    );
+    const [follow] = await sql<{ remark: string; description: string; added_at: number }>(
       app,
       `SELECT * FROM follows WHERE external_user_id = ? AND user_id = 'lina'`,
       id,
-    )[0]!;
+    );
     expect(card).toMatchObject({
       externalUserId: id,
-      name: contact.name,
-      type: contact.type,
-      gender: contact.gender,
-      remark: follow.remark,
-      description: follow.description,
-      addedAt: follow.added_at,
+      name: contact!.name,
+      type: contact!.type,
+      gender: contact!.gender,
+      remark: follow!.remark,
+      description: follow!.description,
+      addedAt: Number(follow!.added_at),
       channel: null,
       stage: { name: '新客户' },
     });
     expect(card.followers.map((f) => f.userId).sort()).toEqual(expect.arrayContaining(['lina', 'zhangwei']));
     expect(card.followers.find((f) => f.userId === 'lina')).toMatchObject({ name: '李娜', status: 'active' });
-    const tagIds = sql<{ tag_id: string }>(
-      app,
-      `SELECT tag_id FROM follow_tags WHERE external_user_id = ? AND user_id = 'lina'`,
-      id,
+    const tagIds = (
+      await sql<{ tag_id: string }>(
+        app,
+        `SELECT tag_id FROM follow_tags WHERE external_user_id = ? AND user_id = 'lina'`,
+        id,
+      )
     ).map((r) => r.tag_id);
     expect(card.tags.flatMap((g) => g.tags.map((t) => t.tagId)).sort()).toEqual(tagIds.sort());
     for (const group of card.tags) {
-      const names = sql<{ name: string; group_id: string }>(
+      const names = await sql<{ name: string; group_id: string }>(
         app,
         'SELECT name, group_id FROM tags WHERE tag_id IN (' + group.tags.map(() => '?').join(',') + ')',
         ...group.tags.map((t) => t.tagId),
@@ -229,8 +235,11 @@ describe('the customer card', () => {
 describe("another rep's customer", () => {
   it('is 403 for every read and change, and nothing is written or sent to WeCom', async () => {
     const id = zhangweiOnly[0]!;
-    const tag = sql<{ tag_id: string }>(app, 'SELECT tag_id FROM tags WHERE deleted = 0 LIMIT 1')[0]!.tag_id;
-    const before = tableCounts(app);
+    const [{ tag_id: tag }] = await sql<{ tag_id: string }>(
+      app,
+      'SELECT tag_id FROM tags WHERE deleted = false LIMIT 1',
+    );
+    const before = await appTableCounts(app);
     const attempts = [
       () => lina.get(`/api/customers/${id}`),
       () => lina.patch(`/api/customers/${id}`, { remark: '抢客户' }),
@@ -244,7 +253,7 @@ describe("another rep's customer", () => {
       expect(res.statusCode, res.body).toBe(403);
       expect(res.json()).toMatchObject({ error: 'forbidden' });
     }
-    expect(tableCounts(app)).toEqual(before);
+    expect(await appTableCounts(app)).toEqual(before);
     expect(await calls(app, '/cgi-bin/externalcontact/remark')).toHaveLength(0);
     expect(await calls(app, '/cgi-bin/externalcontact/mark_tag')).toHaveLength(0);
     // The owner still sees it untouched.
@@ -254,7 +263,9 @@ describe("another rep's customer", () => {
 
   it('a customer the rep has lost is 403 too', async () => {
     const id = take(linaOnly);
-    app.services.contacts.loseFollow(CORP, 'lina', id, 'deleted_by_customer', Date.now());
+    expect(
+      await app.modules.contacts.repo.loseFollow(app.db, CORP, 'lina', id, 'deleted_by_customer', Date.now()),
+    ).toBe(true);
     expect((await lina.get(`/api/customers/${id}`)).statusCode).toBe(403);
   });
 });
@@ -308,20 +319,21 @@ describe('changing the remark', () => {
   it('a WeCom refusal is a 502 with the errcode, and nothing changes locally', async () => {
     const id = take(linaOnly);
     app.emulator!.addFault({ path: '/cgi-bin/externalcontact/remark', count: 1, errcode: 84061 });
-    const before = tableCounts(app);
-    const remark = sql<{ remark: string }>(
-      app,
-      `SELECT remark FROM follows WHERE external_user_id = ? AND user_id = 'lina'`,
-      id,
-    )[0]!.remark;
+    const before = await appTableCounts(app);
+    const remarkOf = async () =>
+      (
+        await sql<{ remark: string }>(
+          app,
+          `SELECT remark FROM follows WHERE external_user_id = ? AND user_id = 'lina'`,
+          id,
+        )
+      )[0]!.remark;
+    const remark = await remarkOf();
     const res = await lina.patch(`/api/customers/${id}`, { remark: '不会生效' });
     expect(res.statusCode).toBe(502);
     expect(res.json()).toMatchObject({ error: 'wecom_error', message: expect.stringContaining('84061') });
-    expect(tableCounts(app)).toEqual(before);
-    expect(
-      sql<{ remark: string }>(app, `SELECT remark FROM follows WHERE external_user_id = ? AND user_id = 'lina'`, id)[0]!
-        .remark,
-    ).toBe(remark);
+    expect(await appTableCounts(app)).toEqual(before);
+    expect(await remarkOf()).toBe(remark);
   });
 });
 
@@ -329,21 +341,21 @@ describe('changing tags', () => {
   it('calls mark_tag with the right body, mirrors follow_tags and records tagged / untagged', async () => {
     // A customer lina has tagged already (customers added by a bare simulate have none), so one can be removed.
     const tagged = new Set(
-      sql<{ id: string }>(app, `SELECT DISTINCT external_user_id AS id FROM follow_tags WHERE user_id = 'lina'`).map(
-        (r) => r.id,
-      ),
+      (
+        await sql<{ id: string }>(app, `SELECT DISTINCT external_user_id AS id FROM follow_tags WHERE user_id = 'lina'`)
+      ).map((r) => r.id),
     );
     const id = linaOnly.find((c) => tagged.has(c))!;
     linaOnly.splice(linaOnly.indexOf(id), 1);
-    const current = sql<{ tag_id: string; name: string }>(
+    const current = await sql<{ tag_id: string; name: string }>(
       app,
       `SELECT ft.tag_id, t.name FROM follow_tags ft JOIN tags t USING (corp_id, tag_id) WHERE ft.external_user_id = ? AND ft.user_id = 'lina'`,
       id,
     );
     const toRemove = current[0]!;
-    const toAdd = sql<{ tag_id: string; name: string }>(
+    const toAdd = await sql<{ tag_id: string; name: string }>(
       app,
-      `SELECT tag_id, name FROM tags WHERE deleted = 0 AND tag_id NOT IN (SELECT tag_id FROM follow_tags WHERE external_user_id = ? AND user_id = 'lina') LIMIT 2`,
+      `SELECT tag_id, name FROM tags WHERE deleted = false AND tag_id NOT IN (SELECT tag_id FROM follow_tags WHERE external_user_id = ? AND user_id = 'lina') LIMIT 2`,
       id,
     );
     const res = await lina.put(`/api/customers/${id}/tags`, {
@@ -357,10 +369,12 @@ describe('changing tags', () => {
     const cardTags = (res.json() as Card).tags.flatMap((g) => g.tags.map((t) => t.tagId));
     expect(cardTags).toEqual(expect.arrayContaining(toAdd.map((t) => t.tag_id)));
     expect(cardTags).not.toContain(toRemove.tag_id);
-    const local = sql<{ tag_id: string }>(
-      app,
-      `SELECT tag_id FROM follow_tags WHERE external_user_id = ? AND user_id = 'lina'`,
-      id,
+    const local = (
+      await sql<{ tag_id: string }>(
+        app,
+        `SELECT tag_id FROM follow_tags WHERE external_user_id = ? AND user_id = 'lina'`,
+        id,
+      )
     ).map((r) => r.tag_id);
     expect(local.sort()).toEqual(cardTags.sort());
     const emulated = app.emulator!.core.findCustomer(id)!.follows.find((f) => f.userid === 'lina')!;
@@ -379,20 +393,23 @@ describe('changing tags', () => {
 
   it('validates against the local tag mirror: unknown tags, both lists empty, or the same tag in both → 400, nothing sent', async () => {
     const id = linaOnly[0]!;
-    const tag = sql<{ tag_id: string }>(app, 'SELECT tag_id FROM tags WHERE deleted = 0 LIMIT 1')[0]!.tag_id;
+    const [{ tag_id: tag }] = await sql<{ tag_id: string }>(
+      app,
+      'SELECT tag_id FROM tags WHERE deleted = false LIMIT 1',
+    );
     const cases: [unknown, string][] = [
       [{ add: ['etNoSuchTag'], remove: [] }, 'add'],
       [{ add: [], remove: ['etNoSuchTag'] }, 'remove'],
       [{ add: [], remove: [] }, 'add'],
       [{ add: [tag], remove: [tag] }, 'remove'],
     ];
-    const before = tableCounts(app);
+    const before = await appTableCounts(app);
     for (const [body, field] of cases) {
       const res = await lina.put(`/api/customers/${id}/tags`, body);
       expect(res.statusCode, JSON.stringify(body)).toBe(400);
       expect(res.json()).toMatchObject({ field });
     }
-    expect(tableCounts(app)).toEqual(before);
+    expect(await appTableCounts(app)).toEqual(before);
     expect(await calls(app, '/cgi-bin/externalcontact/mark_tag')).toHaveLength(0);
   });
 });
@@ -480,7 +497,7 @@ describe('the timeline', () => {
     ];
     const base = Date.now() - 10 * 86_400_000;
     for (let i = 0; i < 53; i++) {
-      app.services.timeline.add({
+      await app.modules.timeline.repo.add(app.db, {
         corpId: CORP,
         externalUserId: id,
         userId: i % 3 === 0 ? 'lina' : 'zhangwei',
@@ -490,7 +507,7 @@ describe('the timeline', () => {
         occurredAt: base + Math.floor(i / 4) * 60_000,
       });
     }
-    const all = sql<{ id: number; kind: string }>(
+    const all = await sql<{ id: number; kind: string }>(
       app,
       'SELECT id, kind FROM timeline_items WHERE external_user_id = ? ORDER BY occurred_at DESC, id DESC',
       id,
@@ -567,23 +584,23 @@ describe('follow-up notes', () => {
     // zhangwei also follows this customer: sees the note, may not edit it.
     const theirs = (await timeline(zhangwei, id, '?filter=notes')).items.find((i) => i.id === note.id)!;
     expect(theirs).toMatchObject({ content: '已发报价，等回复', editable: false });
-    const before = tableCounts(app);
+    const before = await appTableCounts(app);
     const forbidden = await zhangwei.patch(`/api/customers/${id}/notes/${note.id}`, { content: '改掉' });
     expect(forbidden.statusCode).toBe(403);
-    expect(tableCounts(app)).toEqual(before);
-    expect(sql<{ content: string }>(app, 'SELECT content FROM timeline_items WHERE id = ?', note.id)[0]!.content).toBe(
-      '已发报价，等回复',
-    );
+    expect(await appTableCounts(app)).toEqual(before);
+    expect(await sql<{ content: string }>(app, 'SELECT content FROM timeline_items WHERE id = ?', note.id)).toEqual([
+      { content: '已发报价，等回复' },
+    ]);
 
     // Addressing the note through another customer, or a non-note item, is 404.
     const other = linaOnly[0]!;
     expect((await lina.patch(`/api/customers/${other}/notes/${note.id}`, { content: 'x' })).statusCode).toBe(404);
-    const eventId = app.services.timeline.add({
+    const eventId = (await app.modules.timeline.repo.add(app.db, {
       corpId: CORP,
       externalUserId: id,
       kind: 'added',
       occurredAt: Date.now(),
-    })!;
+    }))!;
     expect((await lina.patch(`/api/customers/${id}/notes/${eventId}`, { content: 'x' })).statusCode).toBe(404);
 
     for (const body of [{ content: '' }, { content: '   ' }, { content: '长'.repeat(2001) }, {}]) {
