@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../server/app.js';
 import { seedSidebar } from '../../server/demo/seed-sidebar.js';
-import { startApp, tableCounts } from '../support/app.js';
+import { appTableCounts, startApp } from '../support/app.js';
 import {
   adminCall,
   calls,
@@ -43,8 +43,8 @@ beforeAll(async () => {
   expect(seeded.scripts).toBeGreaterThanOrEqual(40);
   lina = repClient(app, await login(app, 'lina'));
   zhangwei = repClient(app, await login(app, 'zhangwei'));
-  linaCustomer = customersOnlyOf(app, 'lina', 'zhangwei')[0]!;
-  zhangweiCustomer = customersOnlyOf(app, 'zhangwei', 'lina')[0]!;
+  linaCustomer = (await customersOnlyOf(app, 'lina', 'zhangwei'))[0]!;
+  zhangweiCustomer = (await customersOnlyOf(app, 'zhangwei', 'lina'))[0]!;
 });
 
 afterAll(async () => {
@@ -84,17 +84,16 @@ describe('the demo library', () => {
       expect(png.rawPayload.subarray(1, 4).toString()).toBe('PNG');
     }
 
-    const before = tableCounts(app);
+    const before = await appTableCounts(app);
     const again = await seedSidebar(app);
     expect(again).toEqual({ scripts: 0, notes: 0 });
-    expect(tableCounts(app)).toEqual(before);
+    expect(await appTableCounts(app)).toEqual(before);
     // The seeded notes are on the timeline of the reps' customers.
-    expect(
-      sql<{ n: number }>(
-        app,
-        `SELECT count(*) AS n FROM timeline_items WHERE kind = 'note' AND source_key LIKE 'demo-note:%'`,
-      )[0]!.n,
-    ).toBeGreaterThan(5);
+    const [notes] = await sql<{ n: number }>(
+      app,
+      `SELECT count(*) AS n FROM timeline_items WHERE kind = 'note' AND source_key LIKE 'demo-note:%'`,
+    );
+    expect(Number(notes!.n)).toBeGreaterThan(5);
   });
 });
 
@@ -173,7 +172,7 @@ describe('sending a script', () => {
     expect(res.statusCode, res.body).toBe(201);
     const { sendId, message } = res.json() as { sendId: number; message: unknown };
     expect(message).toEqual({ msgtype: 'text', text: { content: script.content } });
-    const [row] = sql<{ user_id: string; external_user_id: string; script_id: number; sent_at: number }>(
+    const [row] = await sql<{ user_id: string; external_user_id: string; script_id: number; sent_at: number }>(
       app,
       'SELECT * FROM script_sends WHERE id = ?',
       sendId,
@@ -208,7 +207,7 @@ describe('sending a script', () => {
     const second = await lina.post(`/api/scripts/${script.id}/sends`, { externalUserId: linaCustomer });
     expect((second.json() as { message: unknown }).message).toEqual({ msgtype: 'image', image: { mediaid: mediaId } });
     expect(await calls(app, '/cgi-bin/media/upload')).toHaveLength(1);
-    expect(sql(app, 'SELECT * FROM script_sends WHERE script_id = ?', script.id)).toHaveLength(2);
+    expect(await sql(app, 'SELECT * FROM script_sends WHERE script_id = ?', script.id)).toHaveLength(2);
   });
 
   it('link: answers with a news message whose picture is an absolute URL', async () => {
@@ -228,22 +227,22 @@ describe('sending a script', () => {
 
   it("to another rep's customer is 403 and records nothing; an unknown script is 404", async () => {
     const script = await byTitle('全国包邮说明');
-    const before = tableCounts(app);
+    const before = await appTableCounts(app);
     const res = await lina.post(`/api/scripts/${script.id}/sends`, { externalUserId: zhangweiCustomer });
     expect(res.statusCode).toBe(403);
     expect((await lina.post('/api/scripts/999999/sends', { externalUserId: linaCustomer })).statusCode).toBe(404);
-    expect(tableCounts(app)).toEqual(before);
+    expect(await appTableCounts(app)).toEqual(before);
     expect((await byTitle('全国包邮说明')).sendCount).toBe(script.sendCount);
   });
 
   it('an image WeCom refuses to take is a 502 and nothing is recorded', async () => {
     const script = await byTitle('空气净化器产品图');
     app.emulator!.addFault({ path: '/cgi-bin/media/upload', count: 1, errcode: 40005 });
-    const before = tableCounts(app);
+    const before = await appTableCounts(app);
     const res = await lina.post(`/api/scripts/${script.id}/sends`, { externalUserId: linaCustomer });
     expect(res.statusCode).toBe(502);
     expect(res.json()).toMatchObject({ error: 'wecom_error', message: expect.stringContaining('40005') });
-    expect(tableCounts(app)).toEqual(before);
+    expect(await appTableCounts(app)).toEqual(before);
   });
 });
 
@@ -367,19 +366,19 @@ describe('admin CRUD', () => {
       ['POST', '/api/script-groups', { name: '开场问候' }, 'name'],
       ['PUT', `/api/script-groups/${groupId}`, { name: '产品介绍' }, 'name'],
     ];
-    const before = tableCounts(app);
+    const before = await appTableCounts(app);
     for (const [method, url, body, field] of cases) {
       const res = await adminCall(app, method as 'POST', url, body);
       expect(res.statusCode, `${method} ${url} ${JSON.stringify(body)}: ${res.body}`).toBe(400);
       expect(res.json()).toMatchObject({ error: 'bad_request', field });
     }
-    expect(tableCounts(app)).toEqual(before);
+    expect(await appTableCounts(app)).toEqual(before);
     expect((await byTitle('满减活动')).content).toBe(existing.content);
   });
 
   it('reps cannot change the library', async () => {
     const script = await byTitle('满减活动');
-    const before = tableCounts(app);
+    const before = await appTableCounts(app);
     for (const [method, url, body] of [
       ['POST', '/api/scripts', { groupId: script.groupId, title: 'x', kind: 'text', content: 'x' }],
       ['PUT', `/api/scripts/${script.id}`, { groupId: script.groupId, title: 'x', kind: 'text', content: 'x' }],
@@ -395,7 +394,7 @@ describe('admin CRUD', () => {
             : await lina.post(url, body);
       expect(res.statusCode, `${method} ${url}`).toBe(401);
     }
-    expect(tableCounts(app)).toEqual(before);
+    expect(await appTableCounts(app)).toEqual(before);
     expect(CORP).toBe(app.defaultCorp.corpId);
   });
 });
