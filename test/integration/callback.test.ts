@@ -1,13 +1,13 @@
-import { existsSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { Readable } from 'node:stream';
+import { and, asc, count, eq, inArray } from 'drizzle-orm';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { App } from '../../server/app.js';
 import { DEMO_CORP } from '../../server/emulator/index.js';
 import { computeSignature, sealCallback } from '../../server/wecom/crypto.js';
 import { buildExternalContactEventXml } from '../../server/wecom/events.js';
-import { startApp, tableCounts, testConfig, waitFor } from '../support/app.js';
+import { appTableCounts, startApp, testConfig, waitFor } from '../support/app.js';
 
 const REP = 'zhangwei';
 let app: App;
@@ -28,18 +28,44 @@ async function calls(path: string) {
   return res.json() as { path: string; response: { errcode: number } }[];
 }
 
-function eventsOf(externalUserId: string) {
-  return app.db.$client.prepare(`SELECT * FROM events WHERE payload LIKE ? ORDER BY id`).all(`%${externalUserId}%`) as {
-    status: string;
-    attempts: number;
-    last_error: string | null;
-  }[];
+/** The inbox rows about one customer, oldest first. */
+async function eventsOf(externalUserId: string) {
+  const { events } = app.db.t;
+  const rows = await app.db
+    .select({
+      id: events.id,
+      status: events.status,
+      attempts: events.attempts,
+      last_error: events.lastError,
+      payload: events.payload,
+    })
+    .from(events)
+    .orderBy(asc(events.id));
+  return rows.filter((r) => JSON.stringify(r.payload).includes(externalUserId));
 }
 
-const settled = (externalUserId: string) => () => {
-  const rows = eventsOf(externalUserId);
-  return rows.length > 0 && rows.every((r) => r.status !== 'pending' && r.status !== 'processing') && rows;
+const settled = (externalUserId: string) => async () => {
+  const rows = await eventsOf(externalUserId);
+  return rows.length > 0 && rows.every((r) => r.status !== 'pending' && r.status !== 'running') && rows;
 };
+
+async function contactOf(externalUserId: string) {
+  const { contacts } = app.db.t;
+  const [row] = await app.db
+    .select()
+    .from(contacts)
+    .where(and(eq(contacts.corpId, DEMO_CORP.corpId), eq(contacts.externalUserId, externalUserId)));
+  return row;
+}
+
+async function followsOf(externalUserId: string) {
+  const { follows } = app.db.t;
+  return app.db
+    .select()
+    .from(follows)
+    .where(and(eq(follows.corpId, DEMO_CORP.corpId), eq(follows.externalUserId, externalUserId)))
+    .orderBy(asc(follows.id));
+}
 
 function sealedAdd(externalUserId: string, createTime = Math.floor(Date.now() / 1000)) {
   const xml = buildExternalContactEventXml({
@@ -64,25 +90,25 @@ describe('callback → inbox → worker', () => {
     const { externalUserId } = await simulate({ changeType: 'add_external_contact', userId: REP, name: '林晓雨' });
     await waitFor(settled(externalUserId), 'the add to be processed');
 
-    const contact = app.db.$client
-      .prepare('SELECT * FROM contacts WHERE external_user_id = ?')
-      .get(externalUserId) as Record<string, unknown>;
+    const contact = await contactOf(externalUserId);
     const state = (await app.inject({ url: '/emulator/_state' })).json() as {
       customers: { external_userid: string; name: string; gender: number; type: number }[];
     };
     const profile = state.customers.find((c) => c.external_userid === externalUserId)!;
     expect(contact).toMatchObject({
-      corp_id: DEMO_CORP.corpId,
+      corpId: DEMO_CORP.corpId,
       name: '林晓雨',
       gender: profile.gender,
       type: profile.type,
     });
-    const follow = app.db.$client
-      .prepare('SELECT * FROM follows WHERE external_user_id = ? AND user_id = ?')
-      .get(externalUserId, REP) as Record<string, unknown>;
-    expect(follow).toMatchObject({ status: 'active', lost_at: null });
-    const rep = app.db.$client.prepare('SELECT name FROM reps WHERE user_id = ?').get(REP) as { name: string };
-    expect(rep.name).toMatch(/\p{Script=Han}/u);
+    const follow = (await followsOf(externalUserId)).find((f) => f.userId === REP);
+    expect(follow).toMatchObject({ status: 'active', lostAt: null });
+    const { reps } = app.db.t;
+    const [rep] = await app.db
+      .select({ name: reps.name })
+      .from(reps)
+      .where(and(eq(reps.corpId, DEMO_CORP.corpId), eq(reps.userId, REP)));
+    expect(rep!.name).toMatch(/\p{Script=Han}/u);
   });
 
   it('the same callback delivered 4 times is processed once, with one externalcontact/get', async () => {
@@ -100,10 +126,12 @@ describe('callback → inbox → worker', () => {
       JSON.stringify(c).includes(externalUserId),
     );
     expect(gets).toHaveLength(1);
-    const counts = app.db.$client
-      .prepare('SELECT count(*) AS n FROM contacts WHERE external_user_id = ?')
-      .get(externalUserId) as { n: number };
-    expect(counts.n).toBe(1);
+    const { contacts } = app.db.t;
+    const [counted] = await app.db
+      .select({ n: count() })
+      .from(contacts)
+      .where(eq(contacts.externalUserId, externalUserId));
+    expect(Number(counted!.n)).toBe(1);
   });
 
   it('del_follow_user and del_external_contact end the follow with time and reason', async () => {
@@ -112,26 +140,20 @@ describe('callback → inbox → worker', () => {
     await waitFor(settled(externalUserId), 'the add');
     await simulate({ changeType: 'del_follow_user', userId: REP, externalUserId });
     const follow = await waitFor(
-      () =>
-        app.db.$client
-          .prepare(`SELECT * FROM follows WHERE external_user_id = ? AND status = 'lost'`)
-          .get(externalUserId) as { lost_reason: string; lost_at: number } | undefined,
+      async () => (await followsOf(externalUserId)).find((f) => f.status === 'lost'),
       'the follow to be lost',
     );
-    expect(follow.lost_reason).toBe('deleted_by_customer');
-    expect(Math.abs(follow.lost_at - Date.now())).toBeLessThan(60_000);
+    expect(follow.lostReason).toBe('deleted_by_customer');
+    expect(Math.abs(follow.lostAt! - Date.now())).toBeLessThan(60_000);
 
     const second = await simulate({ changeType: 'add_external_contact', userId: 'lina' });
     await waitFor(settled(second.externalUserId), 'the second add');
     await simulate({ changeType: 'del_external_contact', userId: 'lina', externalUserId: second.externalUserId });
     const lost = await waitFor(
-      () =>
-        app.db.$client
-          .prepare(`SELECT lost_reason FROM follows WHERE external_user_id = ? AND status = 'lost'`)
-          .get(second.externalUserId) as { lost_reason: string } | undefined,
+      async () => (await followsOf(second.externalUserId)).find((f) => f.status === 'lost'),
       'the rep-side loss',
     );
-    expect(lost.lost_reason).toBe('deleted_by_rep');
+    expect(lost.lostReason).toBe('deleted_by_rep');
   });
 
   it('edit_external_contact re-syncs the follow from WeCom', async () => {
@@ -139,17 +161,18 @@ describe('callback → inbox → worker', () => {
     const { externalUserId } = await simulate({ changeType: 'add_external_contact', userId: REP });
     await waitFor(settled(externalUserId), 'the add');
     await simulate({ changeType: 'edit_external_contact', userId: REP, externalUserId });
-    await waitFor(() => eventsOf(externalUserId).filter((r) => r.status === 'done').length === 2, 'the edit');
+    await waitFor(
+      async () => (await eventsOf(externalUserId)).filter((r) => r.status === 'done').length === 2,
+      'the edit',
+    );
     const state = (await app.inject({ url: '/emulator/_state' })).json() as {
       customers: { external_userid: string; follow_user: { userid: string; description: string }[] }[];
     };
     const emulated = state.customers
       .find((c) => c.external_userid === externalUserId)!
       .follow_user.find((f) => f.userid === REP)!;
-    const follow = app.db.$client
-      .prepare('SELECT description FROM follows WHERE external_user_id = ?')
-      .get(externalUserId) as { description: string };
-    expect(follow.description).toBe(emulated.description);
+    const [follow] = await followsOf(externalUserId);
+    expect(follow!.description).toBe(emulated.description);
     expect(await calls('/cgi-bin/externalcontact/get').then((c) => c.length)).toBeGreaterThanOrEqual(2);
   });
 
@@ -168,7 +191,7 @@ describe('callback → inbox → worker', () => {
 describe('rejected callbacks change nothing', () => {
   it('forged signature → 401, unknown corp → 404, garbage → 400, oversized → 413', async () => {
     app = await startApp();
-    const before = tableCounts(app);
+    const before = await appTableCounts(app);
     const { body, query, sealed } = sealedAdd('wmForgedCustomer0000000000000001');
 
     const forgedSig = computeSignature('not-the-token', sealed.timestamp, sealed.nonce, sealed.encrypt);
@@ -215,7 +238,7 @@ describe('rejected callbacks change nothing', () => {
     });
     expect(oversized.statusCode).toBe(413);
 
-    expect(tableCounts(app)).toEqual(before);
+    expect(await appTableCounts(app)).toEqual(before);
     // The genuine callback still goes through afterwards.
     const ok = await app.inject({
       method: 'POST',
@@ -224,7 +247,7 @@ describe('rejected callbacks change nothing', () => {
       headers: { 'content-type': 'text/xml' },
     });
     expect(ok.statusCode).toBe(200);
-    expect(tableCounts(app).events).toBe(before.events! + 1);
+    expect((await appTableCounts(app)).events).toBe(before.events! + 1);
   });
 });
 
@@ -258,7 +281,7 @@ describe('what a rejection costs', () => {
     app = await startApp();
     const validate = vi.spyOn(XMLValidator, 'validate');
     const parse = vi.spyOn(XMLParser.prototype, 'parse');
-    const before = tableCounts(app);
+    const before = await appTableCounts(app);
     const res = await app.inject({
       method: 'POST',
       url: `/wecom/callback/${DEMO_CORP.corpId}?msg_signature=${randomSignature}&timestamp=1&nonce=1`,
@@ -269,12 +292,12 @@ describe('what a rejection costs', () => {
     expect(res.json()).toMatchObject({ error: 'unauthorized' });
     expect(validate).not.toHaveBeenCalled();
     expect(parse).not.toHaveBeenCalled();
-    expect(tableCounts(app)).toEqual(before);
+    expect(await appTableCounts(app)).toEqual(before);
   });
 
   it('a genuine callback near the body limit (a 180 KB text message) is still accepted and stored once', async () => {
     app = await startApp();
-    const before = tableCounts(app);
+    const before = await appTableCounts(app);
     const content = '长'.repeat(60_000); // 180 KB of UTF-8
     const xml = `<xml><ToUserName><![CDATA[${DEMO_CORP.corpId}]]></ToUserName><FromUserName><![CDATA[${REP}]]></FromUserName><CreateTime>1409659813</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${content}]]></Content><MsgId>4561255354251345929</MsgId><AgentID>${DEMO_CORP.agentId}</AgentID></xml>`;
     const cred = { token: DEMO_CORP.token, encodingAesKey: DEMO_CORP.encodingAesKey, receiveId: DEMO_CORP.corpId };
@@ -286,13 +309,13 @@ describe('what a rejection costs', () => {
       const res = await app.inject({ method: 'POST', url, payload: body, headers: { 'content-type': 'text/xml' } });
       expect(res.statusCode).toBe(200);
     }
-    expect(tableCounts(app).events).toBe(before.events! + 1);
-    const row = app.db.$client
-      .prepare(`SELECT raw_xml FROM events WHERE idempotency_key = ?`)
-      .get('1409659813|msg|4561255354251345929') as {
-      raw_xml: string;
-    };
-    expect(row.raw_xml).toBe(xml);
+    expect((await appTableCounts(app)).events).toBe(before.events! + 1);
+    const { events } = app.db.t;
+    const rows = await app.db
+      .select({ rawXml: events.rawXml })
+      .from(events)
+      .where(eq(events.idempotencyKey, '1409659813|msg|4561255354251345929'));
+    expect(rows).toEqual([{ rawXml: xml }]);
   });
 
   it('a body that arrives in 1-byte chunks is refused after 64 pieces, not read to its 256 KB end', async () => {
@@ -356,7 +379,7 @@ describe('WeCom API faults', () => {
     expect(gets.map((c) => c.response.errcode)).toEqual([-1, -1, 0]);
   });
 
-  it('a final errcode (84061) marks the event failed with the error, without retrying', async () => {
+  it('84061 (WeCom knows no such relation) ignores the add with its reason, without retrying, counting nothing', async () => {
     app = await startApp();
     await app.inject({
       method: 'POST',
@@ -365,48 +388,48 @@ describe('WeCom API faults', () => {
     });
     const { externalUserId } = await simulate({ changeType: 'add_external_contact', userId: REP });
     const [row] = await waitFor(settled(externalUserId), 'the add to settle');
-    expect(row!.status).toBe('failed');
+    expect(row!.status).toBe('ignored');
     expect(row!.attempts).toBe(1);
-    expect(row!.last_error).toContain('84061');
+    expect(row!.last_error).toBe('WeCom does not confirm that this rep follows the customer');
     await new Promise((r) => setTimeout(r, 300));
     expect((await calls('/cgi-bin/externalcontact/get')).length).toBe(1);
+    // An add WeCom does not confirm leaves no customer, follow or timeline item behind.
+    expect(await contactOf(externalUserId)).toBeUndefined();
+    expect(await followsOf(externalUserId)).toEqual([]);
+    const { timelineItems: t } = app.db.t;
+    expect(await app.db.select().from(t).where(eq(t.externalUserId, externalUserId))).toEqual([]);
   });
 });
 
 describe('durability', () => {
   it('events committed but unprocessed when the app closes are processed by the next start', async () => {
-    const paused = testConfig({ worker: { concurrency: 0 } });
+    const leaseMs = 1_000;
+    const paused = testConfig({ worker: { concurrency: 0, leaseMs } });
     app = await startApp(paused);
     const a = await simulate({ changeType: 'add_external_contact', userId: REP, name: '重启前客户甲' });
     const b = await simulate({ changeType: 'add_external_contact', userId: 'lina', name: '重启前客户乙' });
-    expect(eventsOf(a.externalUserId)[0]!.status).toBe('pending');
-    // A crash mid-processing leaves a row in `processing`: it must be resumed too.
-    app.db.$client.prepare(`UPDATE events SET status = 'processing' WHERE payload LIKE ?`).run(`%${b.externalUserId}%`);
+    expect((await eventsOf(a.externalUserId))[0]!.status).toBe('pending');
+    // An instance that crashed mid-processing leaves its row `running` under its lease: nothing requeues it at
+    // boot, whoever works the inbox takes it over once the lease has expired.
+    const [leased] = await eventsOf(b.externalUserId);
+    const { events } = app.db.t;
+    await app.db
+      .update(events)
+      .set({ status: 'running', leaseOwner: 'crashed-instance', leaseUntil: Date.now() + leaseMs, attempts: 1 })
+      .where(eq(events.id, leased!.id));
     await app.close();
 
     app = await startApp({ ...paused, worker: { ...paused.worker, concurrency: 4 } });
     await waitFor(settled(a.externalUserId), 'event a after restart');
-    await waitFor(settled(b.externalUserId), 'event b after restart');
-    const names = app.db.$client
-      .prepare('SELECT name FROM contacts WHERE external_user_id IN (?, ?) ORDER BY name')
-      .all(a.externalUserId, b.externalUserId) as { name: string }[];
+    const [taken] = await waitFor(settled(b.externalUserId), 'event b once its lease expired');
+    // Claimed a second time: by the crashed instance, then by this one.
+    expect(taken).toMatchObject({ status: 'done', attempts: 2 });
+    const { contacts } = app.db.t;
+    const names = await app.db
+      .select({ name: contacts.name })
+      .from(contacts)
+      .where(inArray(contacts.externalUserId, [a.externalUserId, b.externalUserId]));
     expect(names.map((n) => n.name).sort()).toEqual(['重启前客户乙', '重启前客户甲'].sort());
-  });
-
-  it('the checkpointer thread copies committed pages into the file, and closing the app leaves no WAL behind', async () => {
-    const config = testConfig();
-    app = await startApp(config);
-    const { externalUserId } = await simulate({ changeType: 'add_external_contact', userId: REP });
-    await waitFor(settled(externalUserId), 'the add to settle');
-    const sqlite = app.db.$client;
-    const bytes = () =>
-      Number(sqlite.pragma('page_count', { simple: true })) * Number(sqlite.pragma('page_size', { simple: true }));
-    // Far fewer pages than the auto-checkpoint threshold (10,000) were written: only the thread copies them.
-    expect(bytes()).toBeLessThan(10_000 * 8192);
-    await waitFor(() => statSync(config.databasePath).size === bytes(), 'the database file to hold every page');
-    // The thread's connection closes first, so the server's is the last one and takes the WAL with it.
-    await app.close();
-    expect(existsSync(`${config.databasePath}-wal`)).toBe(false);
   });
 });
 
