@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
+import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../server/app.js';
-import { ADMIN_TOKEN, startApp, tableCounts, testConfig } from '../support/app.js';
+import { ADMIN_TOKEN, appTableCounts, startApp, testConfig } from '../support/app.js';
 import { calls, cookiePair, CORP, login, repClient, SESSION_COOKIE, setCookies, sql } from '../support/sidebar.js';
 
 let app: App;
@@ -128,7 +129,7 @@ describe('WeCom OAuth sign-in through the emulator', () => {
 
     const token = cookiePair(session).slice(SESSION_COOKIE.length + 1);
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    const rows = sql<{ token_hash: string; user_id: string; expires_at: number; created_at: number }>(
+    const rows = await sql<{ token_hash: string; user_id: string; expires_at: number; created_at: number }>(
       app,
       'SELECT * FROM sessions',
     );
@@ -137,7 +138,7 @@ describe('WeCom OAuth sign-in through the emulator', () => {
     expect(rows[0]!.user_id).toBe('lina');
     expect(rows[0]!.expires_at - rows[0]!.created_at).toBe(12 * HOUR);
     // The state was spent on the server.
-    expect(sql(app, 'SELECT * FROM oauth_states')).toHaveLength(0);
+    expect(await sql(app, 'SELECT * FROM oauth_states')).toHaveLength(0);
 
     const me = await fetch(`${base}/api/me`, { headers: { cookie: cookiePair(session) } });
     expect(me.status).toBe(200);
@@ -154,7 +155,7 @@ describe('WeCom OAuth sign-in through the emulator', () => {
       timeZone: 'Asia/Shanghai',
     });
     // The rep was mirrored locally on sign-in.
-    expect(sql(app, `SELECT user_id FROM reps WHERE user_id = 'lina'`)).toHaveLength(1);
+    expect(await sql(app, `SELECT user_id FROM reps WHERE user_id = 'lina'`)).toHaveLength(1);
     // Security headers are on API answers too.
     expect(me.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(me.headers.get('x-content-type-options')).toBe('nosniff');
@@ -203,7 +204,7 @@ describe('WeCom OAuth sign-in through the emulator', () => {
     const expired = await attempt(late);
     expect(expired.statusCode).toBe(401);
     expect(setCookies(expired.headers).has(SESSION_COOKIE)).toBe(false);
-    expect(sql(app, 'SELECT * FROM sessions')).toHaveLength(1);
+    expect(await sql(app, 'SELECT * FROM sessions')).toHaveLength(1);
   });
 
   it('a callback whose state was not issued to this browser is refused before the code is used', async () => {
@@ -214,7 +215,7 @@ describe('WeCom OAuth sign-in through the emulator', () => {
     const code = app.emulator!.issueOAuthCode('zhangwei');
     const victimCookie = cookiePair(setCookies(victim.headers).get('scrm_oauth')!);
 
-    const before = tableCounts(app);
+    const before = await appTableCounts(app);
     for (const headers of [{ cookie: victimCookie }, {}]) {
       const res = await app.inject({ url: `/api/auth/callback?code=${code}&state=${attackerState}`, headers });
       expect(res.statusCode).toBe(400);
@@ -222,18 +223,18 @@ describe('WeCom OAuth sign-in through the emulator', () => {
       expect(setCookies(res.headers).has(SESSION_COOKIE)).toBe(false);
     }
     expect(await calls(app, '/cgi-bin/auth/getuserinfo')).toHaveLength(0);
-    expect(tableCounts(app)).toEqual(before);
+    expect(await appTableCounts(app)).toEqual(before);
   });
 
   it('a replayed state (the same state cookie and state with a new code) is refused: no second session', async () => {
     app = await startApp();
     const { state, stateCookie } = await beginSignIn(app);
-    expect(sql(app, 'SELECT * FROM oauth_states')).toHaveLength(1);
+    expect(await sql(app, 'SELECT * FROM oauth_states')).toHaveLength(1);
     const first = await oauthCallback(app, state, stateCookie, app.emulator!.issueOAuthCode('lina'));
     expect(first.statusCode, first.body).toBe(302);
-    expect(sql(app, 'SELECT * FROM sessions')).toHaveLength(1);
+    expect(await sql(app, 'SELECT * FROM sessions')).toHaveLength(1);
 
-    const before = tableCounts(app);
+    const before = await appTableCounts(app);
     const replay = await oauthCallback(app, state, stateCookie, app.emulator!.issueOAuthCode('zhangwei'));
     expect(replay.statusCode).toBe(400);
     expect(replay.json()).toMatchObject({
@@ -242,7 +243,7 @@ describe('WeCom OAuth sign-in through the emulator', () => {
       message: expect.stringContaining('登录状态已使用或已过期'),
     });
     expect(setCookies(replay.headers).has(SESSION_COOKIE)).toBe(false);
-    expect(tableCounts(app)).toEqual(before);
+    expect(await appTableCounts(app)).toEqual(before);
     // The new code was never exchanged: one getuserinfo call, the first sign-in's.
     expect(await calls(app, '/cgi-bin/auth/getuserinfo')).toHaveLength(1);
   });
@@ -256,13 +257,13 @@ describe('WeCom OAuth sign-in through the emulator', () => {
       ),
     );
     expect(answers.map((a) => a.statusCode).sort()).toEqual([302, 400]);
-    expect(sql(app, 'SELECT * FROM sessions')).toHaveLength(1);
+    expect(await sql(app, 'SELECT * FROM sessions')).toHaveLength(1);
   });
 
   it('the state lives in the database: issued by one instance it signs in on another, and only once', async () => {
     app = await startApp();
-    const databasePath = app.config.databasePath;
-    const base = testConfig({ databasePath });
+    // The same database, and the same data folder (its secret.key opens the corp's sealed secrets).
+    const base = { ...testConfig({ database: app.config.database }), dataDir: app.config.dataDir };
     // A second instance on the same database, talking to the first one's WeCom (the emulator).
     const other = await buildApp(
       { ...base, emulator: false, wecom: { ...base.wecom, apiBase: `${app.origin.internal()}/emulator` } },
@@ -291,7 +292,7 @@ describe('WeCom OAuth sign-in through the emulator', () => {
       );
       expect(replayElsewhere.statusCode).toBe(400);
       expect(replayElsewhere.json()).toMatchObject({ field: 'state' });
-      expect(sql(app, 'SELECT user_id FROM sessions ORDER BY user_id')).toEqual([
+      expect(await sql(app, 'SELECT user_id FROM sessions ORDER BY user_id')).toEqual([
         { user_id: 'lina' },
         { user_id: 'lina' },
       ]);
@@ -305,7 +306,7 @@ describe('WeCom OAuth sign-in through the emulator', () => {
     app = await buildApp(testConfig(), { logger: false, now: () => Date.now() + offset });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const late = await beginSignIn(app);
-    const [row] = sql<{ created_at: number; expires_at: number }>(app, 'SELECT * FROM oauth_states');
+    const [row] = await sql<{ created_at: number; expires_at: number }>(app, 'SELECT * FROM oauth_states');
     expect(row!.expires_at - row!.created_at).toBe(10 * 60_000);
     const onTime = await beginSignIn(app);
 
@@ -314,15 +315,15 @@ describe('WeCom OAuth sign-in through the emulator', () => {
     expect(inTime.statusCode, inTime.body).toBe(302);
 
     offset = 10 * 60_000 + 1000;
-    const before = tableCounts(app);
+    const before = await appTableCounts(app);
     const expired = await oauthCallback(app, late.state, late.stateCookie, app.emulator!.issueOAuthCode('lina'));
     expect(expired.statusCode).toBe(400);
     expect(expired.json()).toMatchObject({ error: 'bad_request', field: 'state' });
     expect(setCookies(expired.headers).has(SESSION_COOKIE)).toBe(false);
-    expect(tableCounts(app)).toEqual(before);
+    expect(await appTableCounts(app)).toEqual(before);
     // Expired states do not pile up: the next sign-in purges them.
     await beginSignIn(app);
-    expect(sql(app, 'SELECT * FROM oauth_states')).toHaveLength(1);
+    expect(await sql(app, 'SELECT * FROM oauth_states')).toHaveLength(1);
   });
 
   it('signing in ends the session the browser came with (no session carried across a sign-in)', async () => {
@@ -336,7 +337,7 @@ describe('WeCom OAuth sign-in through the emulator', () => {
     expect(res.statusCode, res.body).toBe(302);
     const fresh = cookiePair(setCookies(res.headers).get(SESSION_COOKIE)!);
     expect(fresh).not.toBe(old);
-    expect(sql(app, 'SELECT user_id FROM sessions')).toEqual([{ user_id: 'zhangwei' }]);
+    expect(await sql(app, 'SELECT user_id FROM sessions')).toEqual([{ user_id: 'zhangwei' }]);
     expect((await repClient(app, old).get('/api/me')).statusCode).toBe(401);
     expect((await repClient(app, fresh).get('/api/me')).json()).toMatchObject({ userId: 'zhangwei' });
   });
@@ -382,7 +383,7 @@ describe('WeCom OAuth sign-in through the emulator', () => {
       expect(res.headers.location).toBeUndefined();
       expect(setCookies(res.headers).has('scrm_oauth')).toBe(false);
     }
-    expect(sql(app, 'SELECT * FROM oauth_states')).toHaveLength(0);
+    expect(await sql(app, 'SELECT * FROM oauth_states')).toHaveLength(0);
     // The console and the bare sidebar are fine; no returnTo means the sidebar.
     for (const [returnTo, expected] of [
       ['/console/#/scripts', '/console/#/scripts'],
@@ -414,7 +415,7 @@ describe('WeCom OAuth sign-in through the emulator', () => {
     });
     expect(out.statusCode).toBe(204);
     expect(setCookies(out.headers).get(SESSION_COOKIE)).toMatch(/Expires=Thu, 01 Jan 1970|Max-Age=0/);
-    expect(sql(app, 'SELECT * FROM sessions')).toHaveLength(0);
+    expect(await sql(app, 'SELECT * FROM sessions')).toHaveLength(0);
     expect((await repClient(app, cookie).get('/api/me')).statusCode).toBe(401);
   });
 
@@ -425,36 +426,39 @@ describe('WeCom OAuth sign-in through the emulator', () => {
     const fresh = await login(app, 'wangfang');
     const hash = (cookie: string) => createHash('sha256').update(cookie.split('=')[1]!).digest('hex');
     const now = Date.now();
-    app.db.$client
-      .prepare('UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?')
-      .run(now - 8 * HOUR - 1000, hash(idle));
-    app.db.$client
-      .prepare('UPDATE sessions SET created_at = ?, expires_at = ?, last_seen_at = ? WHERE token_hash = ?')
-      .run(now - 12 * HOUR - 1000, now - 1000, now - 60_000, hash(old));
+    const { sessions } = app.db.t;
+    const change = (cookie: string, set: Partial<typeof sessions.$inferInsert>) =>
+      app.db
+        .update(sessions)
+        .set(set)
+        .where(eq(sessions.tokenHash, hash(cookie)));
+    await change(idle, { lastSeenAt: now - 8 * HOUR - 1000 });
+    await change(old, { createdAt: now - 12 * HOUR - 1000, expiresAt: now - 1000, lastSeenAt: now - 60_000 });
     // Recently used: lastSeenAt moves forward (at most once a minute).
-    app.db.$client
-      .prepare('UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?')
-      .run(now - 7 * HOUR, hash(fresh));
+    await change(fresh, { lastSeenAt: now - 7 * HOUR });
 
     expect((await repClient(app, idle).get('/api/me')).statusCode).toBe(401);
     expect((await repClient(app, old).get('/api/me')).statusCode).toBe(401);
     expect((await repClient(app, fresh).get('/api/me')).statusCode).toBe(200);
-    const touched = sql<{ last_seen_at: number }>(
+    const touched = await sql<{ last_seen_at: number }>(
       app,
       'SELECT last_seen_at FROM sessions WHERE token_hash = ?',
       hash(fresh),
     );
     expect(touched[0]!.last_seen_at).toBeGreaterThan(now - 60_000);
-    expect(sql(app, 'SELECT * FROM sessions')).toHaveLength(1);
+    expect(await sql(app, 'SELECT * FROM sessions')).toHaveLength(1);
 
     // Leftovers nobody presents again are purged at the next sign-in.
-    app.db.$client
-      .prepare(
-        'INSERT INTO sessions (token_hash, corp_id, user_id, created_at, expires_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)',
-      )
-      .run('x'.repeat(64), CORP, 'lina', now - 40 * HOUR, now - 28 * HOUR, now - 30 * HOUR);
+    await app.db.insert(sessions).values({
+      tokenHash: 'x'.repeat(64),
+      corpId: CORP,
+      userId: 'lina',
+      createdAt: now - 40 * HOUR,
+      expiresAt: now - 28 * HOUR,
+      lastSeenAt: now - 30 * HOUR,
+    });
     await login(app, 'lina');
-    expect(sql(app, 'SELECT * FROM sessions WHERE token_hash = ?', 'x'.repeat(64))).toHaveLength(0);
+    expect(await sql(app, 'SELECT * FROM sessions WHERE token_hash = ?', 'x'.repeat(64))).toHaveLength(0);
   });
 
   it('the auth routes are rate-limited per client', async () => {
