@@ -1,10 +1,12 @@
+import { and, asc, eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { App } from '../../server/app.js';
 import { buildApp } from '../../server/app.js';
+import { periodKey } from '../../server/app/scheduler.js';
 import { seedChannels } from '../../server/demo/seed-channels.js';
 import { localDay as dayIn } from '../../server/modules/channels/local-day.js';
 import { DEFAULT_TIME_ZONE } from '../../shared/time-zone.js';
-import { startApp, tableCounts, testConfig, waitFor } from '../support/app.js';
+import { appTableCounts, startApp, testConfig, waitFor } from '../support/app.js';
 import { admin, calls, CORP, EC, prepare, settled, simulate, tagId } from '../support/scrm.js';
 
 let app: App;
@@ -35,19 +37,53 @@ async function create(body: Record<string, unknown>): Promise<ChannelView> {
   return res.json() as ChannelView;
 }
 
-const base = () => ({
+const base = async () => ({
   name: '门店海报',
   groupName: '线下',
   reps: ['zhangwei', 'lina'],
-  tagIds: [tagId(app, '线下门店'), tagId(app, '潜在客户')],
+  tagIds: [await tagId(app, '线下门店'), await tagId(app, '潜在客户')],
   welcome: { text: '{客户昵称}您好，我是{员工姓名}' },
 });
+
+/** The follows of one customer (one per rep). */
+async function followsOf(externalUserId: string) {
+  const { follows } = app.db.t;
+  return app.db
+    .select()
+    .from(follows)
+    .where(and(eq(follows.corpId, CORP), eq(follows.externalUserId, externalUserId)))
+    .orderBy(asc(follows.id));
+}
+
+/**
+ * The nightly restore of capped reps, as its cron tick runs it: the job keyed by the corp day of the app's clock,
+ * run by the worker; what it restored.
+ */
+async function restoreCappedReps(now: () => number): Promise<unknown> {
+  await app.scheduler.fire('restore-capped-reps');
+  const { jobs } = app.db.t;
+  const dedupeKey = `restore-capped-reps:${periodKey(now(), 'day', app.config.timeZone)}`;
+  const job = await waitFor(async () => {
+    const [row] = await app.db
+      .select({ status: jobs.status, result: jobs.result })
+      .from(jobs)
+      .where(and(eq(jobs.corpId, CORP), eq(jobs.kind, 'restore_capped_reps'), eq(jobs.dedupeKey, dedupeKey)));
+    return row && row.status !== 'pending' && row.status !== 'running' && row;
+  }, `the restore job ${dedupeKey}`);
+  expect(job.status).toBe('done');
+  return JSON.parse(job.result!);
+}
 
 describe('channel CRUD calls the right WeCom APIs', () => {
   it('create → add_contact_way (QR scene, multi-member, our state, the name as remark); the answer is stored', async () => {
     app = await startApp();
     await prepare(app);
-    const channel = await create({ ...base(), remark: '一楼收银台', skipVerify: false, backupReps: ['wangfang'] });
+    const channel = await create({
+      ...(await base()),
+      remark: '一楼收银台',
+      skipVerify: false,
+      backupReps: ['wangfang'],
+    });
     const [call] = await calls(app, `${EC}/add_contact_way`);
     // WeCom's remark is how the code is named there (the emulator's pages, WeCom's own lists): the channel's name.
     expect(call!.body).toEqual({
@@ -86,10 +122,14 @@ describe('channel CRUD calls the right WeCom APIs', () => {
   it('an admin-chosen state is used as is; a taken one is 409 without a WeCom call', async () => {
     app = await startApp();
     await prepare(app);
-    const first = await create({ ...base(), state: 'poster_2024-A' });
+    const first = await create({ ...(await base()), state: 'poster_2024-A' });
     expect(first.state).toBe('poster_2024-A');
     const before = (await calls(app)).length;
-    const dup = await admin(app, 'POST', '/api/channels', { ...base(), name: '另一个', state: 'poster_2024-A' });
+    const dup = await admin(app, 'POST', '/api/channels', {
+      ...(await base()),
+      name: '另一个',
+      state: 'poster_2024-A',
+    });
     expect(dup.statusCode).toBe(409);
     expect((await calls(app)).length).toBe(before);
   });
@@ -97,7 +137,7 @@ describe('channel CRUD calls the right WeCom APIs', () => {
   it('update → update_contact_way with the new rotation; remark/tags/welcome alone need no WeCom call; delete → del_contact_way', async () => {
     app = await startApp();
     await prepare(app);
-    const channel = await create(base());
+    const channel = await create(await base());
 
     const updated = await admin(app, 'PATCH', `/api/channels/${channel.id}`, {
       reps: ['chenjing'],
@@ -127,7 +167,7 @@ describe('channel CRUD calls the right WeCom APIs', () => {
     const callsBefore = (await calls(app)).length;
     const retagged = await admin(app, 'PATCH', `/api/channels/${channel.id}`, {
       remark: '二楼扶梯口',
-      tagIds: [tagId(app, '重要客户')],
+      tagIds: [await tagId(app, '重要客户')],
       welcome: {
         text: '欢迎光临',
         variants: [{ weekdays: [6, 7], start: '18:00', end: '09:00', text: '周末晚上好', attachments: [] }],
@@ -242,20 +282,20 @@ describe('bad input: 400 naming the field, nothing written, no WeCom call', () =
   it.each(cases)('%s', async (_what, mutate, field) => {
     app = await startApp();
     await prepare(app);
-    const counts = tableCounts(app);
+    const counts = await appTableCounts(app);
     const callCount = (await calls(app)).length;
-    const res = await admin(app, 'POST', '/api/channels', mutate(base()));
+    const res = await admin(app, 'POST', '/api/channels', mutate(await base()));
     expect(res.statusCode, res.body).toBe(400);
     expect((res.json() as { field?: string }).field).toBe(field);
-    expect(tableCounts(app)).toEqual(counts);
+    expect(await appTableCounts(app)).toEqual(counts);
     expect((await calls(app)).length).toBe(callCount);
   });
 
   it('an update with an unknown tag or rep changes nothing and calls nothing', async () => {
     app = await startApp();
     await prepare(app);
-    const channel = await create(base());
-    const counts = tableCounts(app);
+    const channel = await create(await base());
+    const counts = await appTableCounts(app);
     const callCount = (await calls(app)).length;
     for (const [body, field] of [
       [{ tagIds: ['etGone'] }, 'tagIds'],
@@ -267,7 +307,7 @@ describe('bad input: 400 naming the field, nothing written, no WeCom call', () =
       expect(res.statusCode, res.body).toBe(400);
       expect((res.json() as { field?: string }).field).toBe(field);
     }
-    expect(tableCounts(app)).toEqual(counts);
+    expect(await appTableCounts(app)).toEqual(counts);
     expect((await calls(app)).length).toBe(callCount);
     expect((await admin(app, 'GET', `/api/channels/${channel.id}`)).json()).toEqual(channel);
   });
@@ -282,7 +322,12 @@ describe('daily cap', () => {
     app = await buildApp(config, { logger: false, now });
     await app.listen({ port: 0, host: '127.0.0.1' });
     await prepare(app);
-    const channel = await create({ ...base(), reps: ['zhangwei', 'lina'], backupReps: ['wangfang'], dailyCap: 2 });
+    const channel = await create({
+      ...(await base()),
+      reps: ['zhangwei', 'lina'],
+      backupReps: ['wangfang'],
+      dailyCap: 2,
+    });
     const updates = async () =>
       (await calls(app, `${EC}/update_contact_way`)).map((c) => (c.body as { user: string[] }).user);
 
@@ -308,14 +353,17 @@ describe('daily cap', () => {
     await add('wangfang');
     await add('wangfang');
     expect((await updates()).length).toBe(2);
-    const counts = app.db.$client
-      .prepare('SELECT user_id, day, count FROM rep_daily_adds WHERE channel_id = ? ORDER BY user_id')
-      .all(channel.id);
+    const { repDailyAdds: d } = app.db.t;
+    const counts = await app.db
+      .select({ userId: d.userId, day: d.day, count: d.count })
+      .from(d)
+      .where(eq(d.channelId, channel.id))
+      .orderBy(asc(d.userId));
     const day = localDay(now());
     expect(counts).toEqual([
-      { user_id: 'lina', day, count: 2 },
-      { user_id: 'wangfang', day, count: 3 },
-      { user_id: 'zhangwei', day, count: 2 },
+      { userId: 'lina', day, count: 2 },
+      { userId: 'wangfang', day, count: 3 },
+      { userId: 'zhangwei', day, count: 2 },
     ]);
 
     // The next day: the restore job puts both back (and a second run finds nothing to do). An edit made after
@@ -323,10 +371,10 @@ describe('daily cap', () => {
     offset += 86_400_000;
     const edited = await admin(app, 'PATCH', `/api/channels/${channel.id}`, { remark: '一楼收银台（新）' });
     expect(edited.statusCode, edited.body).toBe(200);
-    expect(app.services.channels.restoreCappedReps(CORP)).toEqual({ reps: 2, channels: 1 });
+    expect(await restoreCappedReps(now)).toEqual({ reps: 2, channels: 1 });
     await waitFor(async () => (await updates()).length === 3, 'the reps to be put back');
     expect((await updates())[2]).toEqual(['zhangwei', 'lina']);
-    expect(app.services.channels.restoreCappedReps(CORP)).toEqual({ reps: 0, channels: 0 });
+    expect(await app.modules.channels.service.restoreCappedReps(CORP)).toEqual({ reps: 0, channels: 0 });
     view = (await admin(app, 'GET', `/api/channels/${channel.id}`)).json() as ChannelView;
     expect(view.reps.every((r) => !r.cappedToday)).toBe(true);
     const way = (
@@ -352,8 +400,8 @@ describe('channel statistics', () => {
   it('counts adds, losses and net per channel per day', async () => {
     app = await startApp();
     await prepare(app);
-    const channel = await create(base());
-    const other = await create({ ...base(), name: '快递包裹卡' });
+    const channel = await create(await base());
+    const other = await create({ ...(await base()), name: '快递包裹卡' });
     const ids: string[] = [];
     for (const userId of ['zhangwei', 'lina', 'zhangwei']) {
       const r = await simulate(app, { changeType: 'add_external_contact', userId, state: channel.state });
@@ -363,10 +411,9 @@ describe('channel statistics', () => {
     const elsewhere = await simulate(app, { changeType: 'add_external_contact', userId: 'lina', state: other.state });
     await settled(app, elsewhere.externalUserId);
     await simulate(app, { changeType: 'del_follow_user', userId: 'zhangwei', externalUserId: ids[0] });
-    await waitFor(
-      () => app.db.$client.prepare(`SELECT 1 FROM follows WHERE external_user_id = ? AND status = 'lost'`).get(ids[0]),
-      'the loss',
-    );
+    await waitFor(async () => (await followsOf(ids[0]!)).some((f) => f.status === 'lost'), 'the loss');
+    // The channel counts the loss in the event's hooks, after the follow has ended: wait for the whole event.
+    await settled(app, ids[0]!);
     const today = localDay(Date.now());
     const yesterday = localDay(Date.now() - 86_400_000);
     const res = await admin(app, 'GET', `/api/channels/${channel.id}/stats?from=${yesterday}&to=${today}`);
@@ -381,10 +428,8 @@ describe('channel statistics', () => {
       ],
       totals: { adds: 3, losses: 1, net: 2 },
     });
-    const follow = app.db.$client.prepare('SELECT channel_id FROM follows WHERE external_user_id = ?').get(ids[1]) as {
-      channel_id: number;
-    };
-    expect(follow.channel_id).toBe(channel.id);
+    const [follow] = await followsOf(ids[1]!);
+    expect(follow!.channelId).toBe(channel.id);
 
     const reversed = await admin(app, 'GET', `/api/channels/${channel.id}/stats?from=${today}&to=${yesterday}`);
     expect(reversed.statusCode).toBe(400);
@@ -400,8 +445,8 @@ describe('channel statistics across a re-add', () => {
   it('keeps the earlier add and loss with their code when the customer comes back through another one', async () => {
     app = await startApp();
     await prepare(app);
-    const first = await create(base());
-    const second = await create({ ...base(), name: '快递包裹卡' });
+    const first = await create(await base());
+    const second = await create({ ...(await base()), name: '快递包裹卡' });
     const { externalUserId } = await simulate(app, {
       changeType: 'add_external_contact',
       userId: 'zhangwei',
@@ -409,11 +454,8 @@ describe('channel statistics across a re-add', () => {
     });
     await settled(app, externalUserId);
     await simulate(app, { changeType: 'del_follow_user', userId: 'zhangwei', externalUserId });
-    const followOf = () =>
-      app.db.$client
-        .prepare(`SELECT status, channel_id FROM follows WHERE user_id = 'zhangwei' AND external_user_id = ?`)
-        .get(externalUserId) as { status: string; channel_id: number } | undefined;
-    await waitFor(() => followOf()?.status === 'lost', 'the loss');
+    const followOf = async () => (await followsOf(externalUserId)).find((f) => f.userId === 'zhangwei');
+    await waitFor(async () => (await followOf())?.status === 'lost', 'the loss');
     // WeCom stamps the new relation a few seconds later than the first one.
     await app.inject({ method: 'POST', url: '/emulator/_clock', payload: { advanceMs: 3000 } });
     await simulate(app, {
@@ -423,7 +465,10 @@ describe('channel statistics across a re-add', () => {
       state: second.state,
       deliveries: 2,
     });
-    await waitFor(() => followOf()?.status === 'active' && followOf()?.channel_id === second.id, 'the re-add');
+    await waitFor(async () => {
+      const follow = await followOf();
+      return follow?.status === 'active' && follow.channelId === second.id;
+    }, 'the re-add');
     await settled(app, externalUserId);
 
     const today = localDay(Date.now());
