@@ -433,6 +433,34 @@ describe('durability', () => {
   });
 });
 
+describe('a loss whose handling failed midway', () => {
+  it('is recorded by the retry of its event, once: timeline item, alert', async () => {
+    app = await startApp();
+    const { externalUserId } = await simulate({ changeType: 'add_external_contact', userId: REP });
+    await waitFor(settled(externalUserId), 'the add');
+    // The first attempt ends the follow, then its hooks fail (the alert's transaction rolls back).
+    const recordAlert = vi
+      .spyOn(app.modules.alerts.repo, 'add')
+      .mockRejectedValueOnce(new Error('connection lost mid-transaction'));
+    await simulate({ changeType: 'del_follow_user', userId: REP, externalUserId });
+    const rows = await waitFor(settled(externalUserId), 'the loss');
+    expect(recordAlert).toHaveBeenCalledTimes(2);
+    expect(rows.at(-1)).toMatchObject({ status: 'done', attempts: 2 });
+    expect((await followsOf(externalUserId))[0]).toMatchObject({ status: 'lost', lostReason: 'deleted_by_customer' });
+    const { timelineItems: t, alerts } = app.db.t;
+    const lost = await app.db
+      .select({ kind: t.kind })
+      .from(t)
+      .where(and(eq(t.externalUserId, externalUserId), eq(t.kind, 'lost')));
+    expect(lost).toHaveLength(1);
+    const raised = await app.db
+      .select({ kind: alerts.kind })
+      .from(alerts)
+      .where(eq(alerts.externalUserId, externalUserId));
+    expect(raised).toEqual([{ kind: 'customer_deleted_rep' }]);
+  });
+});
+
 describe('machine endpoints and browser pages', () => {
   it('WeCom callbacks and /healthz skip the browser layer; pages and the emulator keep their security headers', async () => {
     app = await startApp();

@@ -46,47 +46,51 @@ export function createContactService(deps: {
   }
 
   async function store(corpId: string, c: ExternalContactDetail, followUsers: FollowInput[], at: number) {
-    await deps.db.tx(async (tx) => {
-      await deps.repo.upsertContact(
-        tx,
-        {
-          corpId,
-          externalUserId: c.external_userid,
-          name: c.name,
-          avatar: c.avatar ?? '',
-          type: c.type ?? 1,
-          gender: c.gender ?? 0,
-          unionId: c.unionid ?? null,
-          position: c.position ?? '',
-          corpName: c.corp_name ?? '',
-          corpFullName: c.corp_full_name ?? '',
-        },
-        at,
-      );
-      for (const f of followUsers) {
-        await deps.repo.upsertFollow(tx, {
-          corpId,
-          userId: f.userid,
-          externalUserId: c.external_userid,
-          remark: f.remark ?? '',
-          description: f.description ?? '',
-          remarkCorpName: f.remark_corp_name ?? '',
-          remarkMobiles: f.remark_mobiles ?? [],
-          state: f.state ?? '',
-          addWay: f.add_way ?? 0,
-          operUserId: f.oper_userid ?? '',
-          addedAt: (f.createtime ?? Math.floor(at / 1000)) * 1000,
-        });
-        await deps.repo.replaceFollowTags(tx, corpId, f.userid, c.external_userid, f.tagIds);
-      }
-    });
+    // Read committed: upserts of one customer's rows only (its events run one at a time in their lane).
+    await deps.db.tx(
+      async (tx) => {
+        await deps.repo.upsertContact(
+          tx,
+          {
+            corpId,
+            externalUserId: c.external_userid,
+            name: c.name,
+            avatar: c.avatar ?? '',
+            type: c.type ?? 1,
+            gender: c.gender ?? 0,
+            unionId: c.unionid ?? null,
+            position: c.position ?? '',
+            corpName: c.corp_name ?? '',
+            corpFullName: c.corp_full_name ?? '',
+          },
+          at,
+        );
+        for (const f of followUsers) {
+          await deps.repo.upsertFollow(tx, {
+            corpId,
+            userId: f.userid,
+            externalUserId: c.external_userid,
+            remark: f.remark ?? '',
+            description: f.description ?? '',
+            remarkCorpName: f.remark_corp_name ?? '',
+            remarkMobiles: f.remark_mobiles ?? [],
+            state: f.state ?? '',
+            addWay: f.add_way ?? 0,
+            operUserId: f.oper_userid ?? '',
+            addedAt: (f.createtime ?? Math.floor(at / 1000)) * 1000,
+          });
+          await deps.repo.replaceFollowTags(tx, corpId, f.userid, c.external_userid, f.tagIds);
+        }
+      },
+      { isolation: 'read committed' },
+    );
   }
 
   /**
    * Fetches the customer's profile and follows from WeCom and stores them in one transaction.
    * Safe to repeat: everything is an upsert.
    */
-async function syncContact(corpId: string, externalUserId: string): Promise<SyncedContact> {
+  async function syncContact(corpId: string, externalUserId: string): Promise<SyncedContact> {
     const synced = await fetchContact(corpId, externalUserId);
     await deps.directory.ensureReps(
       corpId,
@@ -138,9 +142,22 @@ async function syncContact(corpId: string, externalUserId: string): Promise<Sync
       return { contacts: seen.size };
     },
 
-    /** The follow ends (customer deleted the rep, or the rep deleted the customer). Idempotent. */
-    loseFollow(corpId: string, userId: string, externalUserId: string, reason: LostReason, at: number) {
-      return deps.repo.loseFollow(deps.db, corpId, userId, externalUserId, reason, at);
+    /**
+     * The follow ends (customer deleted the rep, or the rep deleted the customer). Idempotent. True when this loss
+     * ends the follow: now, or already (same time and reason) in an earlier attempt of the same event whose follow-up
+     * work may not have finished (its hooks are keyed by the event, so the caller runs them again). False when
+     * there was no such follow to end.
+     */
+    async loseFollow(
+      corpId: string,
+      userId: string,
+      externalUserId: string,
+      reason: LostReason,
+      at: number,
+    ): Promise<boolean> {
+      if (await deps.repo.loseFollow(deps.db, corpId, userId, externalUserId, reason, at)) return true;
+      const follow = await deps.repo.findFollow(deps.db, corpId, userId, externalUserId);
+      return follow?.status === 'lost' && follow.lostAt === at && follow.lostReason === reason;
     },
   };
 }
