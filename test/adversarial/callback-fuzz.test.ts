@@ -13,7 +13,7 @@ import { DEMO_CORP } from '../../server/emulator/index.js';
 import { CALLBACK_BODY_LIMIT } from '../../server/modules/callback/routes.js';
 import { buildExternalContactEventXml } from '../../server/wecom/events.js';
 import { FULL_PARSE_MAX_CHARS } from '../../server/wecom/xml.js';
-import { startApp, tableCounts, testConfig } from '../support/app.js';
+import { startApp, appTableCounts, testConfig } from '../support/app.js';
 import {
   callbackShapes,
   chunkedShapes,
@@ -78,7 +78,7 @@ beforeAll(async () => {
   // A genuine callback first: mutations that keep its Encrypt and signature are WeCom-style retries of it.
   const first = await post(genuine.url, genuine.body);
   expect(first.statusCode).toBe(200);
-  counts = tableCounts(app);
+  counts = await appTableCounts(app);
 });
 
 afterAll(async () => {
@@ -86,8 +86,8 @@ afterAll(async () => {
   await app?.close();
 });
 
-afterEach(() => {
-  expect(tableCounts(app)).toEqual(counts);
+afterEach(async () => {
+  expect(await appTableCounts(app)).toEqual(counts);
 });
 
 describe('callback endpoint under attack', () => {

@@ -2,7 +2,7 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../server/app.js';
 import { routeInputs, type RouteInput } from '../../server/plugins/strict-input.js';
-import { ADMIN_TOKEN, startApp, tableCounts } from '../support/app.js';
+import { ADMIN_TOKEN, startApp, appTableCounts } from '../support/app.js';
 import { CORP } from '../support/scrm.js';
 import { login, syncCorp } from '../support/sidebar.js';
 
@@ -159,7 +159,7 @@ describe('every 4xx of every route is in Chinese', () => {
     expect(all.map((r) => `${r.method} ${r.url}`)).toEqual(
       expect.arrayContaining(['PATCH /api/channels/:id', 'GET /api/scripts', 'POST /wecom/callback/:corpId']),
     );
-    const before = tableCounts(app);
+    const before = await appTableCounts(app);
     const failures: string[] = [];
     let probed = 0;
     for (const route of all) {
@@ -181,7 +181,7 @@ describe('every 4xx of every route is in Chinese', () => {
     }
     expect(failures).toEqual([]);
     expect(probed).toBeGreaterThan(150);
-    expect(tableCounts(app)).toEqual(before);
+    expect(await appTableCounts(app)).toEqual(before);
   });
 
   it('the callback, OAuth and admin-token refusals are in Chinese as well', async () => {

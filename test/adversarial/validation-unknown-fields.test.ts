@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../server/app.js';
-import { startApp, tableCounts } from '../support/app.js';
+import { startApp, appTableCounts } from '../support/app.js';
 import { admin, calls, EC } from '../support/scrm.js';
 import { customersOnlyOf, login, syncCorp } from '../support/sidebar.js';
 
@@ -36,11 +36,11 @@ const rep = (method: 'GET' | 'POST' | 'PATCH' | 'PUT', url: string, payload?: ob
 
 /** Runs `act`, then checks it was refused with `message` and changed nothing, here or in WeCom. */
 async function refusedUnchanged(act: () => ReturnType<typeof admin>, message: string, field?: string) {
-  const before = { db: tableCounts(app), wecom: (await calls(app)).length, channel: await channel() };
+  const before = { db: await appTableCounts(app), wecom: (await calls(app)).length, channel: await channel() };
   const res = await act();
   expect(res.statusCode, res.body).toBe(400);
   expect(res.json()).toMatchObject({ error: 'bad_request', message, ...(field ? { field } : {}) });
-  expect(tableCounts(app)).toEqual(before.db);
+  expect(await appTableCounts(app)).toEqual(before.db);
   expect((await calls(app)).length).toBe(before.wecom);
   expect(await channel()).toEqual(before.channel);
 }
@@ -89,7 +89,7 @@ describe('unknown fields are refused, not ignored', () => {
   });
 
   it('in the sidebar API: a remark change with a stray field changes nothing in WeCom', async () => {
-    const [customer] = customersOnlyOf(app, 'lina', 'zhangwei');
+    const [customer] = await customersOnlyOf(app, 'lina', 'zhangwei');
     await refusedUnchanged(
       () => rep('PATCH', `/api/customers/${customer}`, { remark: '王姐', mobile: '13800000000' }),
       '未知字段：mobile',
@@ -112,11 +112,11 @@ describe('unknown fields are refused, not ignored', () => {
 describe('channel names are unique in the corp', () => {
   it('a second live channel with the same name → 409 渠道名称已存在, no QR code made in WeCom', async () => {
     for (const name of ['门店海报', ' 门店海报 ']) {
-      const before = { db: tableCounts(app), ways: (await calls(app, `${EC}/add_contact_way`)).length };
+      const before = { db: await appTableCounts(app), ways: (await calls(app, `${EC}/add_contact_way`)).length };
       const res = await admin(app, 'POST', '/api/channels', { name, reps: ['lina'] });
       expect(res.statusCode, res.body).toBe(409);
       expect(res.json()).toMatchObject({ error: 'conflict', message: '渠道名称已存在' });
-      expect(tableCounts(app)).toEqual(before.db);
+      expect(await appTableCounts(app)).toEqual(before.db);
       expect((await calls(app, `${EC}/add_contact_way`)).length).toBe(before.ways);
     }
   });

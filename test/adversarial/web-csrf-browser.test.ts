@@ -36,7 +36,7 @@ beforeAll(async () => {
   base = app.origin.public();
   await syncCorp(app);
   await seedSidebar(app);
-  scriptId = sql<{ id: number }>(app, 'SELECT id FROM scripts ORDER BY id')[0]!.id;
+  scriptId = (await sql<{ id: number }>(app, 'SELECT id FROM scripts ORDER BY id'))[0]!.id;
   const session = (await login(app, 'lina')).slice(SESSION_COOKIE.length + 1);
 
   attacker = createServer((_req, res) => {
@@ -69,7 +69,7 @@ describe('a page on another port of the same host', () => {
     const res = await answer;
     expect(res.status()).toBe(403);
     expect(await res.json()).toMatchObject({ error: 'cross_site_request' });
-    expect(favorites()).toHaveLength(0);
+    expect(await favorites()).toHaveLength(0);
     await page.close();
   });
 
@@ -91,7 +91,7 @@ describe('a page on another port of the same host', () => {
     });
     await page.goto(attackerBase);
     expect(await settledRequest).toBe('net::ERR_BLOCKED_BY_RESPONSE.NotSameOrigin');
-    expect(sessions()).toHaveLength(1);
+    expect(await sessions()).toHaveLength(1);
     await page.close();
   });
 
@@ -103,10 +103,10 @@ describe('a page on another port of the same host', () => {
       scriptId,
     );
     expect(favorite).toBe(200);
-    expect(favorites()).toHaveLength(1);
+    expect(await favorites()).toHaveLength(1);
     const logout = await page.evaluate(async () => (await fetch('/api/auth/logout', { method: 'POST' })).status);
     expect(logout).toBe(204);
-    expect(sessions()).toHaveLength(0);
+    expect(await sessions()).toHaveLength(0);
     await page.close();
   });
 
@@ -119,7 +119,7 @@ describe('a page on another port of the same host', () => {
     await page.click('button[data-userid="lina"]');
     expect((await posted).status()).toBe(302);
     await page.waitForURL(/\/sidebar\//);
-    expect(sessions()).toHaveLength(1);
+    expect(await sessions()).toHaveLength(1);
     await page.close();
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../server/app.js';
-import { startApp, tableCounts, testConfig } from '../support/app.js';
+import { startApp, appTableCounts, testConfig } from '../support/app.js';
 import { login, sql } from '../support/sidebar.js';
 import {
   ADMIN_HEADERS,
@@ -58,7 +58,7 @@ async function expectRefused(
   headers: Record<string, string>,
   body = jsonBody(route.method),
 ): Promise<void> {
-  const before = tableCounts(app);
+  const before = await appTableCounts(app);
   const res = await send(app, route.method, fillPath(route.url, fx.values), headers, body);
   const label = `${routeName(route)} ${what}: ${res.statusCode} ${res.body}`;
   expect([403, 415], label).toContain(res.statusCode);
@@ -66,7 +66,7 @@ async function expectRefused(
   expect(answer.error, label).toBe(res.statusCode === 403 ? 'cross_site_request' : 'unsupported_media_type');
   expect(answer.message, label).toMatch(/\p{Script=Han}/u);
   if (route.url.startsWith('/api/')) expect(res.headers['cache-control'], label).toBe('no-store');
-  expect(tableCounts(app), label).toEqual(before);
+  expect(await appTableCounts(app), label).toEqual(before);
 }
 
 describe('state-changing requests from another origin', () => {
@@ -148,15 +148,15 @@ describe('state-changing requests from another origin', () => {
   });
 
   it('a favourite and a logout from the sidebar itself work; the admin token without Origin (curl) works', async () => {
-    const [script] = sql<{ id: number }>(app, 'SELECT id FROM scripts ORDER BY id DESC');
-    const favorites = () => sql(app, 'SELECT * FROM script_favorites WHERE user_id = ?', 'lina').length;
-    const before = favorites();
+    const [script] = await sql<{ id: number }>(app, 'SELECT id FROM scripts ORDER BY id DESC');
+    const favorites = async () => (await sql(app, 'SELECT * FROM script_favorites WHERE user_id = ?', 'lina')).length;
+    const before = await favorites();
     const add = await send(app, 'POST', `/api/scripts/${script!.id}/favorite`, {
       cookie: fx.lina,
       ...sameOriginHeaders(app),
     });
     expect(add.statusCode, add.body).toBe(200);
-    expect(favorites()).toBe(before + 1);
+    expect(await favorites()).toBe(before + 1);
 
     const group = await send(app, 'POST', '/api/script-groups', ADMIN_HEADERS, {
       payload: JSON.stringify({ name: '脚本创建' }),
@@ -164,11 +164,11 @@ describe('state-changing requests from another origin', () => {
     });
     expect(group.statusCode, group.body).toBe(201);
 
-    const sessions = () => sql(app, 'SELECT * FROM sessions').length;
-    const open = sessions();
+    const sessions = async () => (await sql(app, 'SELECT * FROM sessions')).length;
+    const open = await sessions();
     const out = await send(app, 'POST', '/api/auth/logout', { cookie: fx.lina, ...sameOriginHeaders(app) }, {});
     expect(out.statusCode, out.body).toBe(204);
-    expect(sessions()).toBe(open - 1);
+    expect(await sessions()).toBe(open - 1);
   });
 
   it('no answer is shared with another origin: no CORS headers, not even on a preflight', async () => {
@@ -196,7 +196,7 @@ describe('with PUBLIC_URL set', () => {
     try {
       const cookie = await login(behindProxy, 'lina');
       const listening = behindProxy.origin.internal();
-      const before = tableCounts(behindProxy);
+      const before = await appTableCounts(behindProxy);
       const refused = await behindProxy.inject({
         method: 'POST',
         url: '/api/auth/logout',
@@ -204,7 +204,7 @@ describe('with PUBLIC_URL set', () => {
       });
       expect(refused.statusCode).toBe(403);
       expect(refused.json()).toMatchObject({ error: 'cross_site_request' });
-      expect(tableCounts(behindProxy)).toEqual(before);
+      expect(await appTableCounts(behindProxy)).toEqual(before);
       const allowed = await behindProxy.inject({
         method: 'POST',
         url: '/api/auth/logout',

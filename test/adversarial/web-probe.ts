@@ -134,9 +134,9 @@ export async function webFixture(app: App): Promise<WebFixture> {
   await seedSidebar(app);
   const lina = await login(app, 'lina');
   const zhangwei = await login(app, 'zhangwei');
-  const linaCustomer = one(customersOnlyOf(app, 'lina', 'zhangwei'), 'customer of lina only');
-  const zhangweiCustomer = one(customersOnlyOf(app, 'zhangwei', 'lina'), 'customer of zhangwei only');
-  const sharedCustomer = sharedCustomers(app, 'lina', 'zhangwei')[0];
+  const linaCustomer = one(await customersOnlyOf(app, 'lina', 'zhangwei'), 'customer of lina only');
+  const zhangweiCustomer = one(await customersOnlyOf(app, 'zhangwei', 'lina'), 'customer of zhangwei only');
+  const sharedCustomer = (await sharedCustomers(app, 'lina', 'zhangwei'))[0];
 
   const channel = await send(app, 'POST', '/api/channels', ADMIN_HEADERS, {
     payload: JSON.stringify({ name: '探针渠道', reps: ['lina'] }),
@@ -150,23 +150,27 @@ export async function webFixture(app: App): Promise<WebFixture> {
   const zhangweiSharedNote = sharedCustomer ? await addNote(app, zhangwei, sharedCustomer) : undefined;
 
   const script = one(
-    sql<{ id: number; group_id: number }>(app, 'SELECT id, group_id FROM scripts ORDER BY id'),
+    await sql<{ id: number; group_id: number }>(app, 'SELECT id, group_id FROM scripts ORDER BY id'),
     'script',
   );
-  const tag = one(sql<{ tag_id: string; group_id: string }>(app, 'SELECT tag_id, group_id FROM tags'), 'tag');
+  const tag = one(await sql<{ tag_id: string; group_id: string }>(app, 'SELECT tag_id, group_id FROM tags'), 'tag');
   const configId = one(
-    sql<{ config_id: string }>(app, 'SELECT config_id FROM channels WHERE id = ?', channelId),
+    await sql<{ config_id: string }>(app, 'SELECT config_id FROM channels WHERE id = ?', channelId),
     'code',
   );
 
   // Whatever the set-up handed to the worker is done before the probes count rows.
   await waitFor(
-    () =>
-      sql<{ n: number }>(
-        app,
-        `SELECT (SELECT count(*) FROM jobs WHERE status IN ('pending', 'running'))
-              + (SELECT count(*) FROM events WHERE status IN ('pending', 'processing')) AS n`,
-      )[0]!.n === 0,
+    async () =>
+      Number(
+        (
+          await sql<{ n: number }>(
+            app,
+            `SELECT (SELECT count(*) FROM jobs WHERE status IN ('pending', 'running'))
+              + (SELECT count(*) FROM events WHERE status IN ('pending', 'running')) AS n`,
+          )
+        )[0]!.n,
+      ) === 0,
     'the worker to finish the set-up',
   );
 

@@ -1,7 +1,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../server/app.js';
-import { ADMIN_TOKEN, startApp, tableCounts } from '../support/app.js';
+import { ADMIN_TOKEN, startApp, appTableCounts } from '../support/app.js';
 import {
   ADMIN_HEADERS,
   appRoutes,
@@ -92,13 +92,13 @@ async function expectRefused(
   statuses: number[],
   body?: Parameters<typeof send>[4],
 ) {
-  const before = tableCounts(app);
+  const before = await appTableCounts(app);
   const res = await send(app, route.method, url, headers, body);
   const label = `${routeName(route)} ${what}: ${res.statusCode} ${res.body}`;
   expect(statuses, label).toContain(res.statusCode);
   expect((res.json() as { message: string }).message, label).toMatch(/\p{Script=Han}/u);
   expectNoStore(res, label);
-  expect(tableCounts(app), label).toEqual(before);
+  expect(await appTableCounts(app), label).toEqual(before);
 }
 
 async function expectAllowed(route: AppRoute, headers: Record<string, string>, what: string) {

@@ -235,10 +235,8 @@ describe('the customer card', () => {
 describe("another rep's customer", () => {
   it('is 403 for every read and change, and nothing is written or sent to WeCom', async () => {
     const id = zhangweiOnly[0]!;
-    const [{ tag_id: tag }] = await sql<{ tag_id: string }>(
-      app,
-      'SELECT tag_id FROM tags WHERE deleted = false LIMIT 1',
-    );
+    const tag = (await sql<{ tag_id: string }>(app, 'SELECT tag_id FROM tags WHERE deleted = false LIMIT 1'))[0]!
+      .tag_id;
     const before = await appTableCounts(app);
     const attempts = [
       () => lina.get(`/api/customers/${id}`),
@@ -393,10 +391,8 @@ describe('changing tags', () => {
 
   it('validates against the local tag mirror: unknown tags, both lists empty, or the same tag in both → 400, nothing sent', async () => {
     const id = linaOnly[0]!;
-    const [{ tag_id: tag }] = await sql<{ tag_id: string }>(
-      app,
-      'SELECT tag_id FROM tags WHERE deleted = false LIMIT 1',
-    );
+    const tag = (await sql<{ tag_id: string }>(app, 'SELECT tag_id FROM tags WHERE deleted = false LIMIT 1'))[0]!
+      .tag_id;
     const cases: [unknown, string][] = [
       [{ add: ['etNoSuchTag'], remove: [] }, 'add'],
       [{ add: [], remove: ['etNoSuchTag'] }, 'remove'],
