@@ -1,8 +1,9 @@
+import { and, asc, eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { App } from '../../server/app.js';
-import type { Config } from '../../server/config.js';
+import type { Config, DatabaseConfig } from '../../server/config.js';
 import { buildApp } from '../../server/app.js';
-import { startApp, tempDatabasePath, testConfig, waitFor } from '../support/app.js';
+import { startApp, testConfig, testDatabase, waitFor } from '../support/app.js';
 import { DEMO_CORP } from '../../server/emulator/index.js';
 import { sealCallback } from '../../server/wecom/crypto.js';
 import { buildExternalContactEventXml } from '../../server/wecom/events.js';
@@ -37,11 +38,17 @@ async function start(config: Config = testConfig(), now?: () => number): Promise
 }
 
 /** A second server on the same database that talks to the first one's emulator: "the process after a restart". */
-async function restartedFrom(wecomHost: App, databasePath: string, now?: () => number): Promise<App> {
-  const base = testConfig({ databasePath });
+async function restartedFrom(wecomHost: App, database: DatabaseConfig, now?: () => number): Promise<App> {
+  const base = testConfig({ database, worker: { leaseMs: LEASE_MS } });
   const address = wecomHost.server.address() as { port: number };
   return start(
-    { ...base, emulator: false, wecom: { ...base.wecom, apiBase: `http://127.0.0.1:${address.port}/emulator` } },
+    {
+      ...base,
+      // The same data folder, so the same key opens the corp's sealed secrets (on SQLite it is the database's).
+      dataDir: wecomHost.config.dataDir,
+      emulator: false,
+      wecom: { ...base.wecom, apiBase: `http://127.0.0.1:${address.port}/emulator` },
+    },
     now,
   );
 }
@@ -50,7 +57,7 @@ async function channel(a: App, body: Record<string, unknown> = {}) {
   const res = await admin(a, 'POST', '/api/channels', {
     name: '门店海报',
     reps: ['zhangwei', 'lina'],
-    tagIds: [tagId(a, '线下门店'), tagId(a, '潜在客户')],
+    tagIds: [await tagId(a, '线下门店'), await tagId(a, '潜在客户')],
     welcome: { text: '{客户昵称}您好，我是{员工姓名}，欢迎光临！' },
     ...body,
   });
@@ -58,7 +65,38 @@ async function channel(a: App, body: Record<string, unknown> = {}) {
   return res.json() as { id: number; state: string; tagIds: string[]; configId: string };
 }
 
-const kinds = (a: App, id: string) => timeline(a, id).map((t) => t.kind);
+/** Leases of the processes of these tests: a crashed process's work is taken over this soon. */
+const LEASE_MS = 1_000;
+
+const kinds = async (a: App, id: string) => (await timeline(a, id)).map((t) => t.kind);
+
+/** The statuses of the inbox rows about one customer, oldest first. */
+async function eventStatuses(a: App, externalUserId: string): Promise<string[]> {
+  const { events } = a.db.t;
+  const rows = await a.db
+    .select({ status: events.status, payload: events.payload })
+    .from(events)
+    .orderBy(asc(events.id));
+  return rows.filter((e) => JSON.stringify(e.payload).includes(externalUserId)).map((e) => e.status);
+}
+
+async function channelOf(a: App, externalUserId: string): Promise<number | null | undefined> {
+  const { follows } = a.db.t;
+  const [row] = await a.db
+    .select({ channelId: follows.channelId })
+    .from(follows)
+    .where(and(eq(follows.corpId, CORP), eq(follows.externalUserId, externalUserId)));
+  return row?.channelId;
+}
+
+async function dailyAdds(a: App, userId: string, channelId?: number): Promise<number[]> {
+  const { repDailyAdds: d } = a.db.t;
+  const rows = await a.db
+    .select({ count: d.count })
+    .from(d)
+    .where(and(eq(d.userId, userId), channelId === undefined ? undefined : eq(d.channelId, channelId)));
+  return rows.map((r) => r.count);
+}
 
 describe('exactly once', () => {
   it('4 deliveries of one add: tagged once, welcomed once, recorded once', async () => {
@@ -83,27 +121,25 @@ describe('exactly once', () => {
     expect(marks).toHaveLength(1);
     expect(marks[0]!.body).toEqual({ userid: 'zhangwei', external_userid: r.externalUserId, add_tag: ch.tagIds });
     expect(await wecomTagsOf(app, r.externalUserId, 'zhangwei')).toEqual([...ch.tagIds].sort());
-    const local = app.db.$client
-      .prepare('SELECT tag_id FROM follow_tags WHERE external_user_id = ? AND user_id = ? ORDER BY tag_id')
-      .all(r.externalUserId, 'zhangwei') as { tag_id: string }[];
-    expect(local.map((t) => t.tag_id)).toEqual([...ch.tagIds].sort());
+    const { followTags } = app.db.t;
+    const local = await app.db
+      .select({ tagId: followTags.tagId })
+      .from(followTags)
+      .where(and(eq(followTags.externalUserId, r.externalUserId), eq(followTags.userId, 'zhangwei')))
+      .orderBy(asc(followTags.tagId));
+    expect(local.map((t) => t.tagId)).toEqual([...ch.tagIds].sort());
 
     const welcomes = await welcomesFor(app, r.externalUserId);
     expect(welcomes).toHaveLength(1);
     expect(welcomes[0]!.text!.content).toBe('林晓雨您好，我是张伟，欢迎光临！');
     expect(welcomes[0]!.userid).toBe('zhangwei');
 
-    expect(kinds(app, r.externalUserId).sort()).toEqual(['added', 'tagged', 'welcome_sent'].sort());
-    const items = timeline(app, r.externalUserId);
+    expect((await kinds(app, r.externalUserId)).sort()).toEqual(['added', 'tagged', 'welcome_sent'].sort());
+    const items = await timeline(app, r.externalUserId);
     expect(items.find((t) => t.kind === 'added')!.content).toBe('通过渠道活码「门店海报」添加');
     expect(items.find((t) => t.kind === 'tagged')!.content).toBe('已打标签：线下门店、潜在客户');
     expect(items.find((t) => t.kind === 'welcome_sent')!.content).toContain('林晓雨您好，我是张伟');
-    const follow = app.db.$client
-      .prepare('SELECT channel_id FROM follows WHERE external_user_id = ?')
-      .get(r.externalUserId) as {
-      channel_id: number;
-    };
-    expect(follow.channel_id).toBe(ch.id);
+    expect(await channelOf(app, r.externalUserId)).toBe(ch.id);
   });
 
   it('one add reported twice (add_half_external_contact, then add_external_contact without WelcomeCode) is taken in once', async () => {
@@ -133,26 +169,22 @@ describe('exactly once', () => {
       headers: { 'content-type': 'text/xml' },
     });
     expect(res.statusCode).toBe(200);
-    const events = () =>
-      app.db.$client
-        .prepare(`SELECT status FROM events WHERE payload LIKE ? ORDER BY id`)
-        .all(`%${r.externalUserId}%`) as { status: string }[];
-    await waitFor(() => events().length === 2 && events().every((e) => e.status === 'done'), 'both reports');
+    await waitFor(async () => {
+      const statuses = await eventStatuses(app, r.externalUserId);
+      return statuses.length === 2 && statuses.every((s) => s === 'done');
+    }, 'both reports');
     await settled(app, r.externalUserId);
 
     expect(await markTagCalls(app, r.externalUserId)).toHaveLength(1);
     expect(await welcomesFor(app, r.externalUserId)).toHaveLength(1);
-    expect(kinds(app, r.externalUserId).sort()).toEqual(['added', 'tagged', 'welcome_sent'].sort());
-    const count = app.db.$client
-      .prepare('SELECT count FROM rep_daily_adds WHERE channel_id = ? AND user_id = ?')
-      .get(ch.id, 'zhangwei') as { count: number };
-    expect(count.count).toBe(1);
+    expect((await kinds(app, r.externalUserId)).sort()).toEqual(['added', 'tagged', 'welcome_sent'].sort());
+    expect(await dailyAdds(app, 'zhangwei', ch.id)).toEqual([1]);
   });
 
   it('a restart between delivery and processing, and a crash after the WeCom calls, still tag and welcome once', async () => {
-    const databasePath = tempDatabasePath();
+    const database = testDatabase();
     // The first process accepts callbacks but never processes them (and keeps playing WeCom).
-    const wecomHost = await start(testConfig({ databasePath, worker: { concurrency: 0 } }));
+    const wecomHost = await start(testConfig({ database, worker: { concurrency: 0 } }));
     await prepare(wecomHost);
     const ch = await channel(wecomHost);
     const r = await simulate(wecomHost, {
@@ -162,29 +194,36 @@ describe('exactly once', () => {
       name: '周一鸣',
       deliveries: 4,
     });
-    const pending = wecomHost.db.$client
-      .prepare(`SELECT status FROM events WHERE payload LIKE ?`)
-      .all(`%${r.externalUserId}%`);
-    expect(pending).toEqual([{ status: 'pending' }]);
+    expect(await eventStatuses(wecomHost, r.externalUserId)).toEqual(['pending']);
 
     // The next process picks the event up from the inbox.
-    const next = await restartedFrom(wecomHost, databasePath);
+    const next = await restartedFrom(wecomHost, database);
     await settled(next, r.externalUserId);
     expect(await markTagCalls(wecomHost, r.externalUserId)).toHaveLength(1);
     expect(await welcomesFor(wecomHost, r.externalUserId)).toHaveLength(1);
     await next.close();
     apps.splice(apps.indexOf(next), 1);
 
-    // A crash right after WeCom answered, before the results were recorded: everything is marked in flight again.
-    const db = wecomHost.db.$client;
-    db.prepare(`UPDATE events SET status = 'processing' WHERE payload LIKE ?`).run(`%${r.externalUserId}%`);
-    db.prepare(`UPDATE jobs SET status = 'running', deadline_at = ? WHERE payload LIKE ?`).run(
-      Date.now() + 60_000,
-      `%${r.externalUserId}%`,
-    );
-    const third = await restartedFrom(wecomHost, databasePath);
+    // A crash right after WeCom answered, before the results were recorded: everything is left in flight under
+    // the crashed process's leases, which the next process takes over once they expire.
+    const db = wecomHost.db;
+    const { events, jobs } = db.t;
+    const crashed = { status: 'running' as const, leaseOwner: 'crashed-process', leaseUntil: Date.now() + LEASE_MS };
+    const mentions = (payload: unknown) => JSON.stringify(payload).includes(r.externalUserId);
+    for (const e of await db.select({ id: events.id, payload: events.payload }).from(events)) {
+      if (mentions(e.payload)) await db.update(events).set(crashed).where(eq(events.id, e.id));
+    }
+    for (const j of await db.select({ id: jobs.id, payload: jobs.payload }).from(jobs)) {
+      if (mentions(j.payload)) {
+        await db
+          .update(jobs)
+          .set({ ...crashed, deadlineAt: Date.now() + 60_000 })
+          .where(eq(jobs.id, j.id));
+      }
+    }
+    const third = await restartedFrom(wecomHost, database);
     await waitFor(
-      () => jobsOf(third, r.externalUserId).every((j) => j.status === 'done' && j.attempts === 2),
+      async () => (await jobsOf(third, r.externalUserId)).every((j) => j.status === 'done' && j.attempts === 2),
       'the replayed jobs',
     );
     await settled(third, r.externalUserId);
@@ -195,9 +234,8 @@ describe('exactly once', () => {
       (c) => (c.response as { errcode: number }).errcode,
     );
     expect(sends).toEqual([0, 41051]);
-    expect(kinds(third, r.externalUserId).sort()).toEqual(['added', 'tagged', 'welcome_sent'].sort());
-    const counts = db.prepare('SELECT count FROM rep_daily_adds WHERE user_id = ?').get('lina') as { count: number };
-    expect(counts.count).toBe(1);
+    expect((await kinds(third, r.externalUserId)).sort()).toEqual(['added', 'tagged', 'welcome_sent'].sort());
+    expect(await dailyAdds(third, 'lina')).toEqual([1]);
   });
 });
 
@@ -216,9 +254,9 @@ describe('WeCom answers to send_welcome_msg', () => {
     expect(jobs.find((j) => j.kind === 'send_welcome')).toMatchObject({ status: 'done', attempts: 1 });
     await new Promise((res) => setTimeout(res, 200));
     expect(await calls(app, `${EC}/send_welcome_msg`)).toHaveLength(1);
-    const item = timeline(app, r.externalUserId).find((t) => t.kind === 'welcome_sent')!;
+    const item = (await timeline(app, r.externalUserId)).find((t) => t.kind === 'welcome_sent')!;
     expect(item.content).toContain('已送达');
-    expect(JSON.parse(item.payload)).toMatchObject({ errcode: 41051 });
+    expect(item.payload).toMatchObject({ errcode: 41051 });
   });
 
   it('41096 (another app is sending) is retried until it goes through', async () => {
@@ -241,7 +279,7 @@ describe('WeCom answers to send_welcome_msg', () => {
     const sends = (await calls(app, `${EC}/send_welcome_msg`)).map((c) => (c.response as { errcode: number }).errcode);
     expect(sends).toEqual([41096, 41096, 0]);
     expect(await welcomesFor(app, r.externalUserId)).toHaveLength(1);
-    expect(kinds(app, r.externalUserId)).toContain('welcome_sent');
+    expect(await kinds(app, r.externalUserId)).toContain('welcome_sent');
   });
 
   it('40014 (token revoked) is refreshed once and the welcome goes out once', async () => {
@@ -276,25 +314,25 @@ describe('WeCom answers to send_welcome_msg', () => {
     const jobs = await settled(app, r.externalUserId);
     expect(jobs.map((j) => j.kind)).toEqual(['mark_tag']);
     expect(await calls(app, `${EC}/send_welcome_msg`)).toHaveLength(0);
-    const item = timeline(app, r.externalUserId).find((t) => t.kind === 'welcome_skipped')!;
+    const item = (await timeline(app, r.externalUserId)).find((t) => t.kind === 'welcome_skipped')!;
     expect(item.content).toContain('未携带 WelcomeCode');
-    expect(JSON.parse(item.payload)).toMatchObject({ reason: 'no_welcome_code' });
+    expect(item.payload).toMatchObject({ reason: 'no_welcome_code' });
     expect(await markTagCalls(app, r.externalUserId)).toHaveLength(1);
   });
 
   it('an expired 20-second window is recorded, not sent and not retried', async () => {
-    const databasePath = tempDatabasePath();
+    const database = testDatabase();
     // The receiving process's clock says the event came in 25 s ago.
-    const wecomHost = await start(testConfig({ databasePath, worker: { concurrency: 0 } }), () => Date.now() - 25_000);
+    const wecomHost = await start(testConfig({ database, worker: { concurrency: 0 } }), () => Date.now() - 25_000);
     await prepare(wecomHost);
     const ch = await channel(wecomHost);
     const r = await simulate(wecomHost, { changeType: 'add_external_contact', userId: 'zhangwei', state: ch.state });
-    const next = await restartedFrom(wecomHost, databasePath);
+    const next = await restartedFrom(wecomHost, database);
     const jobs = await settled(next, r.externalUserId);
     expect(jobs.find((j) => j.kind === 'send_welcome')).toMatchObject({ status: 'failed', attempts: 1 });
     expect(jobs.find((j) => j.kind === 'mark_tag')).toMatchObject({ status: 'done' });
     expect(await calls(wecomHost, `${EC}/send_welcome_msg`)).toHaveLength(0);
-    const item = timeline(next, r.externalUserId).find((t) => t.kind === 'welcome_skipped')!;
+    const item = (await timeline(next, r.externalUserId)).find((t) => t.kind === 'welcome_skipped')!;
     expect(item.content).toBe('欢迎语未发送：已超过20秒发送时限');
   });
 });
@@ -319,7 +357,7 @@ describe('tags deleted in WeCom', () => {
       [[kept], 0],
     ]);
     expect(await wecomTagsOf(app, r.externalUserId, 'zhangwei')).toEqual([kept]);
-    const tagged = timeline(app, r.externalUserId).find((t) => t.kind === 'tagged')!;
+    const tagged = (await timeline(app, r.externalUserId)).find((t) => t.kind === 'tagged')!;
     expect(tagged.content).toBe('已打标签：线下门店（已跳过企业微信中已删除的标签：潜在客户）');
     expect(await welcomesFor(app, r.externalUserId)).toHaveLength(1);
 
@@ -339,11 +377,11 @@ describe('tags deleted in WeCom', () => {
 
     // Every tag gone: nothing to mark, recorded, no call.
     await app.wecom.api(CORP).delCorpTag({ tag_id: [kept] });
-    await app.services.tags.syncAll(CORP);
+    await app.modules.tags.service.syncAll(CORP);
     const third = await simulate(app, { changeType: 'add_external_contact', userId: 'lina', state: ch.state });
     await settled(app, third.externalUserId);
     expect(await markTagCalls(app, third.externalUserId)).toHaveLength(0);
-    expect(timeline(app, third.externalUserId).find((t) => t.kind === 'tag_skipped')!.content).toContain(
+    expect((await timeline(app, third.externalUserId)).find((t) => t.kind === 'tag_skipped')!.content).toContain(
       '已在企业微信删除',
     );
   });
@@ -355,7 +393,7 @@ describe('channels and the default welcome', () => {
     await prepare(app);
     const none = await simulate(app, { changeType: 'add_external_contact', userId: 'lina' });
     await settled(app, none.externalUserId);
-    const skipped = timeline(app, none.externalUserId).find((t) => t.kind === 'welcome_skipped')!;
+    const skipped = (await timeline(app, none.externalUserId)).find((t) => t.kind === 'welcome_skipped')!;
     expect(skipped.content).toContain('未配置欢迎语');
 
     const put = await admin(app, 'PUT', '/api/welcome/default', {
@@ -375,10 +413,10 @@ describe('channels and the default welcome', () => {
     const jobs = await settled(app, r.externalUserId);
     expect(jobs.map((j) => j.kind)).toEqual(['send_welcome']);
     expect((await welcomesFor(app, r.externalUserId))[0]!.text!.content).toBe('您好钱多多，我是李娜，有问题随时找我');
-    const added = timeline(app, r.externalUserId).find((t) => t.kind === 'added')!;
+    const added = (await timeline(app, r.externalUserId)).find((t) => t.kind === 'added')!;
     expect(added.content).toBe('通过未知渠道标识「no_such_channel」添加，使用默认欢迎语');
-    expect(JSON.parse(added.payload)).toMatchObject({ unknownState: true, state: 'no_such_channel', channelId: null });
-    expect(JSON.parse(timeline(app, r.externalUserId).find((t) => t.kind === 'welcome_sent')!.payload)).toMatchObject({
+    expect(added.payload).toMatchObject({ unknownState: true, state: 'no_such_channel', channelId: null });
+    expect((await timeline(app, r.externalUserId)).find((t) => t.kind === 'welcome_sent')!.payload).toMatchObject({
       source: 'default',
     });
 
@@ -439,40 +477,27 @@ describe('loss', () => {
       deliveries: 3,
     });
     await simulate(app, { changeType: 'del_external_contact', userId: 'lina', externalUserId: b.externalUserId });
-    const alerts = await waitFor(() => {
-      const rows = app.db.$client
-        .prepare('SELECT kind, user_id, external_user_id, detail FROM alerts ORDER BY id')
-        .all() as {
-        kind: string;
-        user_id: string;
-        external_user_id: string;
-        detail: string;
-      }[];
+    const { alerts: alertTable, follows } = app.db.t;
+    const alerts = await waitFor(async () => {
+      const rows = await app.db.select().from(alertTable).orderBy(asc(alertTable.id));
       return rows.length === 2 && rows;
     }, 'two alerts');
-    expect(alerts.map((x) => [x.kind, x.user_id, x.external_user_id])).toEqual([
+    expect(alerts.map((x) => [x.kind, x.userId, x.externalUserId])).toEqual([
       ['customer_deleted_rep', 'zhangwei', a.externalUserId],
       ['rep_deleted_customer', 'lina', b.externalUserId],
     ]);
-    expect(JSON.parse(alerts[0]!.detail)).toMatchObject({ reason: 'deleted_by_customer', channelId: ch.id });
-    const follow = app.db.$client
-      .prepare('SELECT status, lost_reason, lost_at FROM follows WHERE external_user_id = ?')
-      .get(a.externalUserId) as {
-      status: string;
-      lost_reason: string;
-      lost_at: number;
-    };
-    expect(follow).toMatchObject({ status: 'lost', lost_reason: 'deleted_by_customer' });
-    expect(Math.abs(follow.lost_at - Date.now())).toBeLessThan(60_000);
-    expect(
-      timeline(app, a.externalUserId)
-        .filter((t) => t.kind === 'lost')
-        .map((t) => t.content),
-    ).toEqual(['客户删除了员工']);
-    expect(
-      timeline(app, b.externalUserId)
-        .filter((t) => t.kind === 'lost')
-        .map((t) => t.content),
-    ).toEqual(['员工删除了客户']);
+    expect(alerts[0]!.detail).toMatchObject({ reason: 'deleted_by_customer', channelId: ch.id });
+    const [follow] = await app.db
+      .select({ status: follows.status, lostReason: follows.lostReason, lostAt: follows.lostAt })
+      .from(follows)
+      .where(eq(follows.externalUserId, a.externalUserId));
+    expect(follow).toMatchObject({ status: 'lost', lostReason: 'deleted_by_customer' });
+    expect(Math.abs(follow!.lostAt! - Date.now())).toBeLessThan(60_000);
+    expect((await timeline(app, a.externalUserId)).filter((t) => t.kind === 'lost').map((t) => t.content)).toEqual([
+      '客户删除了员工',
+    ]);
+    expect((await timeline(app, b.externalUserId)).filter((t) => t.kind === 'lost').map((t) => t.content)).toEqual([
+      '员工删除了客户',
+    ]);
   });
 });
