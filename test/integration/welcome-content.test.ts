@@ -217,17 +217,17 @@ describe('attachments', () => {
           miniprogram: { title: '商城', appid: 'wx1234567890', page: 'pages/index', pic_media_id: mediaId },
         },
       ]);
-      const sent = timeline(app, id).find((t) => t.kind === 'welcome_sent')!;
+      const sent = (await timeline(app, id)).find((t) => t.kind === 'welcome_sent')!;
       expect(sent.content).toContain('部分附件未发送');
-      expect(JSON.parse(sent.payload)).toMatchObject({ attachments: 3, omitted: ['图片格式须为 JPG 或 PNG'] });
+      expect(sent.payload).toMatchObject({ attachments: 3, omitted: ['图片格式须为 JPG 或 PNG'] });
     }
-    const cached = app.db.$client.prepare('SELECT media_id, expires_at FROM media_uploads').all() as {
-      media_id: string;
-      expires_at: number;
-    }[];
+    const { mediaUploads } = app.db.t;
+    const cached = await app.db
+      .select({ mediaId: mediaUploads.mediaId, expiresAt: mediaUploads.expiresAt })
+      .from(mediaUploads);
     expect(cached).toHaveLength(1);
-    expect(cached[0]!.media_id).toBe(mediaId);
-    expect(cached[0]!.expires_at - Date.now()).toBeGreaterThan(2.9 * 86_400_000);
+    expect(cached[0]!.mediaId).toBe(mediaId);
+    expect(cached[0]!.expiresAt - Date.now()).toBeGreaterThan(2.9 * 86_400_000);
     expect(imageHits).toBeGreaterThanOrEqual(2);
     expect(
       (await calls(app, `${EC}/send_welcome_msg`)).every((c) => (c.response as { errcode: number }).errcode === 0),
