@@ -5,6 +5,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import type { App } from '../../server/app.js';
 import { ADMIN_TOKEN, startApp, waitFor } from '../support/app.js';
 import { prepare, settled } from '../support/scrm.js';
+import { sql } from '../support/sidebar.js';
 
 /**
  * The rep sidebar end to end, in mock mode, at WeCom's sidebar size (360×800): the real app (built sidebar, API,
@@ -58,8 +59,6 @@ async function simulateAdd(userId: string, state?: string, name?: string): Promi
   return ((await res.json()) as { externalUserId: string }).externalUserId;
 }
 
-const sql = <T>(query: string, ...params: unknown[]) => app.db.$client.prepare(query).get(...params) as T | undefined;
-
 /** An <img> element as far as these tests read it (the file is typed without the DOM library). */
 interface LoadedImage {
   naturalWidth: number;
@@ -106,12 +105,17 @@ beforeAll(async () => {
   customerId = await simulateAdd(REP, channel.state, '周梓涵');
   await settled(app, customerId);
   await waitFor(
-    () =>
-      sql<{ n: number }>(
-        `SELECT count(*) AS n FROM follow_tags WHERE external_user_id = ? AND user_id = ?`,
-        customerId,
-        REP,
-      )?.n === channelTags.length,
+    async () =>
+      Number(
+        (
+          await sql<{ n: number }>(
+            app,
+            `SELECT count(*) AS n FROM follow_tags WHERE external_user_id = ? AND user_id = ?`,
+            customerId,
+            REP,
+          )
+        )[0]?.n,
+      ) === channelTags.length,
     'the channel tags on the new customer',
     15_000,
   );
@@ -267,7 +271,8 @@ describe('sidebar (mock mode, 360×800)', () => {
     await page.getByTestId('mock-transcript').getByTestId('chat-bubble').filter({ hasText: SCRIPT_TEXT }).waitFor();
     await shot('04-script-sent');
 
-    const send = sql<{ user_id: string; script_id: number }>(
+    const [send] = await sql<{ user_id: string; script_id: number }>(
+      app,
       `SELECT user_id, script_id FROM script_sends WHERE external_user_id = ?`,
       customerId,
     );
