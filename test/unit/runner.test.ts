@@ -235,16 +235,16 @@ describe('DurableRunner', () => {
     const runs: string[] = [];
     const slow = (owner: string) => async () => {
       runs.push(owner);
-      await sleep(200);
+      await sleep(400);
       return { kind: 'done' } as const;
     };
     const queueA = memoryQueue(items, slow('a'));
     const queueB = memoryQueue(items, slow('b'));
-    // Leases of 60 ms, renewed every 20 ms; the other instance polls every 5 ms.
-    const a = runner(queueA, { owner: 'a', leaseMs: 60 });
+    // Leases of 150 ms, renewed every 50 ms; the other instance polls every 5 ms.
+    const a = runner(queueA, { owner: 'a', leaseMs: 150 });
     a.start();
     await until(() => runs.length === 1);
-    const b = runner(queueB, { owner: 'b', leaseMs: 60 });
+    const b = runner(queueB, { owner: 'b', leaseMs: 150 });
     b.start();
     await until(finished(items));
     await Promise.all([a.stop(), b.stop()]);
