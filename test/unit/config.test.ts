@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../server/config.js';
 import { DEMO_CORP } from '../../server/emulator/index.js';
@@ -26,7 +27,9 @@ describe('config', () => {
   it('runs demo mode with defaults when WECOM_CORP_ID is unset', () => {
     const config = loadConfig({}, DEMO_CORP);
     expect(config).toMatchObject({ demo: true, emulator: true, port: 3000, host: '127.0.0.1' });
-    expect(config.databasePath).toBe('./data/scrm.db');
+    expect(config.database).toEqual({ backend: 'sqlite', path: './data/scrm.db' });
+    expect(config.dataDir).toBe(resolve('./data'));
+    expect(config.worker.leaseMs).toBe(30_000);
     expect(config.wecom.corpId).toBe(DEMO_CORP.corpId);
     expect(config.wecom.apiBase).toBeNull();
     expect(config.adminToken.length).toBeGreaterThanOrEqual(16);
@@ -101,6 +104,56 @@ describe('config', () => {
     }
   });
 
+  it('keeps SQLite at DATABASE_PATH with its files beside it, or PostgreSQL at DATABASE_URL with files in DATA_DIR', () => {
+    const sqlite = loadConfig({ DATABASE_PATH: '/var/lib/scrm/main.db', DATA_DIR: '/elsewhere' }, DEMO_CORP);
+    expect(sqlite.database).toEqual({ backend: 'sqlite', path: '/var/lib/scrm/main.db' });
+    expect(sqlite.dataDir).toBe('/var/lib/scrm');
+
+    const url = 'postgres://scrm:pw@db.internal:5432/scrm';
+    const key = Buffer.alloc(32, 7).toString('base64');
+    const pg = loadConfig({ ...real, DATABASE_URL: url, SECRET_KEY: key, DATA_DIR: '/srv/scrm' }, DEMO_CORP);
+    expect(pg.database).toEqual({ backend: 'postgres', url });
+    expect(pg.dataDir).toBe('/srv/scrm');
+    expect(pg.secretKey).toBe(key);
+    expect(loadConfig({ DATABASE_URL: 'postgresql://localhost/scrm' }, DEMO_CORP)).toMatchObject({
+      database: { backend: 'postgres', url: 'postgresql://localhost/scrm' },
+      dataDir: resolve('./data'),
+    });
+  });
+
+  it('refuses a DATABASE_URL that is not PostgreSQL, and both DATABASE_URL and DATABASE_PATH', () => {
+    for (const bad of ['mysql://scrm:pw@db/scrm', 'localhost:5432/scrm', 'sqlite:./data/scrm.db', 'postgres:/db']) {
+      expect(problemsOf({ DATABASE_URL: bad })).toEqual([
+        'DATABASE_URL must be a PostgreSQL URL (postgres://user:password@host:5432/database)',
+      ]);
+    }
+    expect(problemsOf({ DATABASE_URL: 'postgres://localhost/scrm', DATABASE_PATH: './data/scrm.db' })).toEqual([
+      'set DATABASE_URL or DATABASE_PATH, not both',
+    ]);
+  });
+
+  it('requires SECRET_KEY with PostgreSQL outside the demo: every instance must open the same sealed secrets', () => {
+    const env = { ...real, DATABASE_URL: 'postgres://scrm:pw@db.internal/scrm' };
+    expect(problemsOf(env)).toEqual([
+      'SECRET_KEY is required with DATABASE_URL: every instance must open the same sealed secrets',
+    ]);
+    expect(problemsOf({ ...env, SECRET_KEY: 'too-short' })).toEqual([
+      'SECRET_KEY must be 32 bytes encoded as base64 (openssl rand -base64 32)',
+    ]);
+    // SQLite keeps its key file beside the database; the demo on PostgreSQL keeps one in DATA_DIR.
+    expect(problemsOf(real)).toEqual([]);
+    expect(problemsOf({ DATABASE_URL: 'postgres://localhost/scrm' })).toEqual([]);
+  });
+
+  it('leases claimed work for WORKER_LEASE_MS (default 30 s) and refuses a lease outside 1 s to 10 min', () => {
+    expect(loadConfig({ WORKER_LEASE_MS: '5000' }, DEMO_CORP).worker.leaseMs).toBe(5000);
+    for (const bad of ['999', '600001', '1.5', 'soon', '-1000']) {
+      expect(problemsOf({ WORKER_LEASE_MS: bad })).toEqual([
+        `WORKER_LEASE_MS must be a whole number of milliseconds between 1000 and 600000 (got "${bad}")`,
+      ]);
+    }
+  });
+
   it('refuses credentials without a corp id instead of silently running the demo', () => {
     expect(problemsOf({ WECOM_SECRET: 'x' })).toEqual([
       'WECOM_SECRET is set but WECOM_CORP_ID is not (set WECOM_CORP_ID, or unset WECOM_SECRET for demo mode)',
@@ -116,6 +169,17 @@ describe('config', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('WECOM_ENCODING_AES_KEY');
     expect(result.stderr).toContain('WECOM_TOKEN is required when WECOM_CORP_ID is set');
+  });
+
+  it('the server refuses to start on PostgreSQL in production mode without SECRET_KEY, before connecting', () => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+      // Port 9 (discard): were the database opened, it would fail with a connection error instead.
+      env: { PATH: process.env.PATH, ...real, DATABASE_URL: 'postgres://scrm:pw@127.0.0.1:9/scrm' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('SECRET_KEY is required with DATABASE_URL');
   });
 
   it('the server refuses to start with a time zone that is not an IANA zone', () => {
