@@ -26,4 +26,26 @@ export default tseslint.config(
       'vue/html-self-closing': 'off',
     },
   },
+  {
+    // Storage stays behind the data layer (server/db/): no driver handle, no SQLite-only query methods elsewhere.
+    files: ['server/**/*.ts', 'scripts/**/*.ts'],
+    ignores: ['server/db/**', 'scripts/backup.ts', 'scripts/pg-cluster.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { property: '$client', message: 'The driver belongs to server/db/: use the Database (db.tx, db.rows).' },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[arguments.length=0][callee.property.name=/^(all|run)$/]",
+          message: 'SQLite-only query method: await the query builder (and use .returning()) so it runs on both backends.',
+        },
+        {
+          selector: "CallExpression[arguments.length=0][callee.property.name='get'][callee.object.type='CallExpression']",
+          message: 'SQLite-only query method: await the query builder with .limit(1) so it runs on both backends.',
+        },
+      ],
+    },
+  },
 );

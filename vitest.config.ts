@@ -8,6 +8,8 @@ export default defineConfig({
   resolve: { alias: { '@shared': fileURLToPath(new URL('./shared', import.meta.url)) } },
   test: {
     include: ['test/**/*.test.ts'],
+    // `*.pg.test.ts` need PostgreSQL itself (several instances on one database): `npm run test:pg` runs them.
+    exclude: ['**/node_modules/**', 'test/**/*.pg.test.ts'],
     // Integration tests listen on ports and write SQLite files; e2e drives Chromium.
     testTimeout: 30_000,
     hookTimeout: 60_000,

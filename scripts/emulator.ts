@@ -5,6 +5,8 @@
  *   tsx scripts/emulator.ts --port 4000 --callback http://127.0.0.1:3000
  *
  * prints the environment (WECOM_CORP_ID, WECOM_API_BASE, …) to start the server with. The benchmarks use it too.
+ * `--callback` may list several servers (`http://a:3000,http://b:3000`): each delivery goes to the next one in turn,
+ * as a load balancer in front of several instances would send it.
  */
 import { parseArgs } from 'node:util';
 import Fastify from 'fastify';
@@ -20,9 +22,11 @@ const { values } = parseArgs({
 
 const app = Fastify({ logger: false });
 let origin = '';
+const servers = values.callback!.split(',').map((url) => url.trim().replace(/\/+$/, ''));
+let turn = 0;
 const emulator = createEmulator({
   corp: DEMO_CORP,
-  callbackUrl: () => `${values.callback!.replace(/\/+$/, '')}/wecom/callback/${DEMO_CORP.corpId}`,
+  callbackUrl: () => `${servers[turn++ % servers.length]}/wecom/callback/${DEMO_CORP.corpId}`,
   publicOrigin: () => origin,
 });
 await app.register(emulatorPlugin, { prefix: '/emulator', emulator });

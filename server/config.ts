@@ -201,6 +201,12 @@ export function loadConfig(env: Env, demoCorp: CorpCredentials): Config {
     problems.push(`WORKER_CONCURRENCY must be an integer between 0 and 256 (got "${concurrencyRaw}")`);
   }
 
+  const leaseRaw = env.WORKER_LEASE_MS?.trim() ?? '';
+  const leaseMs = leaseRaw === '' ? 30_000 : Number(leaseRaw);
+  if (!Number.isInteger(leaseMs) || leaseMs < 1_000 || leaseMs > 600_000) {
+    problems.push(`WORKER_LEASE_MS must be a whole number of milliseconds between 1000 and 600000 (got "${leaseRaw}")`);
+  }
+
   const trustRaw = env.TRUST_PROXY?.trim() ?? '';
   const trustProxy = trustRaw === '' || trustRaw === 'false' ? false : trustRaw === 'true' ? true : trustRaw;
   if (typeof trustProxy === 'string' && !/^[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*$/.test(trustProxy)) {
@@ -240,7 +246,7 @@ export function loadConfig(env: Env, demoCorp: CorpCredentials): Config {
       backoffBaseMs: 1000,
       maxAttempts: 8,
       pauseAboveCallbacksPerSecond: 2000,
-      leaseMs: 30_000,
+      leaseMs,
     },
     backgroundJobs: true,
     retentionDays,

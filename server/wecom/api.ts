@@ -75,7 +75,9 @@ export function createWecomApi(client: Pick<WecomClient, 'get' | 'post' | 'uploa
       client.post<AddCorpTagResponse>(`${EC}/add_corp_tag`, request, {}, CREATES),
     editCorpTag: (request: EditCorpTagRequest) => client.post<WecomResponse>(`${EC}/edit_corp_tag`, request),
     delCorpTag: (request: DelCorpTagRequest) => client.post<WecomResponse>(`${EC}/del_corp_tag`, request),
-    markTag: (request: MarkTagRequest) => client.post<WecomResponse>(`${EC}/mark_tag`, request),
+    // The mark_tag job reads the follow's tags before it tries again, so a timed-out call is not blindly repeated.
+    markTag: (request: MarkTagRequest) =>
+      client.post<WecomResponse>(`${EC}/mark_tag`, request, {}, { callerChecks: true }),
 
     // ---- remark
     remark: (request: RemarkRequest) => client.post<WecomResponse>(`${EC}/remark`, request),

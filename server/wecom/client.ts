@@ -45,9 +45,16 @@ export interface CallOptions {
    * Default true: reads, and writes that set a state (mark_tag, remark, update_contact_way …).
    */
   idempotent?: boolean;
+  /**
+   * The caller checks WeCom's state before it tries again (e.g. the mark_tag job reads the follow's tags first): a
+   * failure with an unknown outcome is not repeated here, but stays retryable for the caller's next attempt.
+   */
+  callerChecks?: boolean;
 }
 
 type Payload = { kind: 'json'; value: unknown } | { kind: 'file'; file: UploadFile } | undefined;
+/** Whether a failed request may be sent again here: always, never after an unknown outcome, or by the caller. */
+type Repeat = 'yes' | 'never' | 'caller';
 type Json = WecomResponse & Record<string, unknown>;
 
 const GETTOKEN_PATH = '/cgi-bin/gettoken';
@@ -81,37 +88,38 @@ export class WecomClient {
   }
 
   get<T>(path: string, query: QueryParams = {}): Promise<T> {
-    return this.call<T>(path, query, undefined, true);
+    return this.call<T>(path, query, undefined, 'yes');
   }
 
   post<T>(path: string, body: unknown, query: QueryParams = {}, options: CallOptions = {}): Promise<T> {
-    return this.call<T>(path, query, { kind: 'json', value: body }, options.idempotent ?? true);
+    const repeat = options.callerChecks ? 'caller' : options.idempotent === false ? 'never' : 'yes';
+    return this.call<T>(path, query, { kind: 'json', value: body }, repeat);
   }
 
   /** multipart/form-data upload, the file in field `media` (media/upload; a repeat only makes an unused copy). */
   upload<T>(path: string, query: QueryParams, file: UploadFile): Promise<T> {
-    return this.call<T>(path, query, { kind: 'file', file }, true);
+    return this.call<T>(path, query, { kind: 'file', file }, 'yes');
   }
 
   /** A call that authenticates otherwise than with access_token (gettoken itself). GET, or POST when body is given. */
   async callWithoutToken<T>(path: string, query: QueryParams = {}, body?: unknown): Promise<T> {
     const payload: Payload = body === undefined ? undefined : { kind: 'json', value: body };
-    const json = await this.withRetries(path, true, () => this.send(path, query, payload));
+    const json = await this.withRetries(path, 'yes', () => this.send(path, query, payload));
     return this.unwrap<T>(path, json, []);
   }
 
   /** Group robot (消息推送) webhook: `POST /cgi-bin/webhook/send?key=KEY`, no access_token. Never sent twice. */
   async webhookSend<T = WecomResponse>(key: string, body: unknown): Promise<T> {
-    const json = await this.withRetries(WEBHOOK_PATH, false, () =>
+    const json = await this.withRetries(WEBHOOK_PATH, 'never', () =>
       this.send(WEBHOOK_PATH, { key }, { kind: 'json', value: body }),
     );
     return this.unwrap<T>(WEBHOOK_PATH, json, [key]);
   }
 
-  private async call<T>(path: string, query: QueryParams, payload: Payload, idempotent: boolean): Promise<T> {
+  private async call<T>(path: string, query: QueryParams, payload: Payload, repeat: Repeat): Promise<T> {
     // A token error means WeCom refused the call, so the retry with a fresh token is safe even when not idempotent.
     const attempt = (token: string) =>
-      this.withRetries(path, idempotent, () => this.send(path, { ...query, access_token: token }, payload));
+      this.withRetries(path, repeat, () => this.send(path, { ...query, access_token: token }, payload));
     let token = await this.accessToken();
     let json = await attempt(token);
     const errcode = errcodeOf(json);
@@ -130,7 +138,7 @@ export class WecomClient {
   }
 
   private async fetchToken(): Promise<FetchedToken> {
-    const json = await this.withRetries(GETTOKEN_PATH, true, () =>
+    const json = await this.withRetries(GETTOKEN_PATH, 'yes', () =>
       this.send(GETTOKEN_PATH, { corpid: this.corpId, corpsecret: this.secret }, undefined),
     );
     const errcode = errcodeOf(json);
@@ -163,7 +171,7 @@ export class WecomClient {
    * Runs one request, retrying network failures and busy/rate-limit errcodes with exponential backoff + jitter.
    * A call that is not idempotent is repeated only after failures that certainly did nothing (see CallOptions).
    */
-  private async withRetries(path: string, idempotent: boolean, attempt: () => Promise<Json>): Promise<Json> {
+  private async withRetries(path: string, repeat: Repeat, attempt: () => Promise<Json>): Promise<Json> {
     for (let i = 0; ; i++) {
       try {
         const json = await attempt();
@@ -172,7 +180,8 @@ export class WecomClient {
         this.log?.warn({ path: pathOnly(path), attempt: i + 1, errcode }, 'WeCom busy or rate-limited; retrying');
       } catch (err) {
         if (!(err instanceof WecomNetworkError)) throw err;
-        if (!idempotent && err.outcomeUnknown) throw err.notRepeatable();
+        if (repeat === 'never' && err.outcomeUnknown) throw err.notRepeatable();
+        if (repeat === 'caller' && err.outcomeUnknown) throw err;
         if (!err.retryable || i >= this.retries) throw err;
         this.log?.warn({ path: pathOnly(path), attempt: i + 1, code: err.code }, 'WeCom request failed; retrying');
       }

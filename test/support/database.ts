@@ -20,14 +20,18 @@ export function tempDatabasePath(): string {
  * A new PostgreSQL database on the run's cluster, copied from the migrated template; created synchronously so test
  * configs stay plain values.
  */
-function freshPostgresDatabase(): string {
+function freshPostgresDatabase(template = TEMPLATE_DATABASE): string {
   const base = new URL(process.env.TEST_PG_URL!);
   const name = `t_${randomBytes(6).toString('hex')}`;
-  execFileSync('psql', [base.href, '-qAtc', `CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DATABASE}`], {
-    stdio: 'pipe',
-  });
+  execFileSync('psql', [base.href, '-qAtc', `CREATE DATABASE ${name} TEMPLATE ${template}`], { stdio: 'pipe' });
   base.pathname = `/${name}`;
   return base.href;
+}
+
+/** A new PostgreSQL database with nothing in it, not even the migrations (`npm run test:pg` only). */
+export function emptyPostgresDatabase(): string {
+  if (testBackend !== 'postgres') throw new Error('emptyPostgresDatabase needs npm run test:pg');
+  return freshPostgresDatabase('template0');
 }
 
 /** A database of its own for one test app, on the run's backend. */

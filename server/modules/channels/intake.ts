@@ -39,84 +39,92 @@ export function createChannelIntake(deps: {
       const state = e.state ?? '';
       const common = { corpId, externalUserId: e.externalUserId, userId: e.userId };
 
-      await db.tx(async (tx) => {
-        // Read in the transaction: the cap is decided on the channel's dailyCap as committed with this count.
-        const channel = state ? await deps.channels.findByState(corpId, state, tx) : undefined;
-        const addedText = channel
-          ? `通过渠道活码「${channel.name}」添加`
-          : state
-            ? `通过未知渠道标识「${state}」添加，使用默认欢迎语`
-            : '添加为客户（未经渠道活码）';
+      await db.tx(
+        async (tx) => {
+          // Read in the transaction: the cap is decided on the channel's dailyCap as committed with this count.
+          const channel = state ? await deps.channels.findByState(corpId, state, tx) : undefined;
+          const addedText = channel
+            ? `通过渠道活码「${channel.name}」添加`
+            : state
+              ? `通过未知渠道标识「${state}」添加，使用默认欢迎语`
+              : '添加为客户（未经渠道活码）';
 
-        // One intake per relation, not per event: WeCom may report one add twice, as add_half_external_contact (with
-        // the WelcomeCode) and later add_external_contact (without). The relation's creation time tells them apart
-        // from a real re-add after a deletion.
-        const addedAt = (await deps.follows.findFollow(tx, corpId, e.userId, e.externalUserId))?.addedAt;
-        const intakeKey =
-          addedAt === undefined ? `event:${eventId}:added` : `follow:${e.userId}:${e.externalUserId}:${addedAt}:added`;
+          // One intake per relation, not per event: WeCom may report one add twice, as add_half_external_contact (with
+          // the WelcomeCode) and later add_external_contact (without). The relation's creation time tells them apart
+          // from a real re-add after a deletion.
+          const addedAt = (await deps.follows.findFollow(tx, corpId, e.userId, e.externalUserId))?.addedAt;
+          const intakeKey =
+            addedAt === undefined
+              ? `event:${eventId}:added`
+              : `follow:${e.userId}:${e.externalUserId}:${addedAt}:added`;
 
-        const first = await deps.timeline.add(tx, {
-          ...common,
-          kind: 'added',
-          content: addedText,
-          payload: {
-            channelId: channel?.id ?? null,
-            state,
-            unknownState: Boolean(state && !channel),
-            changeType: e.changeType,
-          },
-          sourceKey: intakeKey,
-          occurredAt: receivedAt,
-        });
-        if (first === null) return; // this relation's intake committed before (a replay, or the second half of a pair)
-
-        if (channel) {
-          await deps.repo.setFollowChannel(tx, corpId, e.userId, e.externalUserId, channel.id);
-          await deps.repo.recordMovement(tx, {
+          const first = await deps.timeline.add(tx, {
             ...common,
-            channelId: channel.id,
-            kind: 'add',
-            at: receivedAt,
+            kind: 'added',
+            content: addedText,
+            payload: {
+              channelId: channel?.id ?? null,
+              state,
+              unknownState: Boolean(state && !channel),
+              changeType: e.changeType,
+            },
             sourceKey: intakeKey,
-          });
-          await deps.channels.countAdd(tx, corpId, channel, e.userId, deps.channels.dayOf(receivedAt));
-          if (channel.tagIds.length > 0) {
-            const payload = {
-              eventId,
-              userId: e.userId,
-              externalUserId: e.externalUserId,
-              channelId: channel.id,
-              tagIds: channel.tagIds,
-            };
-            await deps.jobs.enqueue(tx, deps.markTagJob, payload, { corpId, dedupeKey });
-          }
-        }
-
-        if (!e.welcomeCode) {
-          await deps.timeline.add(tx, {
-            ...common,
-            kind: 'welcome_skipped',
-            content: '欢迎语未发送：事件未携带 WelcomeCode（客户已与员工聊过，或管理后台已为该员工配置欢迎语）',
-            payload: { channelId: channel?.id ?? null, reason: 'no_welcome_code' },
-            sourceKey: welcomeSourceKey(eventId),
             occurredAt: receivedAt,
           });
-          return;
-        }
-        const payload = {
-          eventId,
-          userId: e.userId,
-          externalUserId: e.externalUserId,
-          welcomeCode: e.welcomeCode,
-          channelId: channel?.id ?? null,
-          addedAt: receivedAt,
-        };
-        await deps.jobs.enqueue(tx, deps.sendWelcomeJob, payload, {
-          corpId,
-          dedupeKey,
-          deadlineAt: receivedAt + WELCOME_WINDOW_MS,
-        });
-      });
+          if (first === null) return; // this relation's intake committed before (a replay, or the second half of a pair)
+
+          if (channel) {
+            await deps.repo.setFollowChannel(tx, corpId, e.userId, e.externalUserId, channel.id);
+            await deps.repo.recordMovement(tx, {
+              ...common,
+              channelId: channel.id,
+              kind: 'add',
+              at: receivedAt,
+              sourceKey: intakeKey,
+            });
+            await deps.channels.countAdd(tx, corpId, channel, e.userId, deps.channels.dayOf(receivedAt));
+            if (channel.tagIds.length > 0) {
+              const payload = {
+                eventId,
+                userId: e.userId,
+                externalUserId: e.externalUserId,
+                channelId: channel.id,
+                tagIds: channel.tagIds,
+              };
+              await deps.jobs.enqueue(tx, deps.markTagJob, payload, { corpId, dedupeKey });
+            }
+          }
+
+          if (!e.welcomeCode) {
+            await deps.timeline.add(tx, {
+              ...common,
+              kind: 'welcome_skipped',
+              content: '欢迎语未发送：事件未携带 WelcomeCode（客户已与员工聊过，或管理后台已为该员工配置欢迎语）',
+              payload: { channelId: channel?.id ?? null, reason: 'no_welcome_code' },
+              sourceKey: welcomeSourceKey(eventId),
+              occurredAt: receivedAt,
+            });
+            return;
+          }
+          const payload = {
+            eventId,
+            userId: e.userId,
+            externalUserId: e.externalUserId,
+            welcomeCode: e.welcomeCode,
+            channelId: channel?.id ?? null,
+            addedAt: receivedAt,
+          };
+          await deps.jobs.enqueue(tx, deps.sendWelcomeJob, payload, {
+            corpId,
+            dedupeKey,
+            deadlineAt: receivedAt + WELCOME_WINDOW_MS,
+          });
+        },
+        // Row-level statements only (inserts keyed by source, an atomic counter, a conditional take-off): correct at
+        // read committed, and the intake of every add of a busy channel touches the same counter and channel rows,
+        // which SERIALIZABLE would abort and rerun under load.
+        { isolation: 'read committed' },
+      );
     },
   };
 }

@@ -61,13 +61,17 @@ export function createMarkTagJob(deps: {
     names: (ids: string[]) => string[],
   ): Promise<Outcome> {
     const skipped = gone.length > 0 ? `（已跳过企业微信中已删除的标签：${names(gone).join('、')}）` : '';
-    await db.tx(async (tx) => {
-      await deps.tags.recordFollowTags(tx, corpId, p.userId, p.externalUserId, applied);
-      await record(tx, corpId, p, 'tagged', `已打标签：${names(applied).join('、')}${skipped}`, {
-        tagIds: applied,
-        skippedTagIds: gone,
-      });
-    });
+    // Read committed: inserts keyed by the follow and the source.
+    await db.tx(
+      async (tx) => {
+        await deps.tags.recordFollowTags(tx, corpId, p.userId, p.externalUserId, applied);
+        await record(tx, corpId, p, 'tagged', `已打标签：${names(applied).join('、')}${skipped}`, {
+          tagIds: applied,
+          skippedTagIds: gone,
+        });
+      },
+      { isolation: 'read committed' },
+    );
     return { kind: 'done', result: `tagged ${applied.length}, skipped ${gone.length}` };
   }
 

@@ -288,6 +288,13 @@ describe('errors and retries', () => {
       expect(fake.calls(SEND_PATH)).toHaveLength(4);
     });
 
+    it('a call whose caller checks WeCom first (callerChecks) is sent once after a timeout and stays retryable', async () => {
+      const { client, fake } = setup({ [SEND_PATH]: (_req, signal) => hang(signal) }, { timeoutMs: 30 });
+      const err = await rejection(client.post(SEND_PATH, {}, {}, { callerChecks: true }));
+      expect(err).toMatchObject({ name: 'WecomNetworkError', code: 'TIMEOUT', retryable: true, outcomeUnknown: true });
+      expect(fake.calls(SEND_PATH)).toHaveLength(1);
+    });
+
     it('the same timeout on an idempotent call is still retried', async () => {
       let n = 0;
       const { client, fake } = setup(
