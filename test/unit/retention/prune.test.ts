@@ -51,16 +51,14 @@ async function setup() {
   for (const status of jobStatuses) {
     for (const [age, at] of Object.entries(ages)) {
       for (let i = 0; i < 3; i++) {
-        await db
-          .insert(jobs)
-          .values({
-            corpId: 'ww1',
-            kind: 'mark_tag',
-            dedupeKey: `${status}-${age}-${i}`,
-            payload: {},
-            status,
-            runAt: at,
-          });
+        await db.insert(jobs).values({
+          corpId: 'ww1',
+          kind: 'mark_tag',
+          dedupeKey: `${status}-${age}-${i}`,
+          payload: {},
+          status,
+          runAt: at,
+        });
       }
     }
   }
