@@ -148,7 +148,7 @@ export class SuggestionEngine {
 
   private learnPair(pair: LearnedPair, a: Analysis): void {
     const before = this.learned.messageCount;
-    this.learned.learn(pair);
+    this.learned.learn(pair, a);
     this.index.addLearned(pair.scriptId, termCounts(a), pair.weight * this.learned.scale(pair.at));
     if (this.learned.messageCount > before) this.addHomophones([...a.words, ...a.bigrams]);
   }
@@ -273,8 +273,10 @@ export class SuggestionEngine {
     // The last message chooses the candidates; earlier messages only reorder those (a script that matches the
     // context alone is the previous question's answer, not this one's).
     const own = this.index.score(query.last, 50);
-    const context = query.context.size > 0 ? this.index.score(query.context, 200) : [];
-    const contextScore = new Map(context.map((m) => [m.slot, m.score]));
+    const contextScore = this.index.scoreSlots(
+      query.context,
+      own.map((m) => m.slot),
+    );
     const textScore = new Map<string, number>();
     for (const m of own) {
       const score = m.score + CONTEXT_BOOST * (contextScore.get(m.slot) ?? 0);

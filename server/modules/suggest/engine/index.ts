@@ -4,7 +4,7 @@
  * `suggest`, `search`, `learn`, `upsertScript`, `removeScript`, `exportLearned`.
  */
 export { createSuggestionEngine, DEFAULT_THRESHOLD, SuggestionEngine } from './engine.js';
-export { analyze, generalIdfOf, type Analysis } from './analyze.js';
+export { analyze, generalIdfOf, warmUp, type Analysis } from './analyze.js';
 export { normalizeText, pinyinKey } from './normalize.js';
 export type {
   EngineOptions,
