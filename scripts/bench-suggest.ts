@@ -40,21 +40,88 @@ const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.lengt
 // A large retailer's catalogue: brand-like prefixes × product kinds × series give 5,000 distinct product names.
 const PREFIXES = ['星河', '云朵', '极光', '青禾', '木棉', '远山', '暖阳', '海蓝', '松果', '白鹭', '竹影', '金穗'];
 const KINDS = [
-  '扫地机器人', '空气净化器', '智能门锁', '无线耳机', '智能手表', '电动牙刷', '加湿器', '净水器', '投影仪',
-  '电饭煲', '咖啡机', '吸尘器', '洗碗机', '按摩椅', '电热水器', '取暖器', '台灯', '摄像头', '路由器', '体脂秤',
-  '吹风机', '剃须刀', '破壁机', '烤箱', '冰箱', '洗衣机', '空调', '风扇', '音箱', '平板',
+  '扫地机器人',
+  '空气净化器',
+  '智能门锁',
+  '无线耳机',
+  '智能手表',
+  '电动牙刷',
+  '加湿器',
+  '净水器',
+  '投影仪',
+  '电饭煲',
+  '咖啡机',
+  '吸尘器',
+  '洗碗机',
+  '按摩椅',
+  '电热水器',
+  '取暖器',
+  '台灯',
+  '摄像头',
+  '路由器',
+  '体脂秤',
+  '吹风机',
+  '剃须刀',
+  '破壁机',
+  '烤箱',
+  '冰箱',
+  '洗衣机',
+  '空调',
+  '风扇',
+  '音箱',
+  '平板',
 ];
 const SERIES = ['X1', 'X3', 'X5', 'Pro', 'Max', 'Lite', 'S2', 'S6', 'mini', 'Plus', 'Air', 'Ultra', 'V8', 'Neo'];
 /** Questions a product gets, the script that answers them, and how customers ask. */
 const QUESTIONS = [
-  { group: '价格优惠', title: '价格', content: '现在活动价{p}元，下单再送配件礼包。', asks: ['多少钱', '什么价格', '现在卖多少', '贵不贵', '有优惠吗'] },
-  { group: '产品介绍', title: '卖点', content: '{n}主打{f}，做工扎实，很多老客户回购。', asks: ['好用吗', '有什么功能', '怎么样', '值得买吗', '和别家比怎么样'] },
-  { group: '物流售后', title: '保修', content: '{n}整机保修2年，保修期内免费上门维修。', asks: ['保修多久', '坏了怎么办', '质保几年', '能免费修吗'] },
-  { group: '物流售后', title: '安装', content: '{n}支持免费上门安装，签收后在小程序预约师傅。', asks: ['包安装吗', '怎么预约安装', '自己能装吗', '师傅什么时候来'] },
-  { group: '产品介绍', title: '尺寸参数', content: '{n}尺寸{s}厘米，重量{w}公斤，详细参数见详情页。', asks: ['多大尺寸', '有多重', '参数发我', '占地方吗'] },
-  { group: '物流售后', title: '使用教程', content: '{n}第一次使用请先连App配网，详细步骤看视频教程。', asks: ['怎么用', '怎么连手机', '说明书在哪', '不会用'] },
-  { group: '产品介绍', title: '颜色版本', content: '{n}有黑白蓝三种颜色，白色最受欢迎。', asks: ['有几个颜色', '有白色吗', '哪个颜色好看'] },
-  { group: '物流售后', title: '耗材配件', content: '{n}的滤网、刷头等耗材可以单独购买，也有年度耗材包。', asks: ['配件哪里买', '耗材多少钱', '滤网怎么换'] },
+  {
+    group: '价格优惠',
+    title: '价格',
+    content: '现在活动价{p}元，下单再送配件礼包。',
+    asks: ['多少钱', '什么价格', '现在卖多少', '贵不贵', '有优惠吗'],
+  },
+  {
+    group: '产品介绍',
+    title: '卖点',
+    content: '{n}主打{f}，做工扎实，很多老客户回购。',
+    asks: ['好用吗', '有什么功能', '怎么样', '值得买吗', '和别家比怎么样'],
+  },
+  {
+    group: '物流售后',
+    title: '保修',
+    content: '{n}整机保修2年，保修期内免费上门维修。',
+    asks: ['保修多久', '坏了怎么办', '质保几年', '能免费修吗'],
+  },
+  {
+    group: '物流售后',
+    title: '安装',
+    content: '{n}支持免费上门安装，签收后在小程序预约师傅。',
+    asks: ['包安装吗', '怎么预约安装', '自己能装吗', '师傅什么时候来'],
+  },
+  {
+    group: '产品介绍',
+    title: '尺寸参数',
+    content: '{n}尺寸{s}厘米，重量{w}公斤，详细参数见详情页。',
+    asks: ['多大尺寸', '有多重', '参数发我', '占地方吗'],
+  },
+  {
+    group: '物流售后',
+    title: '使用教程',
+    content: '{n}第一次使用请先连App配网，详细步骤看视频教程。',
+    asks: ['怎么用', '怎么连手机', '说明书在哪', '不会用'],
+  },
+  {
+    group: '产品介绍',
+    title: '颜色版本',
+    content: '{n}有黑白蓝三种颜色，白色最受欢迎。',
+    asks: ['有几个颜色', '有白色吗', '哪个颜色好看'],
+  },
+  {
+    group: '物流售后',
+    title: '耗材配件',
+    content: '{n}的滤网、刷头等耗材可以单独购买，也有年度耗材包。',
+    asks: ['配件哪里买', '耗材多少钱', '滤网怎么换'],
+  },
 ];
 const FEATURES = ['静音设计', '长续航', '智能联网', '大容量', '高效节能', '人体感应', '一键操作', '快速加热'];
 const CONTEXT_OPENERS = ['我在看你们的', '想给家里买个', '朋友推荐了', '你们的'];
@@ -88,7 +155,14 @@ export function generate() {
         .replace('{f}', pick(FEATURES))
         .replace('{s}', `${20 + Math.floor(random() * 60)}×${20 + Math.floor(random() * 60)}`)
         .replace('{w}', String(1 + Math.floor(random() * 30)));
-      scripts.push({ id: String(scripts.length + 1), group: q.group, title: `${product.name}${q.title}`, content, product, question });
+      scripts.push({
+        id: String(scripts.length + 1),
+        group: q.group,
+        title: `${product.name}${q.title}`,
+        content,
+        product,
+        question,
+      });
     });
   }
   const message = (s: (typeof scripts)[number]) => {

@@ -91,9 +91,7 @@ describe('npm run eval:suggest', () => {
     writeFileSync(join(dir, 'q.json'), JSON.stringify(queries));
     const run = evalSuggest(['--scripts', join(dir, 's.json'), '--queries', join(dir, 'q.json')]);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout.trimEnd().split('\n').pop()).toBe(
-      'recall@1=0.667 recall@3=0.667 mrr=0.667 abstain=1.000 n=5',
-    );
+    expect(run.stdout.trimEnd().split('\n').pop()).toBe('recall@1=0.667 recall@3=0.667 mrr=0.667 abstain=1.000 n=5');
   });
 
   it('learns from a history file before answering', () => {
@@ -143,7 +141,12 @@ describe('npm run eval:suggest', () => {
     expect(() => parseScripts({ id: 1 })).toThrow(/expected a JSON array/);
     expect(() => parseScripts([{ title: 'x' }])).toThrow(/scripts\[0\]: "id" must be/);
     expect(() => parseScripts([{ id: 1 }])).toThrow(/needs a "title" or a "content"/);
-    expect(() => parseScripts([{ id: 1, title: 'a' }, { id: '1', title: 'b' }])).toThrow(/duplicate id "1"/);
+    expect(() =>
+      parseScripts([
+        { id: 1, title: 'a' },
+        { id: '1', title: 'b' },
+      ]),
+    ).toThrow(/duplicate id "1"/);
     expect(() => parseQueries([{ query: 'x', expected: [{}] }])).toThrow(/expected\[0\]: a script id/);
     expect(() => parseQueries([{ query: 'x', expected: [], context: [1] }])).toThrow(/context\[0\]: must be a string/);
     expect(() => parseHistory([{ customerMessage: 'x', scriptId: 'a', at: 'yesterday' }])).toThrow(

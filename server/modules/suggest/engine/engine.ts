@@ -71,10 +71,18 @@ function matchedSpans(message: string, matched: string[]): string[] {
   let current = '';
   chars.forEach((ch, i) => {
     if (covered[i]) current += ch;
-    else if (current) spans.push(current), (current = '');
+    else if (current) {
+      spans.push(current);
+      current = '';
+    }
   });
   if (current) spans.push(current);
-  return [...new Set([...spans.filter((s) => [...s].length >= 2 || /[a-z0-9]/.test(s)).sort((a, b) => b.length - a.length), ...extra])];
+  return [
+    ...new Set([
+      ...spans.filter((s) => [...s].length >= 2 || /[a-z0-9]/.test(s)).sort((a, b) => b.length - a.length),
+      ...extra,
+    ]),
+  ];
 }
 
 function quote(words: string[]): string {

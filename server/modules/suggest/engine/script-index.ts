@@ -236,7 +236,6 @@ export class ScriptIndex {
    * candidates' scores only, which keeps a query's cost independent of how common its characters are.
    */
   score(weights: Map<string, number>, limit: number): LexicalMatch[] {
-    const scores = this.scores;
     const touched: number[] = [];
     const n = this.byId.size;
     const deferred: [string, number][] = [];
