@@ -98,7 +98,7 @@ export class SuggestionEngine {
   private readonly index = new ScriptIndex();
   private readonly learned: LearnedStore;
   private readonly threshold: number;
-  /** pinyin key → vocabulary terms (words ≥ 2 characters and bigrams) spelling it. */
+  /** pinyin key → vocabulary words (≥ 2 Han characters) spelling it. */
   private readonly homophones = new Map<string, Set<string>>();
 
   constructor(options: EngineOptions = {}) {
@@ -114,11 +114,12 @@ export class SuggestionEngine {
     return this.learned.pairCount;
   }
 
+  /** Registers vocabulary words as homophone targets (words only: a bigram across two words spells nothing). */
   private addHomophones(terms: Iterable<string>): void {
     for (const term of terms) {
-      if (term.startsWith(CHAR)) continue;
-      const word = term.startsWith(BIGRAM) ? term.slice(BIGRAM.length) : term;
-      if ([...word].length < 2) continue;
+      if (term.startsWith(CHAR) || term.startsWith(BIGRAM)) continue;
+      const word = term;
+      if ([...word].length < 2 || !/\p{Script=Han}/u.test(word)) continue;
       const key = pinyinKey(word);
       if (!key) continue;
       let set = this.homophones.get(key);

@@ -43,7 +43,7 @@ export const PHATIC_WORDS: ReadonlySet<string> = new Set(
  * equivalences, not any company's products. A customer's 多少钱 then also looks for 价格 in the scripts.
  */
 export const PARAPHRASES: readonly (readonly string[])[] = [
-  ['价格', '价钱', '多少钱', '价位', '售价', '报价', '费用', '收费', '怎么卖', '几块钱', '贵不贵', '价'],
+  ['价格', '价钱', '多少钱', '价位', '售价', '报价', '费用', '收费', '怎么卖', '几块钱', '贵不贵', '贵', '价'],
   ['多久', '多长时间', '几天', '什么时候', '时效', '何时', '多少天'],
   ['哪里', '在哪', '地址', '位置', '哪儿', '怎么去', '怎么走'],
   ['几点', '营业时间', '开门', '关门', '上班时间', '营业'],
