@@ -22,18 +22,18 @@ export interface IndexedScript {
   /** Topic words of title and content, to compare an edit with the previous version. */
   words: Set<string>;
   /** term → per-field counts (the learned field: epoch-scaled masses, see LearnedStore); shared with the postings. */
-  tf: Map<string, number[]>;
+  tf: Map<string, Float64Array>;
   /** Has a learned field. */
   learned: boolean;
   /** Per-field BM25F factors (weight over length normalisation), valid for `factorsVersion`. */
-  factors: number[];
+  factors: Float64Array;
   factorsVersion: number;
 }
 
 /** A term's postings: parallel arrays, iterated by index (much faster than a Map on the hot path). */
 interface Postings {
   slots: number[];
-  tfs: number[][];
+  tfs: Float64Array[];
 }
 
 export interface LexicalMatch {
@@ -90,7 +90,7 @@ export class ScriptIndex {
       words,
       tf: new Map(),
       learned: false,
-      factors: [0, 0, 0, 0, 0],
+      factors: new Float64Array(5),
       factorsVersion: -1,
     };
     texts.forEach((text, f) => {
@@ -113,10 +113,10 @@ export class ScriptIndex {
     return { previous, current };
   }
 
-  private posting(entry: IndexedScript, term: string): number[] {
+  private posting(entry: IndexedScript, term: string): Float64Array {
     let tf = entry.tf.get(term);
     if (tf) return tf;
-    entry.tf.set(term, (tf = [0, 0, 0, 0, 0]));
+    entry.tf.set(term, (tf = new Float64Array(5)));
     let list = this.postings.get(term);
     if (!list) this.postings.set(term, (list = { slots: [], tfs: [] }));
     list.slots.push(entry.slot);
@@ -192,7 +192,7 @@ export class ScriptIndex {
     }
   }
 
-  private factors(entry: IndexedScript): number[] {
+  private factors(entry: IndexedScript): Float64Array {
     if (entry.factorsVersion !== this.averagesVersion) {
       for (let f = 0; f < 5; f++) {
         const b = FIELD_B[f]!;
@@ -207,7 +207,7 @@ export class ScriptIndex {
    * Saturated per-document weight of a term, 0..1 (BM25F's tf part, over the fields). Learned masses are
    * epoch-scaled: the length ratio is the same before and after decay, the mass itself is decayed here.
    */
-  private saturation(tf: number[], entry: IndexedScript): number {
+  private saturation(tf: Float64Array, entry: IndexedScript): number {
     const k = this.factors(entry);
     const weighted =
       tf[0]! * k[0]! + tf[1]! * k[1]! + tf[2]! * k[2]! + tf[3]! * k[3]! + tf[LEARNED]! * this.decay * k[LEARNED]!;
@@ -220,7 +220,7 @@ export class ScriptIndex {
     if (!tf || tf[LEARNED] === 0) return 0;
     const entry = this.bySlot[slot]!;
     const all = this.saturation(tf, entry);
-    const own = this.saturation([...tf.slice(0, 4), 0], entry);
+    const own = this.saturation(Float64Array.of(tf[0]!, tf[1]!, tf[2]!, tf[3]!, 0), entry);
     return all > 0 ? (all - own) / all : 0;
   }
 
@@ -249,9 +249,19 @@ export class ScriptIndex {
       this.accumulate(term, w, list, touched);
     }
     if (touched.length < limit) {
-      for (const [term, w] of deferred) this.accumulate(term, w, this.postings.get(term)!, touched);
+      // Too few candidates: common words bring their own, and single characters only if still too few.
+      const chars = deferred.filter(([term]) => term.startsWith(CHAR));
+      const words = deferred.filter(([term]) => !term.startsWith(CHAR));
+      for (const [term, w] of words) this.accumulate(term, w, this.postings.get(term)!, touched);
+      if (touched.length >= limit) return this.complete(touched, limit, chars);
+      for (const [term, w] of chars) this.accumulate(term, w, this.postings.get(term)!, touched);
       return this.best(touched, limit);
     }
+    return this.complete(touched, limit, deferred);
+  }
+
+  /** The best candidates so far, their scores completed with the deferred terms. */
+  private complete(touched: number[], limit: number, deferred: [string, number][]): LexicalMatch[] {
     // The common terms complete the scores of the best candidates of the selective ones only.
     const shortlist = this.best(touched, Math.max(limit, SHORTLIST));
     for (const [term, w] of deferred) {
@@ -282,12 +292,17 @@ export class ScriptIndex {
 
   private accumulate(term: string, w: number, list: Postings, touched: number[]): void {
     const scores = this.scores;
-    const idf = this.idf(term);
+    const wIdf = w * this.idf(term);
     const { slots, tfs } = list;
+    const bySlot = this.bySlot;
+    const decay = this.decay;
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i]!;
+      const tf = tfs[i]!;
+      const k = this.factors(bySlot[slot]!);
+      const weighted = tf[0]! * k[0]! + tf[1]! * k[1]! + tf[2]! * k[2]! + tf[3]! * k[3]! + tf[4]! * decay * k[4]!;
       if (scores[slot] === 0) touched.push(slot);
-      scores[slot]! += w * idf * this.saturation(tfs[i]!, this.bySlot[slot]!);
+      scores[slot]! += (wIdf * weighted) / (weighted + K1);
     }
   }
 
