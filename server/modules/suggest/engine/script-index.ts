@@ -12,7 +12,7 @@ const FIELD_B = [0.5, 0.3, 0.2, 0.75, 0.5];
 const LEARNED = 4;
 const K1 = 1.2;
 /** Candidates of the selective terms whose scores the common terms complete (large libraries only). */
-const SHORTLIST = 200;
+const SHORTLIST = 100;
 
 export interface IndexedScript {
   doc: ScriptDoc;
@@ -22,7 +22,7 @@ export interface IndexedScript {
   /** Topic words of title and content, to compare an edit with the previous version. */
   words: Set<string>;
   /** term → per-field counts (the learned field: epoch-scaled masses, see LearnedStore); shared with the postings. */
-  tf: Map<string, Float64Array>;
+  tf: Map<string, number[]>;
   /** Has a learned field. */
   learned: boolean;
   /** Per-field BM25F factors (weight over length normalisation), valid for `factorsVersion`. */
@@ -33,7 +33,7 @@ export interface IndexedScript {
 /** A term's postings: parallel arrays, iterated by index (much faster than a Map on the hot path). */
 interface Postings {
   slots: number[];
-  tfs: Float64Array[];
+  tfs: number[][];
 }
 
 export interface LexicalMatch {
@@ -113,10 +113,10 @@ export class ScriptIndex {
     return { previous, current };
   }
 
-  private posting(entry: IndexedScript, term: string): Float64Array {
+  private posting(entry: IndexedScript, term: string): number[] {
     let tf = entry.tf.get(term);
     if (tf) return tf;
-    entry.tf.set(term, (tf = new Float64Array(5)));
+    entry.tf.set(term, (tf = [0, 0, 0, 0, 0]));
     let list = this.postings.get(term);
     if (!list) this.postings.set(term, (list = { slots: [], tfs: [] }));
     list.slots.push(entry.slot);
@@ -207,7 +207,7 @@ export class ScriptIndex {
    * Saturated per-document weight of a term, 0..1 (BM25F's tf part, over the fields). Learned masses are
    * epoch-scaled: the length ratio is the same before and after decay, the mass itself is decayed here.
    */
-  private saturation(tf: Float64Array, entry: IndexedScript): number {
+  private saturation(tf: number[], entry: IndexedScript): number {
     const k = this.factors(entry);
     const weighted =
       tf[0]! * k[0]! + tf[1]! * k[1]! + tf[2]! * k[2]! + tf[3]! * k[3]! + tf[LEARNED]! * this.decay * k[LEARNED]!;
@@ -220,7 +220,7 @@ export class ScriptIndex {
     if (!tf || tf[LEARNED] === 0) return 0;
     const entry = this.bySlot[slot]!;
     const all = this.saturation(tf, entry);
-    const own = this.saturation(Float64Array.of(tf[0]!, tf[1]!, tf[2]!, tf[3]!, 0), entry);
+    const own = this.saturation([tf[0]!, tf[1]!, tf[2]!, tf[3]!, 0], entry);
     return all > 0 ? (all - own) / all : 0;
   }
 
@@ -239,14 +239,26 @@ export class ScriptIndex {
     const touched: number[] = [];
     const n = this.byId.size;
     const deferred: [string, number][] = [];
+    const selective: [string, number, number][] = [];
     for (const [term, w] of weights) {
       const list = this.postings.get(term);
       if (!list) continue;
-      if (n >= 1000 && (term.startsWith(CHAR) || list.slots.length > n / 5)) {
+      if (n >= 1000 && (term.startsWith(CHAR) || list.slots.length > n / 5)) deferred.push([term, w]);
+      else selective.push([term, w, w * this.idf(term)]);
+    }
+    // Rarest first; in a large library, once the shortlist is full and half the query's weight is in, the other
+    // terms only complete the shortlist's scores (MaxScore-like: they cannot lift a script that matched nothing rare
+    // above the shortlist).
+    selective.sort((x, y) => y[2] - x[2]);
+    const total = selective.reduce((sum, t) => sum + t[2], 0);
+    let done = 0;
+    for (const [term, w, max] of selective) {
+      if (n >= 1000 && touched.length >= SHORTLIST && done >= total / 2) {
         deferred.push([term, w]);
         continue;
       }
-      this.accumulate(term, w, list, touched);
+      this.accumulate(term, w, this.postings.get(term)!, touched);
+      done += max;
     }
     if (touched.length < limit) {
       // Too few candidates: common words bring their own, and single characters only if still too few.
