@@ -114,6 +114,11 @@ export class SuggestionEngine {
     return this.learned.pairCount;
   }
 
+  /** A script as indexed (for rerankers and display), undefined when unknown. */
+  script(id: string): ScriptDoc | undefined {
+    return this.index.byId.get(String(id))?.doc;
+  }
+
   /** Registers vocabulary words as homophone targets (words only: a bigram across two words spells nothing). */
   private addHomophones(terms: Iterable<string>): void {
     for (const term of terms) {
