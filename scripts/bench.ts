@@ -4,17 +4,20 @@
  *   callback  — ingestion throughput vs /healthz, inbox completeness, burst processing (Foundation)
  *   welcome   — 200 adds/s for 30 s through channel codes: callback → welcome sent, duplicates, misses
  *   sidebar   — bundle size and card/timeline latency on 100,000 customers and 1,000,000 timeline items
+ *   suggest   — suggestion engine: latency at 5,000 scripts and 50,000 learned sends, learning one send, heap used
  * `npm run bench -- callback` (or welcome, sidebar) runs one.
  */
 import { benchCallback, printCallback } from './bench-callback.js';
 import { benchReject, printReject } from './bench-reject.js';
 import { benchSidebar, printSidebar } from './bench-sidebar.js';
+import { benchSuggest, printSuggest } from './bench-suggest.js';
 import { benchWelcome, printWelcome } from './bench-welcome.js';
 
 const scenarios: Record<string, () => Promise<boolean>> = {
   callback: async () => printCallback(await benchCallback()),
   welcome: async () => printWelcome(await benchWelcome()),
   sidebar: async () => printSidebar(await benchSidebar()),
+  suggest: async () => printSuggest(await benchSuggest()),
   reject: async () => printReject(await benchReject()),
 };
 

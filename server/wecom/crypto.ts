@@ -183,6 +183,20 @@ function isCanonicalBase64(text: string, decoded: Buffer): boolean {
   return lastBytes.toString('base64') === text.slice(-4);
 }
 
+/** Where base64 is decoded: one buffer, grown as needed and reused, as a fresh 190 KB costs ~0.9 ms here. */
+let base64Scratch = Buffer.allocUnsafe(4096);
+
+/**
+ * `text` decoded as Buffer.from(text, 'base64') would (the same decoder), into the scratch buffer: the view is valid
+ * until the next call, so whoever calls this is done with it before returning (decryptRaw: the AES output is a
+ * buffer of its own).
+ */
+function decodeBase64(text: string): Buffer {
+  const most = Math.ceil((text.length * 3) / 4);
+  if (base64Scratch.length < most) base64Scratch = Buffer.allocUnsafe(most);
+  return base64Scratch.subarray(0, base64Scratch.write(text, 0, 'base64'));
+}
+
 /** Decrypts and checks a message; returns the plaintext bytes and where the message sits in them. */
 function decryptRaw(
   encodingAesKey: string,
@@ -190,7 +204,7 @@ function decryptRaw(
   expectedReceiveId: string,
 ): { content: Buffer; message: string } {
   const aes = aesKeyOf(encodingAesKey);
-  const cipherText = typeof encrypted === 'string' ? Buffer.from(encrypted, 'base64') : Buffer.alloc(0);
+  const cipherText = typeof encrypted === 'string' ? decodeBase64(encrypted) : Buffer.alloc(0);
   if (typeof encrypted !== 'string' || !isCanonicalBase64(encrypted, cipherText)) {
     throw new WecomCryptoError('base64', 'encrypted payload is not valid base64');
   }

@@ -166,7 +166,7 @@ export function callbackShapes(corp: ShapeCorp): CallbackShape[] {
       fill('<xml><Encrypt><![CDATA[', 'QUJD', ']]></Encrypt></xml>'),
       401,
     ),
-    post('"]]" filling the Encrypt CDATA', fill('<xml><Encrypt><![CDATA[', ']]', ']]></Encrypt></xml>'), 401),
+    post('"]]" filling the Encrypt CDATA', fill('<xml><Encrypt><![CDATA[', ']]', ']]></Encrypt></xml>'), 400),
     post('empty body', '', 400),
     post('body over the limit', fill('<xml><A><![CDATA[', 'x', ']]></A></xml>', CALLBACK_BODY_LIMIT + 1), 413),
     post('JSON instead of XML', JSON.stringify({ Encrypt: 'x', pad: 'x'.repeat(1000) }), 400, {

@@ -45,7 +45,20 @@ describe('segmentation', () => {
   });
 
   it('finds no intent in thanks, greetings, acknowledgements, laughter or emoji', () => {
-    for (const text of ['谢谢', '好的，谢谢', '在吗', '嗯嗯', '收到', '哈哈哈哈', '👍👍', '[OK]', '好的👌', 'ok', '没问题', '。。。']) {
+    for (const text of [
+      '谢谢',
+      '好的，谢谢',
+      '在吗',
+      '嗯嗯',
+      '收到',
+      '哈哈哈哈',
+      '👍👍',
+      '[OK]',
+      '好的👌',
+      'ok',
+      '没问题',
+      '。。。',
+    ]) {
       expect(analyze(text, { query: true }).intentless, text).toBe(true);
     }
     expect(analyze('运费多少', { query: true }).intentless).toBe(false);

@@ -19,7 +19,18 @@ describe('suggestions', () => {
 
   it('abstains on thanks, greetings, acknowledgements, emoji and chit-chat', () => {
     const e = engine();
-    for (const text of ['谢谢', '好的', '在吗？', '收到，谢谢', '哈哈哈', '👍', '[微笑]', '嗯嗯好的', '晚安', '你吃饭了吗']) {
+    for (const text of [
+      '谢谢',
+      '好的',
+      '在吗？',
+      '收到，谢谢',
+      '哈哈哈',
+      '👍',
+      '[微笑]',
+      '嗯嗯好的',
+      '晚安',
+      '你吃饭了吗',
+    ]) {
       expect(ids(e, text), text).toEqual([]);
     }
   });

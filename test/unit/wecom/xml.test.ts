@@ -214,6 +214,12 @@ describe('scanEnvelopeEncrypt', () => {
     ['an empty CDATA', '<xml><Encrypt><![CDATA[]]></Encrypt></xml>'],
     ['an unterminated CDATA', '<xml><Encrypt><![CDATA[abc</Encrypt></xml>'],
     ['text after the CDATA', '<xml><Encrypt><![CDATA[a]]>b</Encrypt></xml>'],
+    ['two CDATA sections', '<xml><Encrypt><![CDATA[a]]><![CDATA[b]]></Encrypt></xml>'],
+    ['a "]" in the CDATA', '<xml><Encrypt><![CDATA[a]]]></Encrypt></xml>'],
+    [
+      'a CDATA of "]]" (a slow search for "]]>" once)',
+      `<xml><Encrypt><![CDATA[${']]'.repeat(100_000)}]]></Encrypt></xml>`,
+    ],
     ['an element inside <Encrypt>', '<xml><Encrypt>a<b/></Encrypt></xml>'],
     ['an entity reference', '<xml><Encrypt>a&#43;b</Encrypt></xml>'],
     ['<Encrypt> closing after the root', '<xml><Encrypt>a</xml></Encrypt></xml>'],

@@ -44,6 +44,15 @@ export function generalIdfOf(word: string): number {
   return generalIdf.get(word) ?? (/^[a-z0-9]+$/.test(word) ? 6 : UNKNOWN_IDF);
 }
 
+/**
+ * Loads the segmenter's dictionary and the IDF table (about a second, once per process), so the first suggestion
+ * does not pay for it. The product calls it at start.
+ */
+export function warmUp(): void {
+  segmenter();
+  generalIdfOf('的');
+}
+
 /** Term kinds share one key space: words as they are, character bigrams and single characters with a prefix. */
 export const BIGRAM = 'b:';
 export const CHAR = 'c:';

@@ -71,10 +71,18 @@ function matchedSpans(message: string, matched: string[]): string[] {
   let current = '';
   chars.forEach((ch, i) => {
     if (covered[i]) current += ch;
-    else if (current) spans.push(current), (current = '');
+    else if (current) {
+      spans.push(current);
+      current = '';
+    }
   });
   if (current) spans.push(current);
-  return [...new Set([...spans.filter((s) => [...s].length >= 2 || /[a-z0-9]/.test(s)).sort((a, b) => b.length - a.length), ...extra])];
+  return [
+    ...new Set([
+      ...spans.filter((s) => [...s].length >= 2 || /[a-z0-9]/.test(s)).sort((a, b) => b.length - a.length),
+      ...extra,
+    ]),
+  ];
 }
 
 function quote(words: string[]): string {
@@ -90,7 +98,7 @@ export class SuggestionEngine {
   private readonly index = new ScriptIndex();
   private readonly learned: LearnedStore;
   private readonly threshold: number;
-  /** pinyin key → vocabulary terms (words ≥ 2 characters and bigrams) spelling it. */
+  /** pinyin key → vocabulary words (≥ 2 Han characters) spelling it. */
   private readonly homophones = new Map<string, Set<string>>();
 
   constructor(options: EngineOptions = {}) {
@@ -106,11 +114,17 @@ export class SuggestionEngine {
     return this.learned.pairCount;
   }
 
+  /** A script as indexed (for rerankers and display), undefined when unknown. */
+  script(id: string): ScriptDoc | undefined {
+    return this.index.byId.get(String(id))?.doc;
+  }
+
+  /** Registers vocabulary words as homophone targets (words only: a bigram across two words spells nothing). */
   private addHomophones(terms: Iterable<string>): void {
     for (const term of terms) {
-      if (term.startsWith(CHAR)) continue;
-      const word = term.startsWith(BIGRAM) ? term.slice(BIGRAM.length) : term;
-      if ([...word].length < 2) continue;
+      if (term.startsWith(CHAR) || term.startsWith(BIGRAM)) continue;
+      const word = term;
+      if ([...word].length < 2 || !/\p{Script=Han}/u.test(word)) continue;
       const key = pinyinKey(word);
       if (!key) continue;
       let set = this.homophones.get(key);
@@ -148,7 +162,7 @@ export class SuggestionEngine {
 
   private learnPair(pair: LearnedPair, a: Analysis): void {
     const before = this.learned.messageCount;
-    this.learned.learn(pair);
+    this.learned.learn(pair, a);
     this.index.addLearned(pair.scriptId, termCounts(a), pair.weight * this.learned.scale(pair.at));
     if (this.learned.messageCount > before) this.addHomophones([...a.words, ...a.bigrams]);
   }
@@ -273,8 +287,10 @@ export class SuggestionEngine {
     // The last message chooses the candidates; earlier messages only reorder those (a script that matches the
     // context alone is the previous question's answer, not this one's).
     const own = this.index.score(query.last, 50);
-    const context = query.context.size > 0 ? this.index.score(query.context, 200) : [];
-    const contextScore = new Map(context.map((m) => [m.slot, m.score]));
+    const contextScore = this.index.scoreSlots(
+      query.context,
+      own.map((m) => m.slot),
+    );
     const textScore = new Map<string, number>();
     for (const m of own) {
       const score = m.score + CONTEXT_BOOST * (contextScore.get(m.slot) ?? 0);

@@ -4,8 +4,15 @@
  * `suggest`, `search`, `learn`, `upsertScript`, `removeScript`, `exportLearned`.
  */
 export { createSuggestionEngine, DEFAULT_THRESHOLD, SuggestionEngine } from './engine.js';
-export { analyze, generalIdfOf, type Analysis } from './analyze.js';
+export { analyze, generalIdfOf, warmUp, type Analysis } from './analyze.js';
 export { normalizeText, pinyinKey } from './normalize.js';
+export {
+  createLlmReranker,
+  rerankerFromEnv,
+  suggestWithReranker,
+  type LlmRerankerOptions,
+  type Reranker,
+} from './llm-reranker.js';
 export type {
   EngineOptions,
   LearnedPair,

@@ -1,4 +1,4 @@
-import { analyze } from './analyze.js';
+import type { Analysis } from './analyze.js';
 import { termWeight } from './weights.js';
 import type { LearnedPair } from './types.js';
 
@@ -73,19 +73,18 @@ export class LearnedStore {
     return Math.exp(-this.lambda * (now - EPOCH));
   }
 
-  learn(pair: LearnedPair): void {
+  /** Learns a send; `analysis` is the message's query-mode analysis (computed once by the caller). */
+  learn(pair: LearnedPair, analysis: Analysis): void {
     const index = this.pairs.length;
     this.pairs.push(pair);
     let list = this.pairsOfScript.get(pair.scriptId);
     if (!list) this.pairsOfScript.set(pair.scriptId, (list = []));
     list.push(index);
-    this.apply(pair.message, pair.scriptId, pair.weight * this.scale(pair.at));
+    this.apply(pair.message, analysis, pair.scriptId, pair.weight * this.scale(pair.at));
   }
 
-  private apply(message: string, scriptId: string, mass: number): void {
-    if (mass === 0) return;
-    const a = analyze(message, { query: true });
-    if (a.intentless) return;
+  private apply(message: string, a: Analysis, scriptId: string, mass: number): void {
+    if (mass === 0 || a.intentless) return;
     const key = a.normalized;
     let id = this.entryByText.get(key);
     if (id === undefined) {
@@ -162,25 +161,42 @@ export class LearnedStore {
     if (this.accumulator.length < this.entries.length) this.accumulator = new Float64Array(this.entries.length * 2);
     const acc = this.accumulator;
     const touched: number[] = [];
-    let querySum = 0;
     const weightOf = new Map<string, number>();
-    const n = this.entries.length;
+    let querySum = 0;
     for (const [term, qw] of query) {
       if (term.startsWith('c:')) continue;
       const w = qw * this.idf(term);
       weightOf.set(term, w);
       querySum += w;
+    }
+    // Dice ≥ MIN_SIMILARITY needs a shared weight of at least MIN_SIMILARITY / 2 of the query's: terms are taken
+    // heaviest first, and once the terms left cannot reach that share alone, they only add to messages already hit.
+    const needed = (MIN_SIMILARITY / 2) * querySum;
+    let remaining = querySum;
+    for (const [term, w] of [...weightOf].sort((x, y) => y[1] - x[1])) {
       const list = this.postings.get(term);
-      // A term in most learned messages cannot tell them apart: it still counts in the query's mass.
-      if (!list || (n > 500 && list.length > n * 0.2)) continue;
+      const fresh = remaining >= needed;
+      remaining -= w;
+      if (!list) continue;
+      if (!fresh && touched.length * 16 < list.length) {
+        // Cheaper to ask the messages already hit than to walk a common term's long list.
+        for (const id of touched) if (this.entries[id]!.terms.includes(term)) acc[id]! += w;
+        continue;
+      }
       for (const id of list) {
-        if (acc[id] === 0) touched.push(id);
+        if (acc[id] === 0) {
+          if (!fresh) continue;
+          touched.push(id);
+        }
         acc[id]! += w;
       }
     }
     if (touched.length === 0 || querySum === 0) return votes;
-    touched.sort((a, b) => acc[b]! - acc[a]!);
-    const candidates = touched.slice(0, 40).map((id) => ({ id, overlap: acc[id]! }));
+    const candidates = touched
+      .filter((id) => acc[id]! >= needed)
+      .map((id) => ({ id, overlap: acc[id]! }))
+      .sort((x, y) => y.overlap - x.overlap)
+      .slice(0, 40);
     for (const id of touched) acc[id] = 0;
 
     // Weighted Dice: shared weight over both messages' weight (a term of the learned message the query lacks counts

@@ -12,7 +12,7 @@ for (const line of PINYIN) {
 
 /** WeChat's built-in emoticons arrive as text: [微笑], [捂脸], [OK]. */
 const WECHAT_EMOTICON = /\[[\p{Script=Han}A-Za-z]{1,4}\]/gu;
-const EMOJI = /[\p{Extended_Pictographic}\p{Emoji_Modifier}\u{FE0F}\u{200D}\u{20E3}]/gu;
+const EMOJI = /\p{Extended_Pictographic}|\p{Emoji_Modifier}|\u{FE0F}|\u{200D}|\u{20E3}/gu;
 /** Kaomoji and other decoration: anything that is not a letter, digit, Han character or sentence punctuation. */
 const DECORATION = /[^\p{Script=Han}\p{L}\p{N}\s,.!?;:~，。！？；：、～…'"“”‘’()（）\-+/%¥$@#&*=<>]/gu;
 

@@ -11,6 +11,8 @@ const FIELD_WEIGHT = [3, 3, 1.2, 1, 3];
 const FIELD_B = [0.5, 0.3, 0.2, 0.75, 0.5];
 const LEARNED = 4;
 const K1 = 1.2;
+/** Candidates of the selective terms whose scores the common terms complete (large libraries only). */
+const SHORTLIST = 100;
 
 export interface IndexedScript {
   doc: ScriptDoc;
@@ -19,8 +21,19 @@ export interface IndexedScript {
   lengths: number[];
   /** Topic words of title and content, to compare an edit with the previous version. */
   words: Set<string>;
-  /** The learned field: term → epoch-scaled mass (see LearnedStore), kept across edits. */
-  learned: Map<string, number>;
+  /** term → per-field counts (the learned field: epoch-scaled masses, see LearnedStore); shared with the postings. */
+  tf: Map<string, number[]>;
+  /** Has a learned field. */
+  learned: boolean;
+  /** Per-field BM25F factors (weight over length normalisation), valid for `factorsVersion`. */
+  factors: Float64Array;
+  factorsVersion: number;
+}
+
+/** A term's postings: parallel arrays, iterated by index (much faster than a Map on the hot path). */
+interface Postings {
+  slots: number[];
+  tfs: number[][];
 }
 
 export interface LexicalMatch {
@@ -36,9 +49,14 @@ export class ScriptIndex {
   readonly byId = new Map<string, IndexedScript>();
   readonly bySlot: (IndexedScript | undefined)[] = [];
   private readonly freeSlots: number[] = [];
-  /** term → slot → per-field counts. */
-  private readonly postings = new Map<string, Map<number, number[]>>();
+  private readonly postings = new Map<string, Postings>();
   private readonly lengthSums = [0, 0, 0, 0, 0];
+  /**
+   * Average field lengths used for normalisation: replaced only when the true averages drift by more than 2 %, so
+   * each script's factors are computed once per drift, not per posting (BM25 hardly moves with such a drift).
+   */
+  private averages = [1, 1, 1, 1, 1];
+  private averagesVersion = 0;
   /** Scripts with a learned field (its average length is over them). */
   private learnedDocs = 0;
   /** Multiplies stored learned masses into masses decayed to the scoring time; set by the engine per query. */
@@ -65,29 +83,44 @@ export class ScriptIndex {
     const texts = [doc.title, (doc.keywords ?? []).join(' '), doc.group ?? '', doc.content ?? ''];
     const lengths = [0, 0, 0, 0, 0];
     const words = new Set<string>();
+    const current: IndexedScript = {
+      doc,
+      slot,
+      lengths,
+      words,
+      tf: new Map(),
+      learned: false,
+      factors: new Float64Array(5),
+      factorsVersion: -1,
+    };
     texts.forEach((text, f) => {
       if (!text) return;
       const a = analyze(text);
       if (f === 0 || f === 3) for (const w of a.words) words.add(w);
       lengths[f] = a.words.length + a.bigrams.length * 0.5;
-      for (const [term, n] of termCounts(a)) this.posting(term, slot)[f] = n;
+      for (const [term, n] of termCounts(a)) this.posting(current, term)[f] = n;
     });
     for (let f = 0; f < 4; f++) this.lengthSums[f]! += lengths[f]!;
-    const current: IndexedScript = { doc, slot, lengths, words, learned: new Map() };
     this.byId.set(doc.id, current);
+    this.refreshAverages();
     this.bySlot[slot] = current;
     if (this.scores.length < this.bySlot.length) this.scores = new Float64Array(this.bySlot.length * 2);
-    if (previous && learnedFactor > 0 && previous.learned.size > 0) {
-      this.addLearned(doc.id, new Map([...previous.learned].map(([t, m]) => [t, m * learnedFactor])), 1);
+    if (previous && learnedFactor > 0 && previous.learned) {
+      const carried = new Map<string, number>();
+      for (const [term, tf] of previous.tf) if (tf[LEARNED]! > 0) carried.set(term, tf[LEARNED]! * learnedFactor);
+      this.addLearned(doc.id, carried, 1);
     }
     return { previous, current };
   }
 
-  private posting(term: string, slot: number): number[] {
+  private posting(entry: IndexedScript, term: string): number[] {
+    let tf = entry.tf.get(term);
+    if (tf) return tf;
+    entry.tf.set(term, (tf = [0, 0, 0, 0, 0]));
     let list = this.postings.get(term);
-    if (!list) this.postings.set(term, (list = new Map()));
-    let tf = list.get(slot);
-    if (!tf) list.set(slot, (tf = [0, 0, 0, 0, 0]));
+    if (!list) this.postings.set(term, (list = { slots: [], tfs: [] }));
+    list.slots.push(entry.slot);
+    list.tfs.push(tf);
     return tf;
   }
 
@@ -95,35 +128,39 @@ export class ScriptIndex {
   addLearned(id: string, counts: Map<string, number>, mass: number): void {
     const entry = this.byId.get(id);
     if (!entry) return;
-    if (entry.learned.size === 0) this.learnedDocs++;
+    if (!entry.learned) this.learnedDocs++;
+    entry.learned = true;
     let added = 0;
     for (const [term, n] of counts) {
       const m = n * mass;
-      this.posting(term, entry.slot)[LEARNED]! += m;
-      entry.learned.set(term, (entry.learned.get(term) ?? 0) + m);
+      this.posting(entry, term)[LEARNED]! += m;
       added += term.startsWith(CHAR) ? 0 : term.startsWith(BIGRAM) ? m * 0.5 : m;
     }
     entry.lengths[LEARNED]! += added;
     this.lengthSums[LEARNED]! += added;
+    entry.factorsVersion = -1;
+    this.refreshAverages();
   }
 
   remove(id: string): IndexedScript | undefined {
     const entry = this.byId.get(id);
     if (!entry) return undefined;
-    const texts = [entry.doc.title, (entry.doc.keywords ?? []).join(' '), entry.doc.group ?? '', entry.doc.content ?? ''];
-    const terms = new Set(entry.learned.keys());
-    for (const text of texts) if (text) for (const term of termCounts(analyze(text)).keys()) terms.add(term);
-    for (const term of terms) {
+    for (const term of entry.tf.keys()) {
       const list = this.postings.get(term);
       if (!list) continue;
-      list.delete(entry.slot);
-      if (list.size === 0) this.postings.delete(term);
+      const i = list.slots.indexOf(entry.slot);
+      if (i >= 0) {
+        list.slots.splice(i, 1);
+        list.tfs.splice(i, 1);
+      }
+      if (list.slots.length === 0) this.postings.delete(term);
     }
     for (let f = 0; f < 5; f++) this.lengthSums[f]! -= entry.lengths[f]!;
-    if (entry.learned.size > 0) this.learnedDocs--;
+    if (entry.learned) this.learnedDocs--;
     this.byId.delete(id);
     this.bySlot[entry.slot] = undefined;
     this.freeSlots.push(entry.slot);
+    this.refreshAverages();
     return entry;
   }
 
@@ -132,7 +169,7 @@ export class ScriptIndex {
   }
 
   documentFrequency(term: string): number {
-    return this.postings.get(term)?.size ?? 0;
+    return this.postings.get(term)?.slots.length ?? 0;
   }
 
   idf(term: string): number {
@@ -141,33 +178,49 @@ export class ScriptIndex {
     return Math.log(1 + (n - df + 0.5) / (df + 0.5));
   }
 
-  /** Saturated per-document weight of a term, 0..1 (BM25F's tf part, over the fields). */
-  private saturation(tf: number[], lengths: number[]): number {
+  private refreshAverages(): void {
     const n = Math.max(1, this.byId.size);
-    let weighted = 0;
-    for (let f = 0; f < 4; f++) {
-      const c = tf[f]!;
-      if (c === 0) continue;
-      const avg = Math.max(1, this.lengthSums[f]! / n);
-      weighted += (FIELD_WEIGHT[f]! * c) / (1 - FIELD_B[f]! + (FIELD_B[f]! * lengths[f]!) / avg);
+    let drifted = false;
+    const next = this.lengthSums.map((sum, f) => {
+      const avg = Math.max(f === LEARNED ? 1e-300 : 1, sum / (f === LEARNED ? Math.max(1, this.learnedDocs) : n));
+      if (Math.abs(avg - this.averages[f]!) > 0.02 * this.averages[f]!) drifted = true;
+      return avg;
+    });
+    if (drifted) {
+      this.averages = next;
+      this.averagesVersion++;
     }
-    const learned = tf[LEARNED]!;
-    if (learned > 0) {
-      // Stored masses are epoch-scaled; the length ratio is the same before and after decay.
-      const avg = this.lengthSums[LEARNED]! / Math.max(1, this.learnedDocs);
-      const norm = avg > 0 ? 1 - FIELD_B[LEARNED]! + (FIELD_B[LEARNED]! * lengths[LEARNED]!) / avg : 1;
-      weighted += (FIELD_WEIGHT[LEARNED]! * learned * this.decay) / norm;
+  }
+
+  private factors(entry: IndexedScript): Float64Array {
+    if (entry.factorsVersion !== this.averagesVersion) {
+      for (let f = 0; f < 5; f++) {
+        const b = FIELD_B[f]!;
+        entry.factors[f] = FIELD_WEIGHT[f]! / (1 - b + (b * entry.lengths[f]!) / this.averages[f]!);
+      }
+      entry.factorsVersion = this.averagesVersion;
     }
+    return entry.factors;
+  }
+
+  /**
+   * Saturated per-document weight of a term, 0..1 (BM25F's tf part, over the fields). Learned masses are
+   * epoch-scaled: the length ratio is the same before and after decay, the mass itself is decayed here.
+   */
+  private saturation(tf: number[], entry: IndexedScript): number {
+    const k = this.factors(entry);
+    const weighted =
+      tf[0]! * k[0]! + tf[1]! * k[1]! + tf[2]! * k[2]! + tf[3]! * k[3]! + tf[LEARNED]! * this.decay * k[LEARNED]!;
     return weighted / (weighted + K1);
   }
 
   /** Share of a term's saturated weight in a script that comes from the learned field (for reasons). */
   learnedShare(term: string, slot: number): number {
-    const tf = this.postings.get(term)?.get(slot);
+    const tf = this.bySlot[slot]?.tf.get(term);
     if (!tf || tf[LEARNED] === 0) return 0;
     const entry = this.bySlot[slot]!;
-    const all = this.saturation(tf, entry.lengths);
-    const own = this.saturation([...tf.slice(0, 4), 0], entry.lengths);
+    const all = this.saturation(tf, entry);
+    const own = this.saturation([tf[0]!, tf[1]!, tf[2]!, tf[3]!, 0], entry);
     return all > 0 ? (all - own) / all : 0;
   }
 
@@ -175,26 +228,109 @@ export class ScriptIndex {
   static readonly MAX_SATURATION = FIELD_WEIGHT[0]! / (FIELD_WEIGHT[0]! + K1);
 
   /**
-   * Scores every script holding a query term. `weights` maps a query term to its weight (importance × kind).
-   * Returns matches sorted by score, best first, at most `limit`.
+   * Scores the scripts holding query terms. `weights` maps a query term to its weight (importance × kind). Returns
+   * matches sorted by score, best first, at most `limit`.
+   *
+   * Terms that cannot tell scripts apart in a large library (single characters, and any term in more than a fifth
+   * of the scripts) do not bring candidates of their own when selective terms found some: they are added to the
+   * candidates' scores only, which keeps a query's cost independent of how common its characters are.
    */
   score(weights: Map<string, number>, limit: number): LexicalMatch[] {
-    const scores = this.scores;
     const touched: number[] = [];
+    const n = this.byId.size;
+    const deferred: [string, number][] = [];
+    const selective: [string, number, number][] = [];
     for (const [term, w] of weights) {
       const list = this.postings.get(term);
       if (!list) continue;
+      if (n >= 1000 && (term.startsWith(CHAR) || list.slots.length > n / 5)) deferred.push([term, w]);
+      else selective.push([term, w, w * this.idf(term)]);
+    }
+    // Rarest first; in a large library, once the shortlist is full and half the query's weight is in, the other
+    // terms only complete the shortlist's scores (MaxScore-like: they cannot lift a script that matched nothing rare
+    // above the shortlist).
+    selective.sort((x, y) => y[2] - x[2]);
+    const total = selective.reduce((sum, t) => sum + t[2], 0);
+    let done = 0;
+    for (const [term, w, max] of selective) {
+      if (n >= 1000 && touched.length >= SHORTLIST && done >= total / 2) {
+        deferred.push([term, w]);
+        continue;
+      }
+      this.accumulate(term, w, this.postings.get(term)!, touched);
+      done += max;
+    }
+    if (touched.length < limit) {
+      // Too few candidates: common words bring their own, and single characters only if still too few.
+      const chars = deferred.filter(([term]) => term.startsWith(CHAR));
+      const words = deferred.filter(([term]) => !term.startsWith(CHAR));
+      for (const [term, w] of words) this.accumulate(term, w, this.postings.get(term)!, touched);
+      if (touched.length >= limit) return this.complete(touched, limit, chars);
+      for (const [term, w] of chars) this.accumulate(term, w, this.postings.get(term)!, touched);
+      return this.best(touched, limit);
+    }
+    return this.complete(touched, limit, deferred);
+  }
+
+  /** The best candidates so far, their scores completed with the deferred terms. */
+  private complete(touched: number[], limit: number, deferred: [string, number][]): LexicalMatch[] {
+    // The common terms complete the scores of the best candidates of the selective ones only.
+    const shortlist = this.best(touched, Math.max(limit, SHORTLIST));
+    for (const [term, w] of deferred) {
       const idf = this.idf(term);
-      for (const [slot, tf] of list) {
-        const entry = this.bySlot[slot]!;
-        if (scores[slot] === 0) touched.push(slot);
-        scores[slot]! += w * idf * this.saturation(tf, entry.lengths);
+      for (const m of shortlist) {
+        const entry = this.bySlot[m.slot]!;
+        const tf = entry.tf.get(term);
+        if (tf) m.score += w * idf * this.saturation(tf, entry);
       }
     }
-    const out: LexicalMatch[] = touched.map((slot) => ({ slot, score: scores[slot]! }));
+    return shortlist.sort((x, y) => y.score - x.score).slice(0, limit);
+  }
+
+  /** The `limit` best of the accumulated scores, sorted; clears the accumulator. */
+  private best(touched: number[], limit: number): LexicalMatch[] {
+    const scores = this.scores;
+    let cut = -Infinity;
+    if (touched.length > limit) {
+      const values = Float64Array.from(touched, (slot) => scores[slot]!).sort();
+      cut = values[values.length - limit]!;
+    }
+    const out: LexicalMatch[] = [];
+    for (const slot of touched) if (scores[slot]! >= cut) out.push({ slot, score: scores[slot]! });
     for (const slot of touched) scores[slot] = 0;
-    out.sort((a, b) => b.score - a.score);
+    out.sort((x, y) => y.score - x.score);
     return out.slice(0, limit);
+  }
+
+  private accumulate(term: string, w: number, list: Postings, touched: number[]): void {
+    const scores = this.scores;
+    const wIdf = w * this.idf(term);
+    const { slots, tfs } = list;
+    const bySlot = this.bySlot;
+    const decay = this.decay;
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i]!;
+      const tf = tfs[i]!;
+      const k = this.factors(bySlot[slot]!);
+      const weighted = tf[0]! * k[0]! + tf[1]! * k[1]! + tf[2]! * k[2]! + tf[3]! * k[3]! + tf[4]! * decay * k[4]!;
+      if (scores[slot] === 0) touched.push(slot);
+      scores[slot]! += (wIdf * weighted) / (weighted + K1);
+    }
+  }
+
+  /** Scores of given scripts only (the earlier messages' match of the last message's candidates). */
+  scoreSlots(weights: Map<string, number>, slots: readonly number[]): Map<number, number> {
+    const out = new Map<number, number>();
+    for (const [term, w] of weights) {
+      if (!this.postings.has(term)) continue;
+      const idf = this.idf(term);
+      for (const slot of slots) {
+        const entry = this.bySlot[slot]!;
+        const tf = entry.tf.get(term);
+        if (tf) out.set(slot, (out.get(slot) ?? 0) + w * idf * this.saturation(tf, entry));
+      }
+    }
+    return out;
   }
 
   /** Per-term contributions for one script (reasons and highlighting). */
@@ -203,11 +339,11 @@ export class ScriptIndex {
     if (!entry) return [];
     const out: { term: string; value: number; field: number }[] = [];
     for (const [term, w] of weights) {
-      const tf = this.postings.get(term)?.get(slot);
+      const tf = entry.tf.get(term);
       if (!tf) continue;
       const field = tf.findIndex((c) => c > 0);
       if (field === LEARNED && this.decay * tf[LEARNED]! < 1e-6) continue;
-      out.push({ term, value: w * this.idf(term) * this.saturation(tf, entry.lengths), field });
+      out.push({ term, value: w * this.idf(term) * this.saturation(tf, entry), field });
     }
     return out.sort((a, b) => b.value - a.value);
   }

@@ -16,7 +16,11 @@ const KIND = {
 
 /** How much a word says in Chinese at large (jieba's IDF, about 0.1..1.3; 的 0.1, 价格 0.5, 运费 1). */
 function importance(term: string): number {
-  const word = term.startsWith(BIGRAM) ? term.slice(BIGRAM.length) : term.startsWith(CHAR) ? term.slice(CHAR.length) : term;
+  const word = term.startsWith(BIGRAM)
+    ? term.slice(BIGRAM.length)
+    : term.startsWith(CHAR)
+      ? term.slice(CHAR.length)
+      : term;
   return Math.min(1.3, Math.max(0.15, generalIdfOf(word) / 9));
 }
 
