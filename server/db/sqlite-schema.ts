@@ -31,4 +31,5 @@ export const {
   scripts,
   scriptFavorites,
   scriptSends,
+  workCalendars,
 } = defineSchema(sqliteKit);

@@ -19,6 +19,7 @@ import { createStagesModule } from './stages/index.js';
 import { createTagsModule } from './tags/index.js';
 import { createTimelineModule } from './timeline/index.js';
 import { createWelcomeModule } from './welcome/index.js';
+import { createWorkCalendarModule } from './work-calendar/index.js';
 
 /**
  * The composition root: every domain module built once, in dependency order, each given the other modules'
@@ -33,6 +34,7 @@ export function createModules(
   const contacts = createContactsModule(ctx, { directory: directory.service });
   const eventRepo = createEventRepo(ctx.db);
   const stages = createStagesModule(ctx);
+  const workCalendar = createWorkCalendarModule(ctx);
   const media = createMediaModule(ctx);
   const timeline = createTimelineModule(ctx, { contacts: contacts.repo });
   const customers = createCustomersModule(ctx, {
@@ -71,7 +73,21 @@ export function createModules(
   channelsRef = channels;
   const alerts = createAlertsModule(ctx, { timeline: timeline.repo, contacts: contacts.repo, channels: channels.repo });
 
-  const withManifests = [contacts, stages, media, timeline, customers, scripts, auth, jsapi, tags, welcome, channels, alerts];
+  const withManifests = [
+    contacts,
+    stages,
+    workCalendar,
+    media,
+    timeline,
+    customers,
+    scripts,
+    auth,
+    jsapi,
+    tags,
+    welcome,
+    channels,
+    alerts,
+  ];
   const events = createEventsModule(ctx, {
     repo: eventRepo,
     contacts: contacts.service,
@@ -83,6 +99,7 @@ export function createModules(
   return {
     manifests,
     jobs: deps.jobs,
+    workCalendar,
     directory,
     contacts,
     events,

@@ -3,6 +3,7 @@ import { channelTables } from './channels.js';
 import { contactTables } from './contacts.js';
 import { coreTables } from './core.js';
 import { queueTables } from './queue.js';
+import { settingsTables } from './settings.js';
 import { sidebarTables } from './sidebar.js';
 
 /** Every table, written once with a dialect's kit (server/db/kit.ts). */
@@ -14,6 +15,7 @@ export function defineSchema(k: Kit) {
     ...queueTables(k, core),
     ...channelTables(k, core),
     ...sidebarTables(k),
+    ...settingsTables(k, core),
   };
 }
 export type Tables = ReturnType<typeof defineSchema>;
