@@ -13,7 +13,10 @@ CREATE INDEX `jobs_lane` ON `jobs` (`lane`,`id`) WHERE status in ('pending', 'ru
 UPDATE `events` SET `status` = 'running', `lease_until` = 0 WHERE `status` = 'processing';--> statement-breakpoint
 UPDATE `jobs` SET `lease_until` = 0 WHERE `status` = 'running';--> statement-breakpoint
 UPDATE `events` SET
-  `occurred_at` = COALESCE(CAST(json_extract(`payload`, '$.createTime') AS INTEGER), 0) * 1000,
+  `occurred_at` = COALESCE(CAST(json_extract(`payload`, '$.createTime') AS INTEGER), 0) * 1000 + CASE
+    WHEN json_extract(`payload`, '$.changeType') LIKE 'add\_%' ESCAPE '\' THEN 0
+    WHEN json_extract(`payload`, '$.changeType') LIKE 'del\_%' ESCAPE '\' THEN 2
+    WHEN json_extract(`payload`, '$.kind') = 'external_contact' THEN 1 ELSE 0 END,
   `lane` = CASE json_extract(`payload`, '$.kind')
     WHEN 'external_contact' THEN `corp_id` || '|' || json_extract(`payload`, '$.externalUserId')
     WHEN 'external_tag' THEN `corp_id` || '|tags'

@@ -31,7 +31,7 @@ export function queueTables(k: Kit, { corps }: CoreTables) {
       payload: k.json<WecomEvent>('payload').notNull(),
       /** Items of one lane (a customer, a corp's tag library) are handled one at a time, in `occurred_at` order. */
       lane: k.text('lane'),
-      /** WeCom's CreateTime, in ms: the order of a lane. */
+      /** WeCom's CreateTime in ms, adds before deletions within one second (events/lane.ts): the order of a lane. */
       occurredAt: k.ms('occurred_at').notNull().default(0),
       status: k.text('status', { enum: queueStatuses }).notNull().default('pending'),
       attempts: k.int('attempts').notNull().default(0),

@@ -4,7 +4,7 @@ import { WecomXmlError } from '../../wecom/xml.js';
 import { BadRequestError, NotFoundError, UnauthorizedError } from '../../errors.js';
 import type { CorpService } from '../corps/service.js';
 import type { NewInboxEvent } from '../events/repo.js';
-import { laneOf } from '../events/lane.js';
+import { laneOf, laneOrderOf } from '../events/lane.js';
 import { groupCommit } from '../events/group-commit.js';
 import type { CallbackPostQuery, CallbackVerifyQuery } from '../../../shared/schemas/callback.js';
 
@@ -86,7 +86,7 @@ export function createCallbackService(deps: {
         // The typed event; its non-enumerable `raw` fields are stored as the XML beside it.
         payload: event,
         lane: laneOf(corpId, event),
-        occurredAt: event.createTime * 1000,
+        occurredAt: laneOrderOf(event),
         receivedAt: now(),
       });
       if (inserted) deps.onAccepted();

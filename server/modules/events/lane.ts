@@ -17,3 +17,16 @@ export function laneOf(corpId: string, event: WecomEvent): string | null {
       return null;
   }
 }
+
+/**
+ * Where an event stands in its lane: WeCom's CreateTime in ms. CreateTime has whole seconds, and an add and the
+ * deletion of the same relation can share one: within a second an add goes first, then edits, then deletions (a
+ * relation cannot end before it began).
+ */
+export function laneOrderOf(event: WecomEvent): number {
+  const base = event.createTime * 1000;
+  if (event.kind !== 'external_contact') return base;
+  if (event.changeType.startsWith('add_')) return base;
+  if (event.changeType.startsWith('del_')) return base + 2;
+  return base + 1;
+}
