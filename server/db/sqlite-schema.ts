@@ -32,4 +32,8 @@ export const {
   scriptFavorites,
   scriptSends,
   workCalendars,
+  suggestVersions,
+  learnedPairs,
+  suggestScriptChanges,
+  suggestionFeedback,
 } = defineSchema(sqliteKit);

@@ -5,6 +5,7 @@ import { coreTables } from './core.js';
 import { queueTables } from './queue.js';
 import { settingsTables } from './settings.js';
 import { sidebarTables } from './sidebar.js';
+import { suggestTables } from './suggest.js';
 
 /** Every table, written once with a dialect's kit (server/db/kit.ts). */
 export function defineSchema(k: Kit) {
@@ -16,6 +17,7 @@ export function defineSchema(k: Kit) {
     ...channelTables(k, core),
     ...sidebarTables(k),
     ...settingsTables(k, core),
+    ...suggestTables(k),
   };
 }
 export type Tables = ReturnType<typeof defineSchema>;
