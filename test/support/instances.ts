@@ -26,6 +26,8 @@ export interface Instances {
   servers: Instance[];
   /** Kills one instance with SIGKILL (no shutdown of any kind) and waits for it to be gone. */
   kill(index: number): Promise<void>;
+  /** Starts a killed instance again, on its port and database, and waits until it serves. */
+  restart(index: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -65,7 +67,9 @@ async function until(probe: () => Promise<boolean>, what: string, timeoutMs: num
 
 export async function startInstances(options: {
   count: number;
-  databaseUrl: string;
+  /** A PostgreSQL URL, or a SQLite file (one instance: SQLite is one process). */
+  databaseUrl?: string;
+  databasePath?: string;
   leaseMs?: number;
 }): Promise<Instances> {
   const ports = await Promise.all(Array.from({ length: options.count }, freePort));
@@ -75,12 +79,14 @@ export async function startInstances(options: {
   const emulator = run('scripts/emulator.ts', ['--port', String(emulatorPort), '--callback', urls.join(',')], {});
   await until(async () => (await fetch(`${emulatorOrigin}/emulator/_state`)).ok, 'the emulator', 30_000);
 
-  const servers: Instance[] = ports.map((port) => {
+  const database = options.databaseUrl
+    ? { DATABASE_URL: options.databaseUrl, DATA_DIR: mkdtempSync(join(tmpdir(), 'scrm-instance-')) }
+    : { DATABASE_PATH: options.databasePath! };
+  const start = (port: number): Instance => {
     const { child, output } = run('server/main.ts', [], {
       PORT: String(port),
       HOST: '127.0.0.1',
-      DATABASE_URL: options.databaseUrl,
-      DATA_DIR: mkdtempSync(join(tmpdir(), 'scrm-instance-')),
+      ...database,
       SECRET_KEY,
       ADMIN_TOKEN: INSTANCE_ADMIN_TOKEN,
       WECOM_CORP_ID: DEMO_CORP.corpId,
@@ -94,14 +100,13 @@ export async function startInstances(options: {
       LOG_LEVEL: 'warn',
     });
     return { url: `http://127.0.0.1:${port}`, process: child, output };
-  });
-  await Promise.all(
-    servers.map((s) =>
-      until(async () => (await fetch(`${s.url}/healthz`)).ok, `the instance at ${s.url}`, 60_000).catch((err) => {
-        throw new Error(`${(err as Error).message}\n${s.output()}`);
-      }),
-    ),
-  );
+  };
+  const serving = (s: Instance) =>
+    until(async () => (await fetch(`${s.url}/healthz`)).ok, `the instance at ${s.url}`, 60_000).catch((err) => {
+      throw new Error(`${(err as Error).message}\n${s.output()}`);
+    });
+  const servers = ports.map(start);
+  await Promise.all(servers.map(serving));
 
   const exited = (child: ChildProcess) =>
     child.exitCode !== null || child.signalCode !== null
@@ -114,6 +119,10 @@ export async function startInstances(options: {
       const { process: child } = servers[index]!;
       child.kill('SIGKILL');
       await exited(child);
+    },
+    async restart(index) {
+      servers[index] = start(ports[index]!);
+      await serving(servers[index]!);
     },
     async stop() {
       for (const s of servers) s.process.kill('SIGTERM');
