@@ -1,10 +1,12 @@
 import type { Kit } from '../kit.js';
 import { channelTables } from './channels.js';
 import { contactTables } from './contacts.js';
+import { consoleTables } from './console.js';
 import { coreTables } from './core.js';
 import { queueTables } from './queue.js';
 import { settingsTables } from './settings.js';
 import { sidebarTables } from './sidebar.js';
+import { statsTables } from './stats.js';
 import { suggestTables } from './suggest.js';
 
 /** Every table, written once with a dialect's kit (server/db/kit.ts). */
@@ -18,6 +20,8 @@ export function defineSchema(k: Kit) {
     ...sidebarTables(k),
     ...settingsTables(k, core),
     ...suggestTables(k),
+    ...consoleTables(k, core),
+    ...statsTables(k),
   };
 }
 export type Tables = ReturnType<typeof defineSchema>;
