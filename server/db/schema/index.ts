@@ -3,6 +3,7 @@ import { channelTables } from './channels.js';
 import { contactTables } from './contacts.js';
 import { consoleTables } from './console.js';
 import { coreTables } from './core.js';
+import { messageTables } from './messages.js';
 import { queueTables } from './queue.js';
 import { settingsTables } from './settings.js';
 import { sidebarTables } from './sidebar.js';
@@ -19,6 +20,7 @@ export function defineSchema(k: Kit) {
     ...channelTables(k, core),
     ...sidebarTables(k),
     ...settingsTables(k, core),
+    ...messageTables(k),
     ...suggestTables(k),
     ...consoleTables(k, core),
     ...statsTables(k),
