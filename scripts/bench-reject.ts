@@ -10,13 +10,12 @@
  *
  * Run alone with `tsx scripts/bench-reject.ts`; `BENCH_REJECT_BATCH` sets the requests per batch (default 100).
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
-import { dirname } from 'node:path';
 import { DEMO_CORP } from '../server/emulator/index.js';
 import { callbackShapes, chunkedShapes, type CallbackShape } from '../test/adversarial/callback-shapes.js';
-import { processCpuUs, startSystem } from './bench-callback.js';
+import { processCpuUs, startSystem } from './bench-system.js';
 import { percentile } from './percentile.js';
 
 const TARGET_MS = 5;
@@ -216,9 +215,9 @@ async function floodAndProbe(base: URL, shape: CallbackShape, rps: number) {
 }
 
 export async function benchReject(): Promise<RejectBenchResult> {
-  const { children, base, databasePath } = await startSystem();
-  const url = new URL(base);
-  const pid = children[0]!.pid!;
+  const system = await startSystem({ label: 'SQLite', backend: 'sqlite' }, null);
+  const url = new URL(system.servers[0]!.url);
+  const pid = system.servers[0]!.pid;
   try {
     const corp = { corpId: DEMO_CORP.corpId, token: DEMO_CORP.token, encodingAesKey: DEMO_CORP.encodingAesKey };
     // The first seconds after start are the JIT and the boot's own work, not idling.
@@ -254,12 +253,7 @@ export async function benchReject(): Promise<RejectBenchResult> {
     return { rows, idleMsPerS, load: [loadBefore, loadAverage()], healthzQuiet, healthzFlood };
   } finally {
     agent.destroy();
-    for (const child of children) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    }
-    rmSync(dirname(databasePath), { recursive: true, force: true });
+    await system.stop();
   }
 }
 

@@ -22,6 +22,10 @@ export interface Counted {
   tagMisses: number;
   welcomeDuplicates: number;
   welcomeMisses: number;
+  /** Per welcome sent: ms from the add (the emulator starting its callback) to WeCom accepting send_welcome_msg. */
+  welcomeLatencies: number[];
+  /** Every WeCom API call the server made during the run, by path. */
+  calls: Record<string, number>;
 }
 
 const MARK_TAG = '/cgi-bin/externalcontact/mark_tag';
@@ -29,6 +33,8 @@ const SEND_WELCOME = '/cgi-bin/externalcontact/send_welcome_msg';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Added {
+  /** When the customer added the rep (emulator clock, ms): WeCom's 20-second window starts here. */
+  at: number;
   externalUserId: string;
   userId: string;
   welcomeCode: string | null;
@@ -41,6 +47,9 @@ export class CustomerDriver {
   private readonly marks = new Map<string, number>();
   /** Successful send_welcome_msg calls per welcome code (the emulator keeps only its last 1000 welcome records). */
   private readonly welcomes = new Map<string, number>();
+  /** When WeCom first accepted each welcome code's message. */
+  private readonly welcomedAt = new Map<string, number>();
+  private calls: Record<string, number> = {};
   private readonly timer: NodeJS.Timeout;
 
   constructor(private readonly emulator: Emulator) {
@@ -54,6 +63,7 @@ export class CustomerDriver {
     const batch: CallRecord[] = this.emulator.calls();
     this.emulator.clearCalls();
     for (const c of batch) {
+      this.calls[c.path] = (this.calls[c.path] ?? 0) + 1;
       if ((c.response as { errcode?: number }).errcode !== 0) continue;
       if (c.path === MARK_TAG) {
         const id = (c.body as { external_userid: string }).external_userid;
@@ -61,11 +71,14 @@ export class CustomerDriver {
       } else if (c.path === SEND_WELCOME) {
         const code = (c.body as { welcome_code: string }).welcome_code;
         this.welcomes.set(code, (this.welcomes.get(code) ?? 0) + 1);
+        if (!this.welcomedAt.has(code)) this.welcomedAt.set(code, c.at);
       }
     }
   }
 
   async drive(rate: number, seconds: number, codes: DriveCode[]): Promise<Driven> {
+    this.drainCalls();
+    this.calls = {};
     const total = rate * seconds;
     const failures: string[] = [];
     const inflight = new Set<Promise<void>>();
@@ -75,12 +88,14 @@ export class CustomerDriver {
       if (wait > 1) await sleep(wait);
       const code = codes[i % codes.length]!;
       const userId = code.reps[Math.floor(i / codes.length) % code.reps.length]!;
+      const at = Date.now();
       const p = this.emulator
         .simulate({ changeType: 'add_external_contact', userId, state: code.state, name: `压测客户${i}` })
         .then((r) => {
           if (!r.deliveries.some((d) => d.status === 200))
             failures.push(`callback not accepted for ${r.externalUserId}`);
           this.added.push({
+            at,
             externalUserId: r.externalUserId,
             userId,
             welcomeCode: r.welcomeCode,
@@ -105,7 +120,14 @@ export class CustomerDriver {
         tagsOnFollow.set(`${c.external_userid}|${f.userid}`, new Set((f.tags ?? []).map((t) => t.tag_id ?? '')));
       }
     }
-    const counted: Counted = { tagDuplicates: 0, tagMisses: 0, welcomeDuplicates: 0, welcomeMisses: 0 };
+    const counted: Counted = {
+      tagDuplicates: 0,
+      tagMisses: 0,
+      welcomeDuplicates: 0,
+      welcomeMisses: 0,
+      welcomeLatencies: [],
+      calls: this.calls,
+    };
     for (const a of this.added) {
       const n = this.marks.get(a.externalUserId) ?? 0;
       counted.tagDuplicates += Math.max(0, n - 1);
@@ -114,6 +136,8 @@ export class CustomerDriver {
       const w = a.welcomeCode ? (this.welcomes.get(a.welcomeCode) ?? 0) : 0;
       counted.welcomeDuplicates += Math.max(0, w - 1);
       if (w === 0) counted.welcomeMisses += 1;
+      const sentAt = a.welcomeCode ? this.welcomedAt.get(a.welcomeCode) : undefined;
+      if (sentAt !== undefined) counted.welcomeLatencies.push(sentAt - a.at);
     }
     return counted;
   }

@@ -7,7 +7,8 @@ import { createEmulator, DEMO_CORP, emulatorPlugin } from '../server/emulator/in
 import { CustomerDriver, type Counted, type DriveCode, type Driven } from './bench-welcome-customers.js';
 
 export type ToWecom =
-  | { type: 'configure'; callbackUrl: string }
+  /** Each callback goes to the next URL in turn, as a load balancer in front of several instances sends them. */
+  | { type: 'configure'; callbackUrls: string[] }
   | { type: 'drive'; rate: number; seconds: number; codes: DriveCode[] }
   | { type: 'collect' };
 
@@ -16,9 +17,14 @@ export type FromWecom =
 
 const send = (msg: FromWecom) => process.send!(msg);
 
-let callbackUrl = '';
+let callbackUrls = [''];
+let turn = 0;
 let origin = '';
-const emulator = createEmulator({ corp: DEMO_CORP, callbackUrl: () => callbackUrl, publicOrigin: () => origin });
+const emulator = createEmulator({
+  corp: DEMO_CORP,
+  callbackUrl: () => callbackUrls[turn++ % callbackUrls.length]!,
+  publicOrigin: () => origin,
+});
 const customers = new CustomerDriver(emulator);
 
 const app = Fastify({ logger: false });
@@ -28,10 +34,11 @@ const { port } = app.server.address() as { port: number };
 origin = `http://127.0.0.1:${port}`;
 
 process.on('message', (msg: ToWecom) => {
-  if (msg.type === 'configure') callbackUrl = msg.callbackUrl;
+  if (msg.type === 'configure') callbackUrls = msg.callbackUrls;
   else if (msg.type === 'drive')
     void customers.drive(msg.rate, msg.seconds, msg.codes).then((r) => send({ type: 'driven', ...r }));
   else send({ type: 'collected', ...customers.collect() });
 });
 process.on('disconnect', () => void emulator.close().finally(() => process.exit(0)));
+process.on('SIGTERM', () => void emulator.close().finally(() => process.exit(0)));
 send({ type: 'ready', port });

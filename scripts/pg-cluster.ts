@@ -13,6 +13,8 @@ export interface PgCluster {
   /** postgres://… of the cluster's `postgres` database. */
   url: string;
   port: number;
+  /** The cluster's data folder (postmaster.pid: the server's process, for CPU figures). */
+  dataDir: string;
   /** A new empty database on the cluster; returns its URL. */
   createDatabase(name: string): Promise<string>;
   stop(): void;
@@ -82,6 +84,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<PgClus
   return {
     url: `${base}/postgres`,
     port,
+    dataDir: data,
     async createDatabase(name: string) {
       const { default: pg } = await import('pg');
       const client = new pg.Client({ connectionString: `${base}/postgres` });
