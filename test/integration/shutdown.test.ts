@@ -56,3 +56,40 @@ describe('npm start (demo mode) and SIGTERM', () => {
     await expect(fetch(`${base}/healthz`)).rejects.toThrow();
   }, 60_000);
 });
+
+describe('npm start as a service manager runs it', () => {
+  it("SIGTERM to npm's own PID stops the server (npm → node, no shell left holding it)", async () => {
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'scrm-npm-'));
+    // The start script alone (`--ignore-scripts` skips prestart's build, which other tests cover).
+    const npm = spawn('npm', ['run', 'start', '--ignore-scripts', '--silent'], {
+      env: { PATH: process.env.PATH, PORT: String(port), DATABASE_PATH: join(dir, 'scrm.db'), LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    npm.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const base = `http://127.0.0.1:${port}`;
+    let up = false;
+    for (let i = 0; i < 300 && !up; i++) {
+      up = await fetch(`${base}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (!up) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(up, stderr).toBe(true);
+    const exited = new Promise<void>((resolve) => npm.once('exit', () => resolve()));
+    process.kill(npm.pid!, 'SIGTERM');
+    await exited;
+    // The server itself stopped: nothing listens on the port any more.
+    for (let i = 0; i < 100; i++) {
+      const still = await fetch(`${base}/healthz`).then(
+        () => true,
+        () => false,
+      );
+      if (!still) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await expect(fetch(`${base}/healthz`)).rejects.toThrow();
+  }, 60_000);
+});
