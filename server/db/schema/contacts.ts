@@ -29,7 +29,11 @@ export function contactTables(k: Kit, { corps }: CoreTables) {
       syncedAt: k.ms('synced_at'),
       ...timestampColumns(k),
     },
-    (t) => [k.primaryKey({ columns: [t.corpId, t.externalUserId] })],
+    (t) => [
+      k.primaryKey({ columns: [t.corpId, t.externalUserId] }),
+      // Orders pushed by an integration find their customer by WeChat unionid.
+      k.index('contacts_union').on(t.corpId, t.unionId),
+    ],
   );
 
   /** The relation rep ↔ customer (跟进关系). A customer deleting the rep, or the reverse, makes it `lost`. */

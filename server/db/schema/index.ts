@@ -1,4 +1,5 @@
 import type { Kit } from '../kit.js';
+import { automationTables } from './automations.js';
 import { channelTables } from './channels.js';
 import { contactTables } from './contacts.js';
 import { consoleTables } from './console.js';
@@ -21,6 +22,7 @@ export function defineSchema(k: Kit) {
     ...sidebarTables(k),
     ...settingsTables(k, core),
     ...messageTables(k),
+    ...automationTables(k),
     ...suggestTables(k),
     ...consoleTables(k, core),
     ...statsTables(k),

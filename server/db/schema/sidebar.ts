@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import type { Kit } from '../kit.js';
 import { timestampColumns } from './core.js';
 
@@ -31,6 +32,8 @@ export function sidebarTables(k: Kit) {
       // The sidebar's filter chips (notes, messages …) stay index reads however long a customer's history is.
       k.index('timeline_contact_kind_time').on(t.corpId, t.externalUserId, t.kind, t.occurredAt, t.id),
       k.uniqueIndex('timeline_source').on(t.corpId, t.sourceKey),
+      // Notes whose reminder time comes (跟进提醒): the automations' scan reads only the due ones.
+      k.index('timeline_due').on(t.corpId, t.dueAt).where(sql`${t.dueAt} IS NOT NULL`),
     ],
   );
 
