@@ -64,10 +64,25 @@ export interface Config {
   /** Days to keep handled inbox events and done jobs (RETENTION_DAYS). */
   retentionDays: number;
   /**
+   * The company's own language model (LLM_BASE_URL and LLM_API_KEY, both or neither; LLM_MODEL, LLM_TIMEOUT_MS):
+   * reranks reply suggestions and drafts one reply. Null (the default): nothing about customers leaves the server.
+   */
+  llm: LlmSettings | null;
+  /**
    * The corp's IANA time zone (CORP_TIME_ZONE, default Asia/Shanghai): every "day" (channel stats, daily caps,
    * welcome time slots, nightly jobs) and the times the sidebar shows follow it, never the server's own zone.
    */
   timeZone: string;
+}
+
+/** An OpenAI-compatible chat-completions endpoint. */
+export interface LlmSettings {
+  /** e.g. https://llm.example.com/v1 (`/chat/completions` is appended). */
+  baseUrl: string;
+  apiKey: string;
+  model: string;
+  /** The model's whole budget per suggestion request; past it the plain ranking is answered (≤ 1400 ms). */
+  timeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -107,6 +122,23 @@ function parseUrl(name: string, raw: string | undefined, problems: string[]): st
     problems.push(`${name} must be an absolute http(s) URL (got "${raw}")`);
     return null;
   }
+}
+
+/** The language model's settings: off unless both LLM_BASE_URL and LLM_API_KEY are set. */
+function parseLlmSettings(env: Env, problems: string[]): LlmSettings | null {
+  const urlRaw = env.LLM_BASE_URL?.trim() ?? '';
+  const apiKey = env.LLM_API_KEY?.trim() ?? '';
+  const timeoutRaw = env.LLM_TIMEOUT_MS?.trim() ?? '';
+  const timeoutMs = timeoutRaw === '' ? 1200 : Number(timeoutRaw);
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 1400) {
+    problems.push(`LLM_TIMEOUT_MS must be a whole number of milliseconds between 100 and 1400 (got "${timeoutRaw}")`);
+  }
+  if (urlRaw === '' && apiKey === '') return null;
+  if (urlRaw === '') problems.push('LLM_API_KEY is set but LLM_BASE_URL is not (set both to use a language model)');
+  if (apiKey === '') problems.push('LLM_BASE_URL is set but LLM_API_KEY is not (set both to use a language model)');
+  const baseUrl = parseUrl('LLM_BASE_URL', urlRaw, problems);
+  if (baseUrl === null || apiKey === '') return null;
+  return { baseUrl, apiKey, model: env.LLM_MODEL?.trim() || 'gpt-4o-mini', timeoutMs };
 }
 
 /**
@@ -219,6 +251,8 @@ export function loadConfig(env: Env, demoCorp: CorpCredentials): Config {
     problems.push(`RETENTION_DAYS must be a whole number of days between 1 and 3650 (got "${retentionRaw}")`);
   }
 
+  const llm = parseLlmSettings(env, problems);
+
   const zoneRaw = env.CORP_TIME_ZONE?.trim() ?? '';
   const timeZone = zoneRaw === '' ? DEFAULT_TIME_ZONE : canonicalTimeZone(zoneRaw);
   if (timeZone === null) {
@@ -250,6 +284,7 @@ export function loadConfig(env: Env, demoCorp: CorpCredentials): Config {
     },
     backgroundJobs: true,
     retentionDays,
+    llm,
     timeZone: timeZone ?? DEFAULT_TIME_ZONE,
   });
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { DEMO_SCRIPT_LIBRARY, type DemoScript } from './script-library.js';
 import { scriptImagePath } from './script-images.js';
+import { DEMO_SUGGEST_HISTORY } from './suggest-history.js';
 import { seedChannels } from './seed-channels.js';
 import { seedStories } from './seed-stories.js';
 
@@ -29,6 +30,25 @@ async function seedScriptLibrary(app: FastifyInstance, corpId: string): Promise<
 }
 
 /**
+ * What the demo's reps taught the suggestions in the past (suggest-history.ts), once: the demo suggests well from the
+ * first message. Scripts an admin deleted since are skipped.
+ */
+async function seedSuggestionHistory(app: FastifyInstance, corpId: string): Promise<number> {
+  const { suggest } = app.modules;
+  const ids = new Map((await suggest.repo.liveScripts(app.db, corpId)).map((r) => [r.script.title, r.script.id]));
+  const day = 86_400_000;
+  const now = Date.now();
+  const pairs = DEMO_SUGGEST_HISTORY.flatMap((h, i) => {
+    const scriptId = ids.get(h.script);
+    // Spread over the day so that no two sends share a moment.
+    return scriptId === undefined
+      ? []
+      : [{ message: h.message, scriptId, at: now - h.daysAgo * day - (i % 24) * 3_600_000, sourceKey: `demo:${i}` }];
+  });
+  return suggest.service.seedLearned(corpId, pairs);
+}
+
+/**
  * Demo data for the rep sidebar, safe to run on every start: the default stages, the script library, and each demo
  * customer's story (their channel code first, so the story can name it). Needs the server listening: the customers
  * come from WeCom (the emulator).
@@ -36,6 +56,7 @@ async function seedScriptLibrary(app: FastifyInstance, corpId: string): Promise<
 export async function seedSidebar(app: FastifyInstance, corpId = app.defaultCorp.corpId) {
   await app.modules.stages.service.list(corpId);
   const scripts = await seedScriptLibrary(app, corpId);
+  await seedSuggestionHistory(app, corpId);
   await seedChannels(app, corpId);
   const stories = await seedStories(app, corpId);
   return { scripts, notes: stories.notes };
@@ -45,6 +66,7 @@ export async function seedSidebar(app: FastifyInstance, corpId = app.defaultCorp
 export async function seedDemo(app: FastifyInstance, corpId = app.defaultCorp.corpId) {
   await app.modules.stages.service.list(corpId);
   const scripts = await seedScriptLibrary(app, corpId);
+  await seedSuggestionHistory(app, corpId);
   const { channels } = await seedChannels(app, corpId);
   const stories = await seedStories(app, corpId);
   return { channels, scripts, customers: stories.customers, timelineItems: stories.items };

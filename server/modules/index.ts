@@ -16,6 +16,8 @@ import { createMediaModule } from './media/index.js';
 import { createRetentionModule } from './retention/index.js';
 import { createScriptsModule } from './scripts/index.js';
 import { createStagesModule } from './stages/index.js';
+import { createChatReader } from './suggest/chat.js';
+import { createSuggestModule } from './suggest/index.js';
 import { createTagsModule } from './tags/index.js';
 import { createTimelineModule } from './timeline/index.js';
 import { createWelcomeModule } from './welcome/index.js';
@@ -42,10 +44,17 @@ export function createModules(
     stages: stages.service,
     timeline: timeline.repo,
   });
+  const suggest = createSuggestModule(ctx, {
+    requireFollower: customers.service.requireFollower,
+    contacts: contacts.repo,
+    directory: directory.service,
+    chat: createChatReader(ctx.db),
+  });
   const scripts = createScriptsModule(ctx, {
     customers: customers.service,
     timeline: timeline.repo,
     media: media.service,
+    suggest: suggest.service,
   });
   const auth = createAuthModule(ctx, { directory: directory.service, corps: deps.corps });
   const jsapi = createJsapiModule(ctx, { signer: deps.signer });
@@ -81,6 +90,7 @@ export function createModules(
     timeline,
     customers,
     scripts,
+    suggest,
     auth,
     jsapi,
     tags,
@@ -108,6 +118,7 @@ export function createModules(
     timeline,
     customers,
     scripts,
+    suggest,
     auth,
     jsapi,
     tags,

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { InputObject, SearchText } from './common.js';
+import { InputObject, PatternString, SearchText } from './common.js';
 
 export const ScriptKind = Type.Union([Type.Literal('text'), Type.Literal('image'), Type.Literal('link')]);
 export type ScriptKind = Static<typeof ScriptKind>;
@@ -66,8 +66,10 @@ export const Script = Type.Object({
 export type Script = Static<typeof Script>;
 
 /**
- * `GET /api/scripts`: `q` is a case-insensitive substring of the title or content (包邮 finds 全国包邮; `%` and `_`
- * are plain characters); `favorites=1` keeps the rep's favourites.
+ * `GET /api/scripts`: with `q`, the scripts that match it, best first, ranked by the suggestion engine's Chinese
+ * segmentation (运费多少 finds the 运费 scripts, 包邮 finds 全国包邮; title and literal hits rank high), then any other
+ * script holding `q` literally (case-insensitive; `%` and `_` are plain characters); without `q`, the library in
+ * group order. `favorites=1` keeps the rep's favourites.
  */
 export const ScriptListQuery = InputObject({
   q: Type.Optional(SearchText({ maxLength: 50 })),
@@ -104,7 +106,16 @@ export type FavoriteResult = Static<typeof FavoriteResult>;
 
 // ---- sending ------------------------------------------------------------------------------------------------------
 
-export const ScriptSendBody = InputObject({ externalUserId: Type.String({ minLength: 1, maxLength: 128 }) });
+/**
+ * A send teaches the suggestions: the customer's latest message in the chat (or, before the archive has it,
+ * `customerMessage` as the sidebar saw it) is learned as answered by this script. `feedbackKey`: the script was sent
+ * from a suggestion (the key its answer carried), recorded as sent in the same step.
+ */
+export const ScriptSendBody = InputObject({
+  externalUserId: Type.String({ minLength: 1, maxLength: 128 }),
+  customerMessage: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+  feedbackKey: Type.Optional(PatternString('^[A-Za-z0-9_-]+$', '格式无效', { minLength: 1, maxLength: 2000 })),
+});
 export type ScriptSendBody = Static<typeof ScriptSendBody>;
 
 /** Exactly the argument of `ww.sendChatMessage` (wecom-protocol.md §5.3). */

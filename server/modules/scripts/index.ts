@@ -2,6 +2,7 @@ import type { ModuleContext } from '../context.js';
 import type { CustomerService } from '../customers/service.js';
 import type { ModuleManifest } from '../manifest.js';
 import type { MediaService } from '../media/service.js';
+import type { SuggestService } from '../suggest/service.js';
 import type { TimelineRepo } from '../timeline/repo.js';
 import { createScriptRepo } from './repo.js';
 import { scriptRoutes } from './routes.js';
@@ -14,6 +15,8 @@ export function createScriptsModule(
     customers: Pick<CustomerService, 'requireFollower'>;
     timeline: Pick<TimelineRepo, 'add'>;
     media: Pick<MediaService, 'imageMediaId'>;
+    /** The suggestions (learning from changes and sends, ranked search). */
+    suggest?: Pick<SuggestService, 'hooks' | 'rankScripts'>;
   },
 ) {
   const service = createScriptService({
@@ -24,6 +27,7 @@ export function createScriptsModule(
     media: deps.media,
     origin: ctx.origin,
     now: ctx.now,
+    suggest: deps.suggest,
   });
   const manifest: ModuleManifest = {
     name: 'scripts',

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Database, Executor } from '../../db/database.js';
 import { contains } from '../like-pattern.js';
 
@@ -144,6 +144,55 @@ export function createScriptRepo(db: Database) {
         .limit(query.limit)
         .offset(query.offset);
       return { rows, total: Number(counted?.n ?? 0) };
+    },
+
+    /** Live scripts holding `q` literally in the title or text, title hits first (a ranked search's fallback). */
+    async literalIds(ex: Executor, corpId: string, q: string, limit: number): Promise<number[]> {
+      const rows = await ex
+        .select({ id: scripts.id })
+        .from(scripts)
+        .innerJoin(scriptGroups, eq(scriptGroups.id, scripts.groupId))
+        .where(
+          and(
+            live(corpId),
+            isNull(scriptGroups.deletedAt),
+            or(contains(scripts.title, q), contains(scripts.content, q)),
+          ),
+        )
+        .orderBy(desc(contains(scripts.title, q)), asc(scriptGroups.order), asc(scripts.order), asc(scripts.id))
+        .limit(limit);
+      return rows.map((r) => r.id);
+    },
+
+    /** The live scripts among `ids` that pass the query's group and favourites filters (in no particular order). */
+    async byIds(
+      ex: Executor,
+      corpId: string,
+      userId: string | null,
+      ids: number[],
+      query: Pick<ScriptQuery, 'groupId' | 'favoritesOf'>,
+    ) {
+      if (ids.length === 0) return [];
+      const conditions: SQL[] = [live(corpId)!, isNull(scriptGroups.deletedAt), inArray(scripts.id, ids)];
+      if (query.groupId !== undefined) conditions.push(eq(scripts.groupId, query.groupId));
+      if (query.favoritesOf !== undefined) conditions.push(isNotNull(scriptFavorites.scriptId));
+      return ex
+        .select({
+          script: scripts,
+          groupName: scriptGroups.name,
+          favorite: sql<boolean>`${scriptFavorites.scriptId} IS NOT NULL`.mapWith(Boolean),
+        })
+        .from(scripts)
+        .innerJoin(scriptGroups, eq(scriptGroups.id, scripts.groupId))
+        .leftJoin(
+          scriptFavorites,
+          and(
+            eq(scriptFavorites.corpId, scripts.corpId),
+            eq(scriptFavorites.userId, userId ?? ''),
+            eq(scriptFavorites.scriptId, scripts.id),
+          ),
+        )
+        .where(and(...conditions));
     },
 
     /** A live script of a live group, with the group's name. */

@@ -72,7 +72,12 @@ export const scriptRoutes: FastifyPluginAsyncTypebox<{ service: ScriptService; a
       },
     },
     async (request, reply) =>
-      reply.status(201).send(await service.send(request.currentUser(), request.params.id, request.body.externalUserId)),
+      reply.status(201).send(
+        await service.send(request.currentUser(), request.params.id, request.body.externalUserId, {
+          customerMessage: request.body.customerMessage,
+          feedbackKey: request.body.feedbackKey,
+        }),
+      ),
   );
 
   // ---- admin ----------------------------------------------------------------------------------------------------

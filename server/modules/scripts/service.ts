@@ -3,10 +3,14 @@ import { BadRequestError, ConflictError, NotFoundError, UpstreamError } from '..
 import type { SessionUser } from '../auth/session-service.js';
 import type { CustomerService } from '../customers/service.js';
 import { ImageSourceError, type MediaService } from '../media/service.js';
+import type { ScriptHooks } from '../suggest/service.js';
 import type { TimelineRepo } from '../timeline/repo.js';
 import { callWecom } from '../wecom-call.js';
 import type { ScriptQuery, ScriptRepo, ScriptRow } from './repo.js';
 import { absoluteUrl, normalizeScript, type ScriptInput } from './script-input.js';
+
+/** A ranked search returns at most this many scripts (the engine's hits, then literal ones). */
+const RANKED_SEARCH_CAP = 200;
 
 /** What `ww.sendChatMessage` takes (wecom-protocol.md §5.3). */
 export type ChatMessage =
@@ -50,6 +54,8 @@ export function createScriptService(deps: {
   /** internal: where this process downloads its own assets from; public: what the WeCom client can open. */
   origin: { internal(): string; public(): string };
   now: () => number;
+  /** The suggestions: told of every change and send in its transaction; they rank searches. */
+  suggest?: { hooks: ScriptHooks; rankScripts(corpId: string, q: string): Promise<number[]> };
 }) {
   const { db, repo } = deps;
 
@@ -124,6 +130,19 @@ export function createScriptService(deps: {
         offset: query.offset ?? 0,
       };
       if (query.favorites === 1 && !userId) throw new BadRequestError('收藏仅对登录的成员有效', 'favorites');
+      if (q.q && deps.suggest) {
+        // Ranked by the suggestion engine, then whatever else holds the text literally (e.g. 100%).
+        const ranked = await deps.suggest.rankScripts(corpId, q.q);
+        const ids = [...new Set([...ranked, ...(await repo.literalIds(db, corpId, q.q, RANKED_SEARCH_CAP))])];
+        const position = new Map(ids.map((id, i) => [id, i]));
+        const found = (await repo.byIds(db, corpId, userId, ids, q)).sort(
+          (a, b) => position.get(a.script.id)! - position.get(b.script.id)!,
+        );
+        return {
+          items: found.slice(q.offset, q.offset + q.limit).map((r) => view(r.script, r.groupName, r.favorite)),
+          total: found.length,
+        };
+      }
       const { rows, total } = await repo.list(db, corpId, userId, q);
       return { items: rows.map((r) => view(r.script, r.groupName, r.favorite)), total };
     },
@@ -139,13 +158,18 @@ export function createScriptService(deps: {
     async updateGroup(corpId: string, id: number, body: { name?: string; order?: number }) {
       await requireGroup(corpId, id);
       const name = body.name === undefined ? undefined : await checkGroupName(corpId, body.name, id);
-      await repo.updateGroup(
-        db,
-        corpId,
-        id,
-        { ...(name !== undefined ? { name } : {}), ...(body.order !== undefined ? { order: body.order } : {}) },
-        deps.now(),
-      );
+      const at = deps.now();
+      await db.tx(async (tx) => {
+        await repo.updateGroup(
+          tx,
+          corpId,
+          id,
+          { ...(name !== undefined ? { name } : {}), ...(body.order !== undefined ? { order: body.order } : {}) },
+          at,
+        );
+        // The group's name is part of what the engine indexes of each of its scripts.
+        if (name !== undefined) await deps.suggest?.hooks.groupChanged(tx, corpId, id);
+      });
       return groupView(corpId, id);
     },
 
@@ -164,15 +188,23 @@ export function createScriptService(deps: {
     async create(corpId: string, body: ScriptInput) {
       const script = normalizeScript(body);
       const group = await requireGroup(corpId, script.groupId, 'groupId');
-      const id = await repo.insert(db, corpId, script);
+      const id = await db.tx(async (tx) => {
+        const id = await repo.insert(tx, corpId, script);
+        await deps.suggest?.hooks.changed(tx, corpId, id, null);
+        return id;
+      });
       return view((await requireScript(corpId, id)).script, group.name, false);
     },
 
     async update(corpId: string, id: number, body: ScriptInput) {
-      await requireScript(corpId, id);
+      const before = await requireScript(corpId, id);
       const script = normalizeScript(body);
       await requireGroup(corpId, script.groupId, 'groupId');
-      await repo.update(db, corpId, id, script, deps.now());
+      const at = deps.now();
+      await db.tx(async (tx) => {
+        await repo.update(tx, corpId, id, script, at);
+        await deps.suggest?.hooks.changed(tx, corpId, id, before);
+      });
       const found = await requireScript(corpId, id);
       return view(found.script, found.groupName, false);
     },
@@ -183,6 +215,7 @@ export function createScriptService(deps: {
       const deleted = await db.tx(async (tx) => {
         const changed = await repo.softDelete(tx, corpId, id, at);
         await repo.clearFavorites(tx, corpId, id);
+        if (changed) await deps.suggest?.hooks.removed(tx, corpId, id);
         return changed;
       });
       if (!deleted) throw new NotFoundError('话术不存在');
@@ -198,12 +231,14 @@ export function createScriptService(deps: {
 
     /**
      * A rep sends a script into the chat with one of their customers: the answer is the exact argument for
-     * `ww.sendChatMessage`, and the send is recorded (rep, customer, script, time), counted and put on the timeline.
+     * `ww.sendChatMessage`, and the send is recorded (rep, customer, script, time), counted and put on the timeline;
+     * the suggestions learn it as the answer to the customer's latest message in the same transaction.
      */
     async send(
       user: SessionUser,
       id: number,
       externalUserId: string,
+      context: { customerMessage?: string; feedbackKey?: string } = {},
     ): Promise<{ sendId: number; message: ChatMessage }> {
       await deps.customers.requireFollower(user, externalUserId);
       const { script } = await requireScript(user.corpId, id);
@@ -227,6 +262,15 @@ export function createScriptService(deps: {
           payload: { scriptId: id, sendId, title: script.title, scriptKind: script.kind },
           sourceKey: `script_send:${sendId}`,
           occurredAt: sentAt,
+        });
+        await deps.suggest?.hooks.sent(tx, {
+          corpId: user.corpId,
+          userId: user.userId,
+          externalUserId,
+          scriptId: id,
+          sendId,
+          sentAt,
+          ...context,
         });
         return sendId;
       });

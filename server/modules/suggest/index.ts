@@ -1,0 +1,90 @@
+import { Type } from 'typebox';
+import type { Executor } from '../../db/database.js';
+import type { SessionUser } from '../auth/session-service.js';
+import type { ContactRepo } from '../contacts/repo.js';
+import type { ModuleContext } from '../context.js';
+import type { DirectoryService } from '../directory/service.js';
+import { defineJob } from '../jobs/define.js';
+import type { ModuleManifest } from '../manifest.js';
+import type { ChatReader } from './chat.js';
+import { createEngineCache } from './engines.js';
+import { createSuggestRepo } from './repo.js';
+import { suggestRoutes } from './routes.js';
+import { createSuggestService } from './service.js';
+
+/** Messages per archive-learning job. */
+const ARCHIVE_BATCH = 500;
+
+/**
+ * Suggested replies (话术推荐): one engine per corp in each instance, learning from what reps send, the sidebar's
+ * answers and feedback, and the ranked script search. The scripts module reports its changes and sends through
+ * `service.hooks`; the chat archive reports stored messages through `learnFromArchive` (see README.md).
+ */
+export function createSuggestModule(
+  ctx: ModuleContext,
+  deps: {
+    requireFollower: (user: SessionUser, externalUserId: string) => Promise<unknown>;
+    contacts: Pick<ContactRepo, 'findContact'>;
+    directory: Pick<DirectoryService, 'findRep'>;
+    /** The chat tables' reader; null until the chat archive is wired (GET suggestions then answer nothing). */
+    chat: ChatReader | null;
+    /** The language model's HTTP client (tests). */
+    fetch?: typeof fetch;
+  },
+) {
+  const repo = createSuggestRepo(ctx.db);
+  const engines = createEngineCache({ db: ctx.db, repo, log: ctx.log });
+  const service = createSuggestService({
+    db: ctx.db,
+    repo,
+    engines,
+    chat: deps.chat,
+    requireFollower: deps.requireFollower,
+    names: {
+      customer: async (corpId, externalUserId) =>
+        (await deps.contacts.findContact(ctx.db, corpId, externalUserId))?.name ?? '',
+      rep: async (corpId, userId) => (await deps.directory.findRep(corpId, userId))?.name ?? '',
+    },
+    llm: ctx.config.llm,
+    fetch: deps.fetch,
+    now: ctx.now,
+    log: ctx.log,
+  });
+
+  const learnArchiveJob = defineJob(
+    'suggest_learn_archive',
+    Type.Object({ messageIds: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: ARCHIVE_BATCH }) }),
+    async (job, payload) => {
+      const learned = await service.learnFromArchive(job.corpId, payload.messageIds);
+      return { kind: 'done', result: `${learned} pairs learned` };
+    },
+  );
+
+  /**
+   * The archive's ingest hook: call it in the transaction that stores a batch of messages, with the new rows' ids.
+   * The matching (which needs the corp's engine) runs afterwards in a durable job, never in the ingest.
+   */
+  async function learnFromArchive(ex: Executor, corpId: string, messageIds: number[]): Promise<void> {
+    const ids = [...new Set(messageIds)].sort((a, b) => a - b);
+    for (let i = 0; i < ids.length; i += ARCHIVE_BATCH) {
+      const batch = ids.slice(i, i + ARCHIVE_BATCH);
+      await ctx.jobs.enqueue(
+        ex,
+        learnArchiveJob,
+        { messageIds: batch },
+        {
+          corpId,
+          dedupeKey: `suggest-archive:${batch[0]}`,
+        },
+      );
+    }
+  }
+
+  const manifest: ModuleManifest = {
+    name: 'suggest',
+    routes: [async (app) => app.register(suggestRoutes, { service })],
+    jobs: [learnArchiveJob],
+  };
+  return { manifest, service, repo, hooks: service.hooks, learnFromArchive };
+}
+export type SuggestModule = ReturnType<typeof createSuggestModule>;
