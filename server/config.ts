@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { canonicalTimeZone, DEFAULT_TIME_ZONE } from '../shared/time-zone.js';
+import { parseArchiveEnv, type ArchiveConfig } from './archive/config.js';
 import { validateEncodingAesKey } from './wecom/crypto.js';
 import type { CorpCredentials } from './wecom/types.js';
 
@@ -31,6 +32,27 @@ export interface WorkerConfig {
 }
 
 export type DatabaseConfig = { backend: 'sqlite'; path: string } | { backend: 'postgres'; url: string };
+
+/** The chat archive (会话内容存档) and what is kept of it. */
+export interface ArchiveSettings {
+  /**
+   * Where messages come from: WeCom's Finance SDK (WECOM_FINANCE_SDK_PATH, WECOM_ARCHIVE_SECRET,
+   * WECOM_ARCHIVE_PRIVATE_KEYS; `env` adds variables for the SDK process), the stand-in SDK fed by our own emulator
+   * (demo mode), or none (the archive is off; sidebar sends are still recorded).
+   */
+  source:
+    | (ArchiveConfig & { kind: 'sdk'; proxy: string; proxyPassword: string; env?: Record<string, string> })
+    | { kind: 'emulator' }
+    | null;
+  /** Messages per GetChatData call (ARCHIVE_BATCH_SIZE, 1..1000). */
+  batchSize: number;
+  /** SDK processes that decrypt (ARCHIVE_DECRYPT_PROCESSES, 1..8): RSA is the cost of ingesting. */
+  decryptProcesses: number;
+  /** Media files larger than this are not fetched (ARCHIVE_MEDIA_MAX_BYTES). */
+  mediaMaxBytes: number;
+  /** Messages and media older than this many days are deleted daily (MESSAGE_RETENTION_DAYS); null keeps them. */
+  retentionDays: number | null;
+}
 
 export interface Config {
   port: number;
@@ -73,6 +95,7 @@ export interface Config {
    * welcome time slots, nightly jobs) and the times the sidebar shows follow it, never the server's own zone.
    */
   timeZone: string;
+  archive: ArchiveSettings;
 }
 
 /** An OpenAI-compatible chat-completions endpoint. */
@@ -259,6 +282,8 @@ export function loadConfig(env: Env, demoCorp: CorpCredentials): Config {
     problems.push(`CORP_TIME_ZONE must be an IANA time zone name such as Asia/Shanghai (got "${zoneRaw}")`);
   }
 
+  const archive = parseArchiveSettings(env, demo, problems);
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return deepFreeze({
@@ -286,5 +311,55 @@ export function loadConfig(env: Env, demoCorp: CorpCredentials): Config {
     retentionDays,
     llm,
     timeZone: timeZone ?? DEFAULT_TIME_ZONE,
+    archive,
   });
+}
+
+function intSetting(
+  env: Env,
+  name: string,
+  fallback: number,
+  range: [number, number],
+  problems: string[],
+  unit = '',
+): number {
+  const raw = env[name]?.trim() ?? '';
+  if (raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < range[0] || n > range[1]) {
+    problems.push(`${name} must be a whole number${unit} between ${range[0]} and ${range[1]} (got "${raw}")`);
+    return fallback;
+  }
+  return n;
+}
+
+/** The archive's settings; in demo mode the stand-in SDK plays WeCom's, fed by the emulator. */
+function parseArchiveSettings(env: Env, demo: boolean, problems: string[]): ArchiveSettings {
+  const parsed = parseArchiveEnv(env);
+  let source: ArchiveSettings['source'] = null;
+  if (demo) {
+    for (const name of ['WECOM_FINANCE_SDK_PATH', 'WECOM_ARCHIVE_SECRET', 'WECOM_ARCHIVE_PRIVATE_KEYS']) {
+      if (env[name]?.trim()) problems.push(`${name} is set but WECOM_CORP_ID is not (the demo archives through its emulator)`);
+    }
+    source = { kind: 'emulator' };
+  } else {
+    problems.push(...parsed.problems);
+    if (parsed.config) {
+      source = {
+        kind: 'sdk',
+        ...parsed.config,
+        proxy: env.WECOM_ARCHIVE_PROXY?.trim() ?? '',
+        proxyPassword: env.WECOM_ARCHIVE_PROXY_PASSWORD?.trim() ?? '',
+      };
+    }
+  }
+  const retentionRaw = env.MESSAGE_RETENTION_DAYS?.trim() ?? '';
+  return {
+    source,
+    batchSize: intSetting(env, 'ARCHIVE_BATCH_SIZE', 1000, [1, 1000], problems),
+    decryptProcesses: intSetting(env, 'ARCHIVE_DECRYPT_PROCESSES', 1, [1, 8], problems),
+    mediaMaxBytes: intSetting(env, 'ARCHIVE_MEDIA_MAX_BYTES', 100 * 1024 * 1024, [1024, 2 ** 40], problems, ' of bytes'),
+    retentionDays:
+      retentionRaw === '' ? null : intSetting(env, 'MESSAGE_RETENTION_DAYS', 0, [1, 36500], problems, ' of days') || null,
+  };
 }

@@ -53,6 +53,8 @@ export interface ChatInput {
   corrupt: boolean;
   /** Send msgaudit_notify (default true). */
   notify: boolean;
+  /** The message's msgtime (ms), for a history seeded after the fact (the demo); default now. */
+  msgtime?: number;
 }
 
 function decodeImage(value: string): Buffer {

@@ -351,7 +351,7 @@ export class EmulatorArchive {
     const key = s.keys.find((k) => k.publickey_ver === (input.publickeyVer ?? s.current_ver));
     if (!key) throw new EmulatorInputError(`publickeyVer ${input.publickeyVer} is not a registered key version`);
 
-    const msgtime = this.core.clock.nowMs();
+    const msgtime = input.msgtime ?? this.core.clock.nowMs();
     const msgid = newArchiveMsgId(external);
     const message: Json =
       input.msgtype === 'switch'

@@ -1,5 +1,7 @@
 import type { JsapiSigner } from '../wecom/jsapi.js';
 import { createAlertsModule } from './alerts/index.js';
+import { createArchiveModule } from './archive/index.js';
+import type { EmulatorArchiveAccess } from './archive/sources.js';
 import { createAuthModule } from './auth/index.js';
 import { createChannelsModule } from './channels/index.js';
 import { createContactsModule } from './contacts/index.js';
@@ -11,8 +13,11 @@ import { createEventsModule } from './events/index.js';
 import { createEventRepo } from './events/repo.js';
 import type { JobsModule } from './jobs/index.js';
 import { createJsapiModule } from './jsapi/index.js';
+import { createKeywordsModule } from './keywords/index.js';
 import type { ModuleManifest } from './manifest.js';
 import { createMediaModule } from './media/index.js';
+import { createMessagesModule } from './messages/index.js';
+import { createPrivacyModule } from './privacy/index.js';
 import { createRetentionModule } from './retention/index.js';
 import { createScriptsModule } from './scripts/index.js';
 import { createStagesModule } from './stages/index.js';
@@ -30,7 +35,13 @@ import { createWorkCalendarModule } from './work-calendar/index.js';
  */
 export function createModules(
   ctx: ModuleContext,
-  deps: { corps: CorpService; signer: (corpId: string) => JsapiSigner; jobs: JobsModule },
+  deps: {
+    corps: CorpService;
+    signer: (corpId: string) => JsapiSigner;
+    jobs: JobsModule;
+    /** The emulator's chat archive (demo mode and tests): the stand-in Finance SDK reads it. */
+    emulatorArchive?: () => EmulatorArchiveAccess | undefined;
+  },
 ) {
   const directory = createDirectoryModule(ctx);
   const contacts = createContactsModule(ctx, { directory: directory.service });
@@ -50,11 +61,14 @@ export function createModules(
     directory: directory.service,
     chat: createChatReader(ctx.db),
   });
+  const keywords = createKeywordsModule(ctx);
+  const messages = createMessagesModule(ctx, { contacts: contacts.repo, keywords: keywords.service });
   const scripts = createScriptsModule(ctx, {
     customers: customers.service,
     timeline: timeline.repo,
     media: media.service,
     suggest: suggest.service,
+    messages: messages.service,
   });
   const auth = createAuthModule(ctx, { directory: directory.service, corps: deps.corps });
   const jsapi = createJsapiModule(ctx, { signer: deps.signer });
@@ -81,6 +95,8 @@ export function createModules(
   });
   channelsRef = channels;
   const alerts = createAlertsModule(ctx, { timeline: timeline.repo, contacts: contacts.repo, channels: channels.repo });
+  const archive = createArchiveModule(ctx, { messages, emulator: deps.emulatorArchive ?? (() => undefined) });
+  const privacy = createPrivacyModule(ctx, { media: messages.mediaStore });
 
   const withManifests = [
     contacts,
@@ -97,6 +113,10 @@ export function createModules(
     welcome,
     channels,
     alerts,
+    keywords,
+    messages,
+    archive,
+    privacy,
   ];
   const events = createEventsModule(ctx, {
     repo: eventRepo,
@@ -125,6 +145,10 @@ export function createModules(
     welcome,
     channels,
     alerts,
+    keywords,
+    messages,
+    archive,
+    privacy,
     retention,
   };
 }

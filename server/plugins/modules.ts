@@ -30,7 +30,13 @@ export default fp(
       log: app.log,
       defaultCorpId: () => app.defaultCorp.corpId,
     };
-    const modules = createModules(ctx, { corps: app.corps, signer: (corpId) => app.wecom.jsapi(corpId), jobs });
+    const modules = createModules(ctx, {
+      corps: app.corps,
+      signer: (corpId) => app.wecom.jsapi(corpId),
+      jobs,
+      // Registered after this plugin (demo mode, tests): read when the archive first opens.
+      emulatorArchive: () => app.emulator?.archive,
+    });
     for (const manifest of modules.manifests) for (const job of manifest.jobs ?? []) jobs.service.register(job);
 
     const scheduler = createScheduler({

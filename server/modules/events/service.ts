@@ -5,6 +5,7 @@ import type { EventRow } from './repo.js';
 
 type ExternalContactEvent = Extract<WecomEvent, { kind: 'external_contact' }>;
 type ExternalTagEvent = Extract<WecomEvent, { kind: 'external_tag' }>;
+type MsgauditNotifyEvent = Extract<WecomEvent, { kind: 'msgaudit_notify' }>;
 
 /** Extra work other domains attach to an event (channel codes hook into adds). */
 export interface EventHooks {
@@ -12,6 +13,10 @@ export interface EventHooks {
   afterFollowLost?(corpId: string, event: ExternalContactEvent, eventId: number): Promise<void> | void;
   /** The corp tag library changed in WeCom (change_external_tag). */
   afterTagChanged?(corpId: string, event: ExternalTagEvent, eventId: number): Promise<unknown> | unknown;
+  /** The chat archive has new messages (msgaudit_notify: a hint without data). */
+  afterMsgauditNotify?(corpId: string, event: MsgauditNotifyEvent, eventId: number): Promise<void> | void;
+  /** A customer agreed to have their chats with a rep archived (change_external_contact msg_audit_approved). */
+  afterMsgAuditApproved?(corpId: string, event: ExternalContactEvent, eventId: number): Promise<void> | void;
 }
 
 /** What the worker does with each inbox event. Throwing hands the decision to the retry policy. */
@@ -30,6 +35,12 @@ export function createEventService(deps: {
     },
     async afterTagChanged(corpId, event, eventId) {
       for (const h of hookSets) await h.afterTagChanged?.(corpId, event, eventId);
+    },
+    async afterMsgauditNotify(corpId, event, eventId) {
+      for (const h of hookSets) await h.afterMsgauditNotify?.(corpId, event, eventId);
+    },
+    async afterMsgAuditApproved(corpId, event, eventId) {
+      for (const h of hookSets) await h.afterMsgAuditApproved?.(corpId, event, eventId);
     },
   };
 
@@ -63,6 +74,9 @@ export function createEventService(deps: {
         await hooks.afterFollowLost(row.corpId, e, row.id);
         return { kind: 'done' };
       }
+      case 'msg_audit_approved':
+        await hooks.afterMsgAuditApproved(row.corpId, e, row.id);
+        return { kind: 'done' };
       default:
         return { kind: 'ignored', reason: `change type ${e.changeType} is stored only` };
     }
@@ -74,6 +88,10 @@ export function createEventService(deps: {
       if (event.kind === 'external_contact') return onExternalContact(row, event);
       if (event.kind === 'external_tag') {
         await hooks.afterTagChanged(row.corpId, event, row.id);
+        return { kind: 'done' };
+      }
+      if (event.kind === 'msgaudit_notify') {
+        await hooks.afterMsgauditNotify(row.corpId, event, row.id);
         return { kind: 'done' };
       }
       return { kind: 'ignored', reason: `${row.eventType} is stored only` };

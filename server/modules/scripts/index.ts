@@ -2,6 +2,7 @@ import type { ModuleContext } from '../context.js';
 import type { CustomerService } from '../customers/service.js';
 import type { ModuleManifest } from '../manifest.js';
 import type { MediaService } from '../media/service.js';
+import type { MessageService } from '../messages/service.js';
 import type { SuggestService } from '../suggest/service.js';
 import type { TimelineRepo } from '../timeline/repo.js';
 import { createScriptRepo } from './repo.js';
@@ -17,6 +18,8 @@ export function createScriptsModule(
     media: Pick<MediaService, 'imageMediaId'>;
     /** The suggestions (learning from changes and sends, ranked search). */
     suggest?: Pick<SuggestService, 'hooks' | 'rankScripts'>;
+    /** The chat history (sends recorded as messages). */
+    messages?: Pick<MessageService, 'recordSend'>;
   },
 ) {
   const service = createScriptService({
@@ -28,6 +31,7 @@ export function createScriptsModule(
     origin: ctx.origin,
     now: ctx.now,
     suggest: deps.suggest,
+    messages: deps.messages,
   });
   const manifest: ModuleManifest = {
     name: 'scripts',

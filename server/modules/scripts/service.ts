@@ -1,4 +1,4 @@
-import type { Database } from '../../db/database.js';
+import type { Database, Executor } from '../../db/database.js';
 import { BadRequestError, ConflictError, NotFoundError, UpstreamError } from '../../errors.js';
 import type { SessionUser } from '../auth/session-service.js';
 import type { CustomerService } from '../customers/service.js';
@@ -56,6 +56,13 @@ export function createScriptService(deps: {
   now: () => number;
   /** The suggestions: told of every change and send in its transaction; they rank searches. */
   suggest?: { hooks: ScriptHooks; rankScripts(corpId: string, q: string): Promise<number[]> };
+  /** The chat history: a send is recorded as a message at once (reconciled with its archived copy later). */
+  messages?: {
+    recordSend(
+      ex: Executor,
+      send: { corpId: string; userId: string; externalUserId: string; message: ChatMessage; at: number },
+    ): Promise<number>;
+  };
 }) {
   const { db, repo } = deps;
 
@@ -272,6 +279,7 @@ export function createScriptService(deps: {
           sentAt,
           ...context,
         });
+        await deps.messages?.recordSend(tx, { corpId: user.corpId, userId: user.userId, externalUserId, message, at: sentAt });
         return sendId;
       });
       return { sendId, message };

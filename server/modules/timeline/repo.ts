@@ -65,10 +65,13 @@ export function createTimelineRepo(db: Database) {
       ex: Executor,
       corpId: string,
       externalUserId: string,
-      opts: { limit: number; before?: TimelineCursor; kinds?: string[] },
+      opts: { limit: number; before?: TimelineCursor; kinds?: string[]; viewerUserId?: string },
     ): Promise<TimelineRow[]> {
       const conditions = [eq(timelineItems.corpId, corpId), eq(timelineItems.externalUserId, externalUserId)];
       if (opts.kinds && opts.kinds.length > 0) conditions.push(inArray(timelineItems.kind, opts.kinds));
+      // Chat messages are the rep's own: another rep's chat with the same customer is not theirs to read.
+      if (opts.viewerUserId !== undefined)
+        conditions.push(sql`(${timelineItems.kind} <> 'message' OR ${timelineItems.userId} = ${opts.viewerUserId})`);
       if (opts.before) {
         const b = opts.before;
         // A row-value comparison, so SQLite seeks the index to the cursor instead of walking every newer item.

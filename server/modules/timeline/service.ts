@@ -73,6 +73,7 @@ export function createTimelineService(deps: {
         limit: limit + 1,
         before: before && { occurredAt: before.time, id: before.id },
         kinds: filter === 'all' ? undefined : TIMELINE_FILTER_KINDS[filter],
+        viewerUserId: user.userId,
       });
       const page = rows.slice(0, limit);
       const last = page.at(-1);
