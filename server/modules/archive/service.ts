@@ -152,7 +152,7 @@ export function createArchiveService(deps: {
           ? [{ userId: m.userId, externalUserId: m.externalUserId }]
           : [],
       );
-      if (pairs.length > 0) await consent.notePairs(ex, corpId, pairs, `seen:${pairs[0]!.userId}:${pairs[0]!.externalUserId}`);
+      if (pairs.length > 0) await consent.notePairs(ex, corpId, pairs, `seen:${randomUUID()}`);
     },
 
     /** The events module's hooks. */

@@ -184,7 +184,8 @@ export function createPrivacyRepo(db: Database) {
             and(
               eq(t.jobs.corpId, corpId),
               notInArray(t.jobs.status, ['pending', 'running']),
-              sql`${payloadText} LIKE ${`%"${id}"%`}`,
+              // External ids are 32 random characters: a substring match does not catch anyone else.
+              sql`(${payloadText} LIKE ${`%${id}%`} OR ${t.jobs.dedupeKey} LIKE ${`%${id}%`})`,
             ),
           )
           .returning({ id: t.jobs.id }),
