@@ -16,6 +16,7 @@ import staticPages from './plugins/static-pages.js';
 import adminAuth from './plugins/admin-auth.js';
 import securityHeaders from './plugins/security-headers.js';
 import sessionPlugin from './plugins/session.js';
+import consoleAuthPlugin from './plugins/console-auth.js';
 import csrfPlugin from './plugins/csrf.js';
 import { demoAssetRoutes } from './demo/asset-routes.js';
 import { callbackRoutes } from './modules/callback/routes.js';
@@ -58,6 +59,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   });
   await app.register(wecomPlugin, { apiBase: config.wecom.apiBase });
   await app.register(modulesPlugin, { now: options.now ?? Date.now });
+  // Console sessions and the audit of admin changes, before the browser scope (its routes inherit the hook).
+  await app.register(consoleAuthPlugin);
   await app.register(workerPlugin, config.worker);
   if (config.emulator) await app.register(emulatorMount, { config });
 

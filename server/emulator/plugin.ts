@@ -9,6 +9,7 @@ import { registerChatControls } from './routes-chat.js';
 import { registerControls } from './routes-control.js';
 import { registerOAuthPages } from './routes-oauth.js';
 import { registerPages } from './routes-pages.js';
+import { registerSsoPages } from './routes-sso.js';
 import { emulatorTrafficLoggerFactory } from './traffic-log.js';
 
 /** media/upload accepts files up to 20 MB. */
@@ -83,6 +84,7 @@ export const emulatorPlugin: FastifyPluginAsync<{ emulator: Emulator }> = async 
   });
 
   registerOAuthPages(app, emulator.core, formBody);
+  registerSsoPages(app, emulator.core, formBody);
   registerPages(app, { core: emulator.core, scan: emulator.scanContactWay, formBody });
   registerControls(app, emulator, jsonBody);
   registerChatControls(app, emulator.archive, jsonBody);

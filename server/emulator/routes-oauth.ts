@@ -34,7 +34,7 @@ const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
  * WeCom only redirects to the app's 可信域名 (else 50001). Here that is the emulator's public host, plus loopback
  * hosts for development (any port), so a public demo cannot be used as an open redirector.
  */
-function isTrustedHost(core: EmulatorCore, hostname: string): boolean {
+export function isTrustedHost(core: EmulatorCore, hostname: string): boolean {
   let publicHost = '';
   try {
     publicHost = new URL(core.publicOrigin()).hostname;

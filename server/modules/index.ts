@@ -4,6 +4,7 @@ import { createArchiveModule } from './archive/index.js';
 import type { EmulatorArchiveAccess } from './archive/sources.js';
 import { createAuthModule } from './auth/index.js';
 import { createChannelsModule } from './channels/index.js';
+import { createConsoleModules } from './console/index.js';
 import { createContactsModule } from './contacts/index.js';
 import type { ModuleContext } from './context.js';
 import type { CorpService } from './corps/service.js';
@@ -98,6 +99,13 @@ export function createModules(
   const archive = createArchiveModule(ctx, { messages, emulator: deps.emulatorArchive ?? (() => undefined) });
   const privacy = createPrivacyModule(ctx, { media: messages.mediaStore });
 
+  // The manager console (its hooks run after the channels' intake, so an add's channel is known).
+  const consoleModules = createConsoleModules(ctx, {
+    oauthStates: auth.sessions,
+    directory: directory.service,
+    corps: deps.corps,
+  });
+
   const withManifests = [
     contacts,
     stages,
@@ -117,6 +125,7 @@ export function createModules(
     messages,
     archive,
     privacy,
+    ...consoleModules.parts,
   ];
   const events = createEventsModule(ctx, {
     repo: eventRepo,
@@ -150,6 +159,7 @@ export function createModules(
     archive,
     privacy,
     retention,
+    ...consoleModules,
   };
 }
 export type Modules = ReturnType<typeof createModules>;

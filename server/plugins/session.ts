@@ -9,7 +9,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** preHandler for the rep API: a valid `scrm_session` cookie, else 401. Sets `request.user`. */
     requireUser(request: FastifyRequest): Promise<void>;
-    /** preHandler for reads shared by the sidebar and the admin API: a rep session, or the admin bearer token. */
+    /** preHandler for reads shared by the sidebar and the console: a rep session, a console session, or the admin token. */
     requireUserOrAdmin(request: FastifyRequest): Promise<void>;
   }
   interface FastifyRequest {
@@ -48,6 +48,8 @@ export default fp(
         request.user = user;
         return;
       }
+      // The admin token, or a console session (admins and managers read these too).
+      if (app.hasDecorator('requireConsole')) return app.requireConsole(request);
       if (request.headers.authorization) return app.requireAdmin(request);
       throw new UnauthorizedError();
     });

@@ -4,6 +4,7 @@ import type { App } from '../../server/app.js';
 import { seedSidebar } from '../../server/demo/seed-sidebar.js';
 import { ADMIN_TOKEN, waitFor } from '../support/app.js';
 import { customersOnlyOf, login, sharedCustomers, sql, syncCorp } from '../support/sidebar.js';
+import { createLocalAccount } from '../support/console.js';
 
 /**
  * What the browser-facing probes (web-*.test.ts) share: every route of the real app, read from Fastify's own route
@@ -174,7 +175,12 @@ export async function webFixture(app: App): Promise<WebFixture> {
     'the worker to finish the set-up',
   );
 
+  // A console account (the console's account routes name one).
+  const account = await createLocalAccount(app, { username: 'probe-manager', role: 'manager', departmentIds: [2] });
+
   const values: Record<string, string> = {
+    'users/:id': String(account.id),
+    'members/:userId': 'lina',
     'customers/:externalUserId': linaCustomer,
     'notes/:id': String(linaNote),
     'scripts/:id': String(script.id),

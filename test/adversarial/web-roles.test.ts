@@ -22,7 +22,16 @@ import {
  */
 
 /** Reachable signed out: sign-in (WeCom OAuth) and sign-out (ends the session the cookie names, if any). */
-const PUBLIC = new Set(['GET /api/auth/login', 'GET /api/auth/callback', 'POST /api/auth/logout']);
+const PUBLIC = new Set([
+  'GET /api/auth/login',
+  'GET /api/auth/callback',
+  'POST /api/auth/logout',
+  // The console's sign-in (password, WeCom web sign-in) and sign-out.
+  'POST /api/console/auth/login',
+  'GET /api/console/auth/wecom',
+  'GET /api/console/auth/wecom/callback',
+  'POST /api/console/auth/logout',
+]);
 
 /** A rep session only (the admin token is not a rep). */
 const REP = new Set([
