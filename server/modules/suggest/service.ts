@@ -33,7 +33,7 @@ const MODEL_CANDIDATES = 8;
 /** Answers kept per corp and version (the sidebar asks again for the same message often). */
 const RESULT_CACHE = 256;
 /** Search: at most this many engine hits, and none scoring under this share of the best. */
-const SEARCH_CAP = 200;
+const SEARCH_CAP = 60;
 const SEARCH_FLOOR = 0.1;
 /** A typed reply is that script when their character bigrams agree this much (Dice), and it is this long. */
 const ARCHIVE_MATCH = 0.8;
@@ -42,6 +42,12 @@ const ARCHIVE_MIN_CHARS = 6;
 const EDITED_WEIGHT_PPM = FULL_WEIGHT_PPM / 2;
 
 export type PairSource = 'sent' | 'suggestion' | 'archive';
+
+/** What answering cost the engine (0 when the answer was computed before). */
+export interface EngineTime {
+  ms: number;
+  cpuMs: number;
+}
 
 /** A customer message to answer or learn from: a row of the chat tables (id) or text the sidebar passed. */
 interface CustomerText {
@@ -212,18 +218,23 @@ export function createSuggestService(deps: {
 
   // ---- answering ---------------------------------------------------------------------------------------------------
 
-  /** The engine's candidates for these messages, computed once per corp version. */
-  function candidates(entry: CorpEngine, texts: string[]): { list: Suggestion[]; engineMs: number } {
+  /**
+   * The engine's candidates for these messages, computed once per corp version, and what computing them cost: wall
+   * time and the CPU time of this process (the engine's own cost, whatever else the machine runs).
+   */
+  function candidates(entry: CorpEngine, texts: string[]): { list: Suggestion[]; engine: EngineTime } {
     const limit = deps.llm ? MODEL_CANDIDATES : SHOWN;
     const key = `${limit}\u0001${texts.join('\u0000')}`;
     const cached = entry.results.get(key) as Suggestion[] | undefined;
-    if (cached) return { list: cached, engineMs: 0 };
+    if (cached) return { list: cached, engine: { ms: 0, cpuMs: 0 } };
+    const cpu = process.cpuUsage();
     const started = performance.now();
     const list = entry.engine.suggest({ messages: texts, now: deps.now(), limit });
-    const engineMs = performance.now() - started;
+    const ms = performance.now() - started;
+    const used = process.cpuUsage(cpu);
     if (entry.results.size >= RESULT_CACHE) entry.results.delete(entry.results.keys().next().value!);
     entry.results.set(key, list);
-    return { list, engineMs };
+    return { list, engine: { ms, cpuMs: (used.user + used.system) / 1000 } };
   }
 
   /** A second opinion and a draft from the company's model, within its budget; the engine's order otherwise. */
@@ -264,11 +275,11 @@ export function createSuggestService(deps: {
     user: SessionUser,
     externalUserId: string,
     messages: CustomerText[],
-  ): Promise<{ body: SuggestionList; engineMs: number }> {
+  ): Promise<{ body: SuggestionList; engine: EngineTime }> {
     const last = messages.at(-1)!;
     const texts = messages.map((m) => m.text);
     const entry = await engines.current(user.corpId);
-    const { list, engineMs } = candidates(entry, texts);
+    const { list, engine } = candidates(entry, texts);
     let picked = list.slice(0, SHOWN);
     let reranked = false;
     let draft: { text: string; basis: number[] } | null = null;
@@ -332,13 +343,13 @@ export function createSuggestService(deps: {
             ? { text: await render(draft.text), scriptIds: draft.basis, requiresConfirmation: true }
             : null,
       },
-      engineMs,
+      engine,
     };
   }
 
   const nothing = (message: SuggestionList['message']) => ({
     body: { message, items: [], reranked: false, draft: null },
-    engineMs: 0,
+    engine: { ms: 0, cpuMs: 0 },
   });
 
   const hooks: ScriptHooks = {
