@@ -364,6 +364,23 @@ describe('learning', () => {
     expect(await sql(app, 'SELECT id FROM learned_pairs WHERE script_id = ?', target.id)).toEqual([]);
   });
 
+  it('erasing a customer forgets what their messages taught, on every instance', async () => {
+    const customer = (await customersOnlyOf(app, 'lina', 'zhangwei'))[3]!;
+    const message = '鱼缸水泵的声音特别大怎么办';
+    const taught = script('故障排查步骤');
+    expect(titles(await suggest(linaOnB, customer, message))[0]).not.toBe(taught.title);
+    await send(lina, customer, taught.title, { customerMessage: message });
+    const list = await suggest(linaOnB, customer, message);
+    expect(titles(list)[0]).toBe(taught.title);
+    await lina.post('/api/suggestions/feedback', { feedbackKey: list.items[0]!.feedbackKey, outcome: 'shown' });
+
+    await app.db.tx((tx) => app.modules.suggest.service.forgetCustomer(tx, CORP, customer));
+    expect(await sql(app, 'SELECT id FROM learned_pairs WHERE external_user_id = ?', customer)).toEqual([]);
+    expect(await sql(app, 'SELECT id FROM suggestion_feedback WHERE external_user_id = ?', customer)).toEqual([]);
+    expect(titles(await suggest(linaOnB, customer, message))[0]).not.toBe(taught.title);
+    expect(titles(await suggest(lina, customer, message))[0]).not.toBe(taught.title);
+  });
+
   it("an edit keeps, discounts or drops the script's learning, in the stored weights too", async () => {
     const target = script('保修政策');
     const pairsOf = () =>
@@ -466,6 +483,18 @@ describe('feedback', () => {
       feedbackKey: other.scriptId === script('满减活动').id ? 'bm90LWEta2V5' : other.feedbackKey,
     });
     expect(mismatch.statusCode).toBe(400);
+  });
+
+  it('an edited suggestion teaches at half weight', async () => {
+    const message = '净化器的滤网多久换一次比较好';
+    const item = (await suggest(lina, linaCustomer, message)).items[0]!;
+    expect((await feedback(lina, item.feedbackKey, 'edited')).json()).toEqual({ outcome: 'edited', changed: true });
+    expect(
+      await sql(app, 'SELECT source, weight_ppm, script_id FROM learned_pairs WHERE message = ?', message),
+    ).toEqual([{ source: 'suggestion', weight_ppm: 500_000, script_id: item.scriptId }]);
+    // Reported twice, taught once.
+    expect((await feedback(lina, item.feedbackKey, 'edited')).json()).toEqual({ outcome: 'edited', changed: false });
+    expect(await sql(app, 'SELECT id FROM learned_pairs WHERE message = ?', message)).toHaveLength(1);
   });
 
   it("refuses a forged key, and another rep's customer", async () => {
