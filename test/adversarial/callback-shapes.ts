@@ -172,7 +172,7 @@ export function callbackShapes(corp: ShapeCorp): CallbackShape[] {
     post('JSON instead of XML', JSON.stringify({ Encrypt: 'x', pad: 'x'.repeat(1000) }), 400, {
       headers: { 'content-type': 'application/json' },
     }),
-    post('16 KB content-type with 3,000 parameters', probe, 415, {
+    post('16 KB content-type with 3,000 parameters', probe, 401, {
       headers: { 'content-type': `text/xml${';a=b'.repeat(3000)}` },
     }),
     post('no content-type', probe, 401, { headers: {} }),
@@ -287,7 +287,7 @@ export function callbackShapes(corp: ShapeCorp): CallbackShape[] {
       url: `/wecom/callback/${corp.corpId}?${query(WRONG_SIGNATURE, '&echostr=QUJD')}`,
       body: Buffer.from(probe),
       headers: XML,
-      status: 400,
+      status: 401,
       signed: false,
     },
   ];

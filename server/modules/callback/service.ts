@@ -12,7 +12,7 @@ import type { CallbackPostQuery, CallbackVerifyQuery } from '../../../shared/sch
  * parse, one INSERT, and the caller answers 200 once that insert has committed.
  *
  * Anyone can post here, so a rejection must cost next to nothing whatever the body: the corp is known before the
- * body is read (assertKnownCorp, called by the route first), the route's body parser takes the envelope's `<Encrypt>`
+ * body is read (assertKnownCorp, called by the route's body parser first), the body parser takes the envelope's `<Encrypt>`
  * text by a bounded scan (scanEnvelopeEncrypt), and nothing is parsed before the signature over it matches.
  */
 export function createCallbackService(deps: {
@@ -46,7 +46,7 @@ export function createCallbackService(deps: {
   }
 
   return {
-    /** Throws NotFoundError for a corp this deployment does not serve: the route asks before reading any body. */
+    /** Throws NotFoundError for a corp this deployment does not serve: the route's body parser asks before reading. */
     assertKnownCorp(corpId: string): void {
       credentialsOf(corpId);
     },
@@ -66,7 +66,10 @@ export function createCallbackService(deps: {
       encrypted: string,
     ): Promise<{ duplicate: boolean; eventType: string }> {
       deps.onReceived?.();
-      if (!encrypted) throw new BadRequestError('回调消息体格式错误');
+      if (!encrypted) {
+        credentialsOf(corpId); // an unknown corp is 404, body or not
+        throw new BadRequestError('回调消息体格式错误');
+      }
       const plain = open(corpId, q, encrypted);
       let event;
       try {
