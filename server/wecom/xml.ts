@@ -244,6 +244,11 @@ function bytesAt(bytes: Buffer, needle: Buffer, at: number): boolean {
  * other byte only makes the signature fail). Throws WecomXmlError.
  */
 export function scanEnvelopeEncrypt(envelope: Uint8Array | string): string {
+  return scanEnvelopeEncryptBytes(envelope).toString('latin1');
+}
+
+/** scanEnvelopeEncrypt's value as the bytes it is (a view into `envelope` when that is a Buffer). */
+export function scanEnvelopeEncryptBytes(envelope: Uint8Array | string): Buffer {
   const bytes = Buffer.isBuffer(envelope)
     ? envelope
     : typeof envelope === 'string'
@@ -295,7 +300,7 @@ export function scanEnvelopeEncrypt(envelope: Uint8Array | string): string {
     throw new WecomXmlError('<Encrypt> must hold one CDATA section or text, then close');
   }
   if (valueEnd === valueAt) throw new WecomXmlError('<Encrypt> is empty');
-  return bytes.toString('latin1', valueAt, valueEnd);
+  return bytes.subarray(valueAt, valueEnd);
 }
 
 /** Wraps text in CDATA; a literal `]]>` is split across two sections, the standard escape. */

@@ -5,7 +5,8 @@ import { Type } from 'typebox';
 import { BadRequestError } from '../../errors.js';
 import { ErrorBody } from '../../../shared/schemas/common.js';
 import { CallbackParams, CallbackPostQuery, CallbackVerifyQuery } from '../../../shared/schemas/callback.js';
-import { scanEnvelopeEncrypt, WecomXmlError } from '../../wecom/xml.js';
+import type { EncryptedText } from '../../wecom/crypto.js';
+import { scanEnvelopeEncryptBytes, WecomXmlError } from '../../wecom/xml.js';
 import type { CallbackService } from './service.js';
 
 /** WeCom posts at most a few KB; anything near this is not WeCom. */
@@ -21,10 +22,13 @@ const MIN_AVERAGE_PIECE = 256;
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 413: ErrorBody };
 
+/** Longer `<Encrypt>` texts are handed over as bytes (see onBodyEnd). */
+const LONG_ENCRYPT = 64 * 1024;
+
 /** Where a body that came in several pieces is put together: one buffer, reused, as a fresh 256 KB costs ~0.7 ms. */
 let assembly: Buffer | undefined;
 
-type Done = (err: Error | null, encrypt?: string) => void;
+type Done = (err: Error | null, encrypt?: EncryptedText) => void;
 
 /** A body being read. The listeners below are shared: no function is created per request (see readEncrypt). */
 interface BodyRead {
@@ -73,14 +77,17 @@ function onBodyEnd(this: IncomingMessage): void {
     for (const chunk of chunks) at += chunk.copy(assembly, at);
     body = assembly.subarray(0, at);
   }
-  let encrypt: string;
+  let value: Buffer;
   try {
-    encrypt = scanEnvelopeEncrypt(body);
+    value = scanEnvelopeEncryptBytes(body);
   } catch (err) {
     done(err instanceof WecomXmlError ? new BadRequestError('回调消息体格式错误') : (err as Error));
     return;
   }
-  done(null, encrypt);
+  // Every real <Encrypt> is a short string; a long one stays bytes (a string over ~128 KB costs V8 ~1.3 ms), copied
+  // out of the assembly buffer, which the next body reuses.
+  if (value.length <= LONG_ENCRYPT) done(null, value.toString('latin1'));
+  else done(null, body === chunks[0] ? value : Buffer.from(value));
 }
 
 /**
@@ -145,8 +152,9 @@ export const callbackRoutes: FastifyPluginAsyncTypebox<{ service: CallbackServic
       schema: { params: CallbackParams, querystring: CallbackPostQuery, response: { 200: Type.String(), ...errors } },
     },
     async (request, reply) => {
-      // The body parser above answers the envelope's <Encrypt> text; no body at all is the empty text.
-      const encrypt = typeof request.body === 'string' ? request.body : '';
+      // The body parser above answers the envelope's <Encrypt> text (string or bytes); no body at all is the empty text.
+      const body = request.body;
+      const encrypt = typeof body === 'string' || Buffer.isBuffer(body) ? body : '';
       const { duplicate, eventType } = await service.receive(request.params.corpId, request.query, encrypt);
       request.log.debug({ corpId: request.params.corpId, eventType, duplicate }, 'callback accepted');
       // An empty 200 tells WeCom "received"; a passive reply is not needed for customer-contact events.

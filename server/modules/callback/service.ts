@@ -1,4 +1,4 @@
-import { WecomCryptoError, openCallback } from '../../wecom/crypto.js';
+import { WecomCryptoError, openCallback, type EncryptedText } from '../../wecom/crypto.js';
 import { eventTypeOf, idempotencyKey, parseEvent } from '../../wecom/events.js';
 import { WecomXmlError } from '../../wecom/xml.js';
 import { BadRequestError, NotFoundError, UnauthorizedError } from '../../errors.js';
@@ -32,7 +32,11 @@ export function createCallbackService(deps: {
     return { token: corp.token, encodingAesKey: corp.encodingAesKey, receiveId: corp.corpId };
   }
 
-  function open(corpId: string, q: { msg_signature: string; timestamp: string; nonce: string }, encrypted: string) {
+  function open(
+    corpId: string,
+    q: { msg_signature: string; timestamp: string; nonce: string },
+    encrypted: EncryptedText,
+  ) {
     const cred = credentialsOf(corpId);
     try {
       return openCallback(cred, { msgSignature: q.msg_signature, timestamp: q.timestamp, nonce: q.nonce }, encrypted);
@@ -63,10 +67,10 @@ export function createCallbackService(deps: {
     async receive(
       corpId: string,
       q: CallbackPostQuery,
-      encrypted: string,
+      encrypted: EncryptedText,
     ): Promise<{ duplicate: boolean; eventType: string }> {
       deps.onReceived?.();
-      if (!encrypted) {
+      if (encrypted.length === 0) {
         credentialsOf(corpId); // an unknown corp is 404, body or not
         throw new BadRequestError('回调消息体格式错误');
       }
