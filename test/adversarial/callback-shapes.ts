@@ -6,7 +6,7 @@
 import { createCipheriv } from 'node:crypto';
 import { CALLBACK_BODY_LIMIT } from '../../server/modules/callback/routes.js';
 import { computeSignature, encryptMessage } from '../../server/wecom/crypto.js';
-import { FULL_PARSE_MAX_CHARS, FULL_PARSE_MAX_MARKUP } from '../../server/wecom/xml.js';
+import { FLAT_MAX_ITEMS, FULL_PARSE_MAX_CHARS, FULL_PARSE_MAX_MARKUP } from '../../server/wecom/xml.js';
 
 export interface ShapeCorp {
   corpId: string;
@@ -225,8 +225,11 @@ export function callbackShapes(corp: ShapeCorp): CallbackShape[] {
     ),
     signedPost(
       corp,
-      'signed, 5,001 list items',
-      sealFor(corp, `<xml><L>${'<Item>x</Item>'.repeat(5001)}</L></xml>`),
+      'signed, one list item too many',
+      sealFor(
+        corp,
+        `<xml><L>${'<Item><![CDATA[wmAbCdEfGhIjKlMnOpQrStUvWxYz012345]]></Item>'.repeat(FLAT_MAX_ITEMS + 1)}</L></xml>`,
+      ),
       400,
     ),
     signedPost(
