@@ -215,7 +215,7 @@ function isCanonicalBase64(text: EncryptedText, decoded: Buffer): boolean {
   return decoded.subarray(decoded.length - (3 - padding)).toString('base64') === last;
 }
 
-/** Where base64 is decoded: one buffer, grown as needed and reused, as a fresh 190 KB costs ~0.9 ms here. */
+/** Where base64 is decoded: one buffer, grown as needed and reused (a fresh 190 KB one cost up to ~0.9 ms here). */
 let base64Scratch = Buffer.allocUnsafe(4096);
 
 /** Bytes of base64 are decoded this many at a time, each piece a string small enough for V8's ordinary heap. */
