@@ -172,7 +172,7 @@ export function callbackShapes(corp: ShapeCorp): CallbackShape[] {
     post('JSON instead of XML', JSON.stringify({ Encrypt: 'x', pad: 'x'.repeat(1000) }), 400, {
       headers: { 'content-type': 'application/json' },
     }),
-    post('16 KB content-type with 3,000 parameters', probe, 401, {
+    post('12 KB content-type of 3,000 parameters', probe, 401, {
       headers: { 'content-type': `text/xml${';a=b'.repeat(3000)}` },
     }),
     post('no content-type', probe, 401, { headers: {} }),
