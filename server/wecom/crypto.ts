@@ -6,6 +6,7 @@
  * message decrypts to garbage instead of failing. Decryption is therefore done here with every check explicit, and
  * each failure gets the official WXBizMsgCrypt return code (sbzhu/weworkapi_python `ierror.py`).
  */
+import { isAscii } from 'node:buffer';
 import { createDecipheriv, createHash, hash, randomBytes, timingSafeEqual, type Decipher } from 'node:crypto';
 import { encrypt as wecomEncrypt } from '@wecom/crypto';
 import { cdata } from './xml.js';
@@ -116,20 +117,43 @@ function decryptCbc(k: AesCbcKey, cipherText: Buffer): Buffer {
   return out;
 }
 
+/**
+ * The base64 text of a message (a callback's `<Encrypt>`, an `echostr`): a string, or its bytes as they came (Latin-1,
+ * one byte per character). The callback route hands over a long text as bytes: V8 puts a string over ~128 KB in its
+ * large-object space, ~1.3 ms to allocate here, and only an attacker sends one.
+ */
+export type EncryptedText = string | Buffer;
+
 /** Above this many characters of payload the signature is hashed piece by piece instead of one-shot. */
 const ONE_SHOT_SIGNATURE_MAX = 8192;
+
+/** Orders texts as `<` orders strings (by UTF-16 code unit), a Buffer read as Latin-1. */
+function compareText(a: EncryptedText, b: EncryptedText): number {
+  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
+  const common = Math.min(a.length, b.length);
+  for (let i = 0; i < common; i++) {
+    const x = typeof a === 'string' ? a.charCodeAt(i) : a[i]!;
+    const y = typeof b === 'string' ? b.charCodeAt(i) : b[i]!;
+    if (x !== y) return x - y;
+  }
+  return a.length - b.length;
+}
 
 /**
  * msg_signature: SHA-1 (hex) of token, timestamp, nonce and the encrypted text, sorted and concatenated. The same
  * digest as `@wecom/crypto`'s getSignature (a test compares them), with Node's one-shot `crypto.hash`: no Hash
  * object per callback. A long text (only an attacker sends 256 KB) is fed to a Hash piece by piece instead: joining it
- * first would allocate its copy, which costs ~1.5 ms at that size.
+ * first would allocate its copy, which costs ~1.5 ms at that size. Bytes are hashed as the UTF-8 of their Latin-1
+ * text, like the string would be.
  */
-export function computeSignature(token: string, timestamp: string, nonce: string, encrypt: string): string {
-  const parts = [token, timestamp, nonce, encrypt].sort();
-  if (encrypt.length <= ONE_SHOT_SIGNATURE_MAX) return hash('sha1', parts.join(''), 'hex');
+export function computeSignature(token: string, timestamp: string, nonce: string, encrypt: EncryptedText): string {
+  if (typeof encrypt === 'string' && encrypt.length <= ONE_SHOT_SIGNATURE_MAX) {
+    return hash('sha1', [token, timestamp, nonce, encrypt].sort().join(''), 'hex');
+  }
   const sha1 = createHash('sha1');
-  for (const part of parts) sha1.update(part);
+  for (const part of [token, timestamp, nonce, encrypt].sort(compareText)) {
+    sha1.update(typeof part === 'string' || isAscii(part) ? part : part.toString('latin1'));
+  }
   return sha1.digest('hex');
 }
 
@@ -138,7 +162,7 @@ export function verifySignature(
   token: string,
   timestamp: string,
   nonce: string,
-  encrypt: string,
+  encrypt: EncryptedText,
   signature: string,
 ): boolean {
   const expected = Buffer.from(computeSignature(token, timestamp, nonce, encrypt), 'latin1');
@@ -169,43 +193,62 @@ function receiveIdBytes(receiveId: string): Buffer {
  * *something*. Re-encoding the whole of it and comparing would say the same, but allocates a copy of the text
  * (~1.3 ms for the 256 KB an attacker sends): any skipped character shows in the decoded length instead, non-ASCII and
  * the url alphabet are looked for, and only the last quantum is re-encoded, for its padding and unused bits. A test
- * compares this with the full round trip on 20,000 near-base64 strings.
+ * compares this with the full round trip on 20,000 near-base64 texts, as strings and as bytes.
  */
-function isCanonicalBase64(text: string, decoded: Buffer): boolean {
-  if (text.length % 4 !== 0) return false;
-  // Outside ASCII nothing is base64, and the decoder reads a character above U+00FF by its low byte ('中' as '-').
-  if (Buffer.byteLength(text, 'utf8') !== text.length) return false;
-  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
-  if (decoded.length !== (text.length / 4) * 3 - padding) return false;
-  if (text.includes('-') || text.includes('_')) return false;
-  if (text.length === 0) return true;
-  const lastBytes = decoded.subarray(decoded.length - (3 - padding));
-  return lastBytes.toString('base64') === text.slice(-4);
+function isCanonicalBase64(text: EncryptedText, decoded: Buffer): boolean {
+  const length = text.length;
+  if (length % 4 !== 0) return false;
+  if (length === 0) return decoded.length === 0;
+  let last: string;
+  if (typeof text === 'string') {
+    // Outside ASCII nothing is base64, and the decoder reads a character above U+00FF by its low byte ('中' as '-').
+    if (Buffer.byteLength(text, 'utf8') !== length) return false;
+    if (text.includes('-') || text.includes('_')) return false;
+    last = text.slice(-4);
+  } else {
+    // A byte above 0x7F is a Latin-1 character the decoder skips: the length below tells.
+    if (text.includes(0x2d /* - */) || text.includes(0x5f /* _ */)) return false;
+    last = text.toString('latin1', length - 4);
+  }
+  const padding = last.endsWith('==') ? 2 : last.endsWith('=') ? 1 : 0;
+  if (decoded.length !== (length / 4) * 3 - padding) return false;
+  return decoded.subarray(decoded.length - (3 - padding)).toString('base64') === last;
 }
 
-/** Where base64 is decoded: one buffer, grown as needed and reused, as a fresh 190 KB costs ~0.9 ms here. */
+/** Where base64 is decoded: one buffer, grown as needed and reused (a fresh 190 KB one cost up to ~0.9 ms here). */
 let base64Scratch = Buffer.allocUnsafe(4096);
+
+/** Bytes of base64 are decoded this many at a time, each piece a string small enough for V8's ordinary heap. */
+const BASE64_PIECE = 64 * 1024; // a multiple of 4: pieces are whole quanta
 
 /**
  * `text` decoded as Buffer.from(text, 'base64') would (the same decoder), into the scratch buffer: the view is valid
  * until the next call, so whoever calls this is done with it before returning (decryptRaw: the AES output is a
- * buffer of its own).
+ * buffer of its own). Bytes are decoded piece by piece; for canonical base64 that is the same as at once, and
+ * isCanonicalBase64 refuses anything else either way.
  */
-function decodeBase64(text: string): Buffer {
+function decodeBase64(text: EncryptedText): Buffer {
   const most = Math.ceil((text.length * 3) / 4);
   if (base64Scratch.length < most) base64Scratch = Buffer.allocUnsafe(most);
-  return base64Scratch.subarray(0, base64Scratch.write(text, 0, 'base64'));
+  if (typeof text === 'string') return base64Scratch.subarray(0, base64Scratch.write(text, 0, 'base64'));
+  let written = 0;
+  for (let at = 0; at < text.length; at += BASE64_PIECE) {
+    const piece = text.toString('latin1', at, Math.min(at + BASE64_PIECE, text.length));
+    written += base64Scratch.write(piece, written, 'base64');
+  }
+  return base64Scratch.subarray(0, written);
 }
 
 /** Decrypts and checks a message; returns the plaintext bytes and where the message sits in them. */
 function decryptRaw(
   encodingAesKey: string,
-  encrypted: string,
+  encrypted: EncryptedText,
   expectedReceiveId: string,
 ): { content: Buffer; message: string } {
   const aes = aesKeyOf(encodingAesKey);
-  const cipherText = typeof encrypted === 'string' ? decodeBase64(encrypted) : Buffer.alloc(0);
-  if (typeof encrypted !== 'string' || !isCanonicalBase64(encrypted, cipherText)) {
+  const isText = typeof encrypted === 'string' || Buffer.isBuffer(encrypted);
+  const cipherText = isText ? decodeBase64(encrypted) : Buffer.alloc(0);
+  if (!isText || !isCanonicalBase64(encrypted, cipherText)) {
     throw new WecomCryptoError('base64', 'encrypted payload is not valid base64');
   }
   if (cipherText.length === 0 || cipherText.length % 16 !== 0) {
@@ -251,7 +294,7 @@ function decryptRaw(
 }
 
 /** Decrypts an `echostr` or `<Encrypt>` value and checks its receiveid. Throws WecomCryptoError. */
-export function decryptMessage(encodingAesKey: string, encrypted: string, expectedReceiveId: string): string {
+export function decryptMessage(encodingAesKey: string, encrypted: EncryptedText, expectedReceiveId: string): string {
   return decryptRaw(encodingAesKey, encrypted, expectedReceiveId).message;
 }
 
@@ -281,7 +324,7 @@ export function encryptMessage(encodingAesKey: string, message: string, receiveI
 export function openCallback(
   cred: CallbackCredentials,
   q: { msgSignature: string; timestamp: string; nonce: string },
-  encrypted: string,
+  encrypted: EncryptedText,
 ): string {
   if (!verifySignature(cred.token, q.timestamp, q.nonce, encrypted, q.msgSignature)) {
     throw new WecomCryptoError('signature', 'msg_signature does not match');

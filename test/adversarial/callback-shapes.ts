@@ -6,7 +6,7 @@
 import { createCipheriv } from 'node:crypto';
 import { CALLBACK_BODY_LIMIT } from '../../server/modules/callback/routes.js';
 import { computeSignature, encryptMessage } from '../../server/wecom/crypto.js';
-import { FULL_PARSE_MAX_CHARS, FULL_PARSE_MAX_MARKUP } from '../../server/wecom/xml.js';
+import { FLAT_MAX_ITEMS, FULL_PARSE_MAX_CHARS, FULL_PARSE_MAX_MARKUP } from '../../server/wecom/xml.js';
 
 export interface ShapeCorp {
   corpId: string;
@@ -172,7 +172,7 @@ export function callbackShapes(corp: ShapeCorp): CallbackShape[] {
     post('JSON instead of XML', JSON.stringify({ Encrypt: 'x', pad: 'x'.repeat(1000) }), 400, {
       headers: { 'content-type': 'application/json' },
     }),
-    post('16 KB content-type with 3,000 parameters', probe, 415, {
+    post('12 KB content-type of 3,000 parameters', probe, 401, {
       headers: { 'content-type': `text/xml${';a=b'.repeat(3000)}` },
     }),
     post('no content-type', probe, 401, { headers: {} }),
@@ -225,8 +225,11 @@ export function callbackShapes(corp: ShapeCorp): CallbackShape[] {
     ),
     signedPost(
       corp,
-      'signed, 5,001 list items',
-      sealFor(corp, `<xml><L>${'<Item>x</Item>'.repeat(5001)}</L></xml>`),
+      'signed, one list item too many',
+      sealFor(
+        corp,
+        `<xml><L>${'<Item><![CDATA[wmAbCdEfGhIjKlMnOpQrStUvWxYz012345]]></Item>'.repeat(FLAT_MAX_ITEMS + 1)}</L></xml>`,
+      ),
       400,
     ),
     signedPost(
@@ -287,7 +290,7 @@ export function callbackShapes(corp: ShapeCorp): CallbackShape[] {
       url: `/wecom/callback/${corp.corpId}?${query(WRONG_SIGNATURE, '&echostr=QUJD')}`,
       body: Buffer.from(probe),
       headers: XML,
-      status: 400,
+      status: 401,
       signed: false,
     },
   ];

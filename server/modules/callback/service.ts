@@ -1,4 +1,4 @@
-import { WecomCryptoError, openCallback } from '../../wecom/crypto.js';
+import { WecomCryptoError, openCallback, type EncryptedText } from '../../wecom/crypto.js';
 import { eventTypeOf, idempotencyKey, parseEvent } from '../../wecom/events.js';
 import { WecomXmlError } from '../../wecom/xml.js';
 import { BadRequestError, NotFoundError, UnauthorizedError } from '../../errors.js';
@@ -13,7 +13,7 @@ import type { CallbackPostQuery, CallbackVerifyQuery } from '../../../shared/sch
  * parse, one INSERT, and the caller answers 200 once that insert has committed.
  *
  * Anyone can post here, so a rejection must cost next to nothing whatever the body: the corp is known before the
- * body is read (assertKnownCorp, called by the route first), the route's body parser takes the envelope's `<Encrypt>`
+ * body is read (assertKnownCorp, called by the route's body parser first), the body parser takes the envelope's `<Encrypt>`
  * text by a bounded scan (scanEnvelopeEncrypt), and nothing is parsed before the signature over it matches.
  */
 export function createCallbackService(deps: {
@@ -34,7 +34,11 @@ export function createCallbackService(deps: {
     return { token: corp.token, encodingAesKey: corp.encodingAesKey, receiveId: corp.corpId };
   }
 
-  function open(corpId: string, q: { msg_signature: string; timestamp: string; nonce: string }, encrypted: string) {
+  function open(
+    corpId: string,
+    q: { msg_signature: string; timestamp: string; nonce: string },
+    encrypted: EncryptedText,
+  ) {
     const cred = credentialsOf(corpId);
     try {
       return openCallback(cred, { msgSignature: q.msg_signature, timestamp: q.timestamp, nonce: q.nonce }, encrypted);
@@ -48,7 +52,7 @@ export function createCallbackService(deps: {
   }
 
   return {
-    /** Throws NotFoundError for a corp this deployment does not serve: the route asks before reading any body. */
+    /** Throws NotFoundError for a corp this deployment does not serve: the route's body parser asks before reading. */
     assertKnownCorp(corpId: string): void {
       credentialsOf(corpId);
     },
@@ -65,10 +69,13 @@ export function createCallbackService(deps: {
     async receive(
       corpId: string,
       q: CallbackPostQuery,
-      encrypted: string,
+      encrypted: EncryptedText,
     ): Promise<{ duplicate: boolean; eventType: string }> {
       deps.onReceived?.();
-      if (!encrypted) throw new BadRequestError('回调消息体格式错误');
+      if (encrypted.length === 0) {
+        credentialsOf(corpId); // an unknown corp is 404, body or not
+        throw new BadRequestError('回调消息体格式错误');
+      }
       const plain = open(corpId, q, encrypted);
       let event;
       try {

@@ -221,7 +221,7 @@ describe('decryption failures are detected and distinct', () => {
     }
   });
 
-  it('calls base64 broken exactly when it does not re-encode to itself (20,000 near-base64 strings)', () => {
+  it('calls base64 broken exactly when it does not re-encode to itself (20,000 near-base64 texts, as strings and bytes)', () => {
     // The check avoids re-encoding the whole text (an attacker's 256 KB); it must still mean the same.
     let seed = 7;
     const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
@@ -240,16 +240,55 @@ describe('decryption failures are detected and distinct', () => {
       else if (change === 2) text = text.slice(0, at) + text.slice(at + 1);
       else if (change === 3) text = text.replace(/=+$/, '') + '='.repeat(Math.floor(next() * 3));
       const canonical = Buffer.from(text, 'base64').toString('base64') === text;
-      let failure = 'none';
-      try {
-        decryptMessage(key, text, corp);
-      } catch (err) {
-        failure = (err as WecomCryptoError).failure;
-      }
+      const failureOn = (encrypted: string | Buffer) => {
+        try {
+          decryptMessage(key, encrypted, corp);
+          return 'none';
+        } catch (err) {
+          return (err as WecomCryptoError).failure;
+        }
+      };
+      const failure = failureOn(text);
       expect({ text, base64Failure: failure === 'base64' }).toEqual({ text, base64Failure: !canonical });
+      // The same text as bytes (the callback route's long <Encrypt>) fails alike.
+      if ([...text].every((c) => c.charCodeAt(0) <= 0xff))
+        expect({ text, bytes: failureOn(Buffer.from(text, 'latin1')) }).toEqual({ text, bytes: failure });
       if (!canonical) broken++;
     }
     expect(broken).toBeGreaterThan(5000);
+  });
+
+  it('decodes a long text given as bytes piece by piece as at once, and refuses it broken anywhere, even at a seam', () => {
+    const message = `<xml><Content><![CDATA[${'长'.repeat(50_000)}]]></Content></xml>`; // 200 KB of base64
+    const encrypted = encryptMessage(key, message, corp);
+    expect(decryptMessage(key, Buffer.from(encrypted, 'latin1'), corp)).toBe(message);
+    // The bytes are decoded 64 KB at a time: break them on either side of each seam, and at the ends.
+    for (const at of [
+      0,
+      1,
+      65535,
+      65536,
+      65537,
+      131071,
+      131072,
+      196607,
+      196608,
+      encrypted.length - 3,
+      encrypted.length - 1,
+    ]) {
+      for (const change of [' ', '-', '_', '=', '!', '\u00e9', '', 'AB']) {
+        const broken = encrypted.slice(0, at) + change + encrypted.slice(at + 1);
+        if (broken === encrypted) continue; // '=' over the padding changes nothing
+        expect(Buffer.from(broken, 'base64').toString('base64'), `${at} ${change}`).not.toBe(broken);
+        expect(
+          failureOf(() => decryptMessage(key, Buffer.from(broken, 'latin1'), corp)),
+          `${at} ${change}`,
+        ).toEqual({
+          failure: 'base64',
+          wxCode: -40010,
+        });
+      }
+    }
   });
 
   it('ciphertext not a multiple of 16 bytes → "decrypt" (-40007)', () => {
@@ -293,6 +332,24 @@ describe('the hot-path implementations agree with the reference ones', () => {
     ];
     for (const [token, timestamp, nonce, encrypt] of cases) {
       expect(computeSignature(token, timestamp, nonce, encrypt)).toBe(getSignature(token, timestamp, nonce, encrypt));
+    }
+  });
+
+  it('signs a text given as bytes, short or long (hashed piece by piece), exactly as the same text as a string', () => {
+    const long = randomBytes(150_000).toString('base64'); // 200 KB: over the one-shot bound
+    const texts = [vectorA.post.encrypt, long, '0', 'zzz', `${long}\u00e9`, 'a\u00ff\u0080b'];
+    // Token, timestamp and nonce on either side of the text in the sort, and equal prefixes.
+    const sides: [string, string, string][] = [
+      [vectorA.token, vectorA.post.timestamp, vectorA.post.nonce],
+      ['zzzz', '1', 'A'],
+      [long.slice(0, 100), `${long.slice(0, 50)}~`, ''],
+    ];
+    for (const text of texts) {
+      for (const [token, timestamp, nonce] of sides) {
+        const expected = getSignature(token, timestamp, nonce, text);
+        expect(computeSignature(token, timestamp, nonce, text)).toBe(expected);
+        expect(computeSignature(token, timestamp, nonce, Buffer.from(text, 'latin1'))).toBe(expected);
+      }
     }
   });
 
