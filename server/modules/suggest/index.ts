@@ -82,7 +82,22 @@ export function createSuggestModule(
 
   const manifest: ModuleManifest = {
     name: 'suggest',
-    routes: [async (app) => app.register(suggestRoutes, { service })],
+    routes: [
+      async (app) => {
+        await app.register(suggestRoutes, { service });
+        // In production, the default corp's engine is built once the server is up (in the background, in slices),
+        // so the first rep to open a chat does not wait for it. Tests and other corps build on first use.
+        if (ctx.config.backgroundJobs) {
+          app.addHook('onReady', async () => {
+            setImmediate(() => {
+              engines.current(ctx.defaultCorpId()).catch((err: unknown) => {
+                ctx.log.warn({ err }, 'could not prepare the suggestion engine');
+              });
+            });
+          });
+        }
+      },
+    ],
     jobs: [learnArchiveJob],
   };
   return { manifest, service, repo, hooks: service.hooks, learnFromArchive };
