@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { createChannelRepo } from '../modules/channels/repo.js';
 import { createCustomerRepo } from '../modules/customers/repo.js';
 import type { NewTimelineItem } from '../modules/timeline/repo.js';
 import { WecomApiError } from '../wecom/errors.js';

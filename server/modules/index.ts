@@ -76,13 +76,13 @@ export function createModules(
   const tags = createTagsModule(ctx, { timeline: timeline.repo });
   // Welcome messages need the channel's reps and channels need welcome messages: the welcome module reaches the
   // channels module through a function, called only once both exist.
-  let channelsRef: ReturnType<typeof createChannelsModule> | undefined;
+  const late: { channels?: ReturnType<typeof createChannelsModule> } = {};
   const welcome = createWelcomeModule(ctx, {
     reps: directory.service,
     contacts: contacts.repo,
     media: media.service,
     timeline: timeline.repo,
-    channelReps: (corpId, channelId) => channelsRef!.service.repsOf(corpId, channelId),
+    channelReps: (corpId, channelId) => late.channels!.service.repsOf(corpId, channelId),
   });
   const channels = createChannelsModule(ctx, {
     tags: tags.service,
@@ -94,7 +94,7 @@ export function createModules(
     follows: contacts.repo,
     timeline: timeline.repo,
   });
-  channelsRef = channels;
+  late.channels = channels;
   const alerts = createAlertsModule(ctx, { timeline: timeline.repo, contacts: contacts.repo, channels: channels.repo });
   const archive = createArchiveModule(ctx, { messages, emulator: deps.emulatorArchive ?? (() => undefined) });
   const privacy = createPrivacyModule(ctx, { media: messages.mediaStore });

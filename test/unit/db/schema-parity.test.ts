@@ -28,7 +28,7 @@ function describeTable(config: ReturnType<typeof sqliteConfig> | ReturnType<type
     primaryKeys: config.primaryKeys.map((pk) => pk.columns.map((c) => c.name)),
     indexes: config.indexes
       .map((i) => ({
-        name: i.config.name,
+        name: i.config.name ?? '',
         unique: i.config.unique,
         columns: i.config.columns.map((c) => ('name' in c ? c.name : '?')),
         partial: i.config.where !== undefined,
