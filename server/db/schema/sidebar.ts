@@ -32,6 +32,8 @@ export function sidebarTables(k: Kit) {
       // The sidebar's filter chips (notes, messages …) stay index reads however long a customer's history is.
       k.index('timeline_contact_kind_time').on(t.corpId, t.externalUserId, t.kind, t.occurredAt, t.id),
       k.uniqueIndex('timeline_source').on(t.corpId, t.sourceKey),
+      // The console's daily figures read one kind over a day (notes written per rep).
+      k.index('timeline_kind_time').on(t.corpId, t.kind, t.occurredAt),
       // Notes whose reminder time comes (跟进提醒): the automations' scan reads only the due ones.
       k.index('timeline_due').on(t.corpId, t.dueAt).where(sql`${t.dueAt} IS NOT NULL`),
     ],

@@ -1,0 +1,1 @@
+CREATE INDEX "timeline_kind_time" ON "timeline_items" USING btree ("corp_id","kind","occurred_at");
