@@ -34,6 +34,16 @@ export interface DatabaseExtras {
   tx<T>(fn: (tx: Executor) => Promise<T>, options?: TxOptions): Promise<T>;
   /** Runs `fn` once the current transaction commits (dropped if it rolls back); at once outside a transaction. */
   afterCommit(fn: () => void): void;
+  /**
+   * A statement of fixed shape, built once per executor and run with its `sql.placeholder(…)` values. drizzle
+   * otherwise rebuilds a query's SQL text on every call, which on the add path cost more than SQLite running it.
+   * `build` must give the same shape every time (values only through placeholders); the result is the builder's rows
+   * (a select, or a write with `.returning()`). `name` identifies the shape (PostgreSQL's named statement).
+   */
+  prepared<P extends object, R>(
+    name: string,
+    build: (ex: Executor) => PromiseLike<R> & { prepare(): unknown },
+  ): (ex: Executor, params: P) => Promise<R>;
   /** Rows of a hand-written query (named columns as in the SQL), on `ex`. For server/db/ and reporting SQL. */
   rows<T extends Record<string, unknown>>(ex: Executor, query: SQL): Promise<T[]>;
   /** Runs a hand-written statement on `ex`; resolves to the number of rows it changed. */

@@ -99,6 +99,20 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
       if (state?.open) state.committed.push(fn);
       else fn();
     },
+    prepared<P extends object, R>(
+      name: string,
+      build: (ex: Executor) => PromiseLike<R> & { prepare(): unknown },
+    ): (ex: Executor, params: P) => Promise<R> {
+      // A named statement: node-postgres parses it once per connection. A transaction's handle is new each time, so
+      // only the plain handle's query object is kept.
+      type Prepared = { execute(values: P): Promise<R> };
+      const prepare = (ex: Executor) => (build(ex) as unknown as { prepare(n: string): Prepared }).prepare(name);
+      let plain: Prepared | undefined;
+      return (ex, params) => {
+        if (ex === (database as unknown)) return (plain ??= prepare(ex)).execute(params);
+        return prepare(ex).execute(params);
+      };
+    },
     async rows<R extends Record<string, unknown>>(ex: Executor, q: SQL): Promise<R[]> {
       const result = await (ex as unknown as NodePgDatabase).execute(q);
       return result.rows as R[];

@@ -135,8 +135,7 @@ export function openSqlite(path: string): Database {
   const txDb: SqliteRemoteDatabase = drizzle(
     (text, params, method) => Promise.resolve(executeTx(text, params, method)) as never,
   );
-  const dialect = (root as unknown as { dialect: { sqlToQuery(q: SQL): { sql: string; params: unknown[] } } })
-    .dialect;
+  const dialect = (root as unknown as { dialect: { sqlToQuery(q: SQL): { sql: string; params: unknown[] } } }).dialect;
 
   let walFd: number | null = null;
   const walPath = path === ':memory:' ? null : `${resolve(path)}-wal`;
@@ -170,6 +169,21 @@ export function openSqlite(path: string): Database {
       if (state?.open) state.committed.push(fn);
       else fn();
     },
+    prepared<P extends object, R>(
+      _name: string,
+      build: (ex: Executor) => PromiseLike<R> & { prepare(): unknown },
+    ): (ex: Executor, params: P) => Promise<R> {
+      // Two executors exist (the plain handle and the one transaction handle), so each shape is built twice at most.
+      const built = new WeakMap<object, { execute(values: P): Promise<R> }>();
+      return (ex, params) => {
+        let query = built.get(ex);
+        if (!query) {
+          query = build(ex).prepare() as { execute(values: P): Promise<R> };
+          built.set(ex, query);
+        }
+        return query.execute(params);
+      };
+    },
     async rows<R extends Record<string, unknown>>(ex: Executor, query: SQL): Promise<R[]> {
       const q = dialect.sqlToQuery(query);
       const run = ex === (txDb as unknown) ? executeTx : executeRoot;
@@ -199,4 +213,3 @@ export function openSqlite(path: string): Database {
   });
   return database as unknown as Database;
 }
-

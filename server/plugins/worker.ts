@@ -7,7 +7,9 @@ import type { JobRow } from '../modules/jobs/repo.js';
 import type { Outcome } from '../worker/runner.js';
 import { DurableRunner, type DurableQueue } from '../worker/runner.js';
 import { createRateMeter } from '../worker/rate-meter.js';
+import type { Executor } from '../db/database.js';
 import type { Settlement } from '../db/queue.js';
+import { groupCommit } from '../modules/events/group-commit.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -46,6 +48,24 @@ export default fp(
   async (app, opts: WorkerConfig) => {
     const owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
     const { events, jobs } = app.modules;
+    // Outcomes recorded in the same turn of the event loop share one transaction: on SQLite each commit writes its
+    // pages to the WAL, and every add settles three items (its event, the tagging and the welcome).
+    const settleInBatches = (
+      settleOne: (ex: Executor, id: number, who: string, now: number, s: Settlement) => Promise<boolean>,
+    ) =>
+      groupCommit<{ id: number; who: string; now: number; outcome: Outcome }, boolean>((items) =>
+        app.db.tx(
+          async (tx) => {
+            const kept: boolean[] = [];
+            for (const i of items) kept.push(await settleOne(tx, i.id, i.who, i.now, settlement(i.outcome, i.now)));
+            return kept;
+          },
+          // Each statement updates one row on the condition that the lease is still ours.
+          { isolation: 'read committed' },
+        ),
+      );
+    const settleEvent = settleInBatches(events.repo.queue.settle);
+    const settleJob = settleInBatches(jobs.repo.queue.settle);
     const retry = { maxAttempts: opts.maxAttempts, backoffBaseMs: opts.backoffBaseMs, maxBackoffMs: 10 * 60_000 };
 
     const eventQueue: DurableQueue<EventRow> = {
@@ -53,7 +73,7 @@ export default fp(
       claim: async (who, now, limit, leaseMs) =>
         events.repo.byIds(app.db, await events.repo.queue.claim(who, now, limit, leaseMs)),
       handle: (row) => events.service.handle(row),
-      settle: (row, outcome, who, now) => events.repo.queue.settle(app.db, row.id, who, now, settlement(outcome, now)),
+      settle: (row, outcome, who, now) => settleEvent({ id: row.id, who, now, outcome }),
       renew: (who, ids, until) => events.repo.queue.renew(who, ids, until),
     };
     // During a callback storm processing pauses, so acknowledging WeCom keeps the CPU; it resumes as the storm eases.
@@ -75,7 +95,7 @@ export default fp(
         jobs.repo.byIds(app.db, await jobs.repo.queue.claim(who, now, limit, leaseMs)),
       handle: (job) => jobs.service.run(job),
       maxAttempts: (job) => job.maxAttempts,
-      settle: (job, outcome, who, now) => jobs.repo.queue.settle(app.db, job.id, who, now, settlement(outcome, now)),
+      settle: (job, outcome, who, now) => settleJob({ id: job.id, who, now, outcome }),
       renew: (who, ids, until) => jobs.repo.queue.renew(who, ids, until),
     };
     // Not throttled: jobs carry deadlines (the 20-second welcome window), and at full concurrency they keep up with

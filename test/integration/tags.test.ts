@@ -173,11 +173,16 @@ describe('tag library mirror', () => {
     await deliverTagEvent(app, { changeType: 'shuffle', id: groupId });
     await waitFor(async () => !(await library()).groups.some((g) => g.name === '控制台分组'), 'the shuffle resync');
     const { events: inbox } = app.db.t;
-    const events = await app.db
-      .select({ status: inbox.status })
-      .from(inbox)
-      .where(like(inbox.eventType, 'change_external_tag/%'))
-      .orderBy(asc(inbox.id));
-    expect(events.map((e) => e.status)).toEqual(['done', 'done', 'done', 'done', 'done']);
+    const statuses = async () =>
+      (
+        await app.db
+          .select({ status: inbox.status })
+          .from(inbox)
+          .where(like(inbox.eventType, 'change_external_tag/%'))
+          .orderBy(asc(inbox.id))
+      ).map((e) => e.status);
+    // An event is settled after its effects are visible (the worker records outcomes in batches).
+    await waitFor(async () => !(await statuses()).includes('running'), 'the last event to be settled');
+    expect(await statuses()).toEqual(['done', 'done', 'done', 'done', 'done']);
   });
 });

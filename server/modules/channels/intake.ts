@@ -2,6 +2,7 @@ import type { Database } from '../../db/database.js';
 import type { ExternalContactEvent } from '../../wecom/events.js';
 import type { ContactRepo } from '../contacts/repo.js';
 import type { EventRepo } from '../events/repo.js';
+import type { InboxFacts } from '../events/service.js';
 import type { JobService } from '../jobs/service.js';
 import type { MarkTagJob } from '../tags/mark-tag-job.js';
 import type { TimelineRepo } from '../timeline/repo.js';
@@ -32,8 +33,13 @@ export function createChannelIntake(deps: {
   const now = deps.now ?? Date.now;
 
   return {
-    async afterContactAdded(corpId: string, e: ExternalContactEvent, eventId: number): Promise<void> {
-      const inbox = await deps.events.get(db, eventId);
+    async afterContactAdded(
+      corpId: string,
+      e: ExternalContactEvent,
+      eventId: number,
+      facts?: InboxFacts,
+    ): Promise<void> {
+      const inbox = facts ?? (await deps.events.get(db, eventId));
       const receivedAt = inbox?.receivedAt ?? now();
       const dedupeKey = inbox?.idempotencyKey ?? `event:${eventId}`;
       const state = e.state ?? '';

@@ -30,6 +30,14 @@ export interface ChannelRepInput {
 /** Channel codes (渠道活码), their reps and their per-rep daily add counts. */
 export function createChannelRepo(db: Database) {
   const { channelMovements, channelReps, channels, follows, jobs, repDailyAdds } = db.t;
+  // Read by every add's intake.
+  const findByState = db.prepared<{ corpId: string; state: string }, ChannelRow[]>('channels_by_state', (ex) =>
+    ex
+      .select()
+      .from(channels)
+      .where(and(eq(channels.corpId, sql.placeholder('corpId')), eq(channels.state, sql.placeholder('state'))))
+      .limit(1),
+  );
 
   return {
     async insert(ex: Executor, c: NewChannel, at: number): Promise<number> {
@@ -67,11 +75,7 @@ export function createChannelRepo(db: Database) {
 
     /** Any channel with this state, deleted ones included (a state is never reused). */
     async findByState(ex: Executor, corpId: string, state: string): Promise<ChannelRow | undefined> {
-      const [row] = await ex
-        .select()
-        .from(channels)
-        .where(and(eq(channels.corpId, corpId), eq(channels.state, state)))
-        .limit(1);
+      const [row] = await findByState(ex, { corpId, state });
       return row;
     },
 

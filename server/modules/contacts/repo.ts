@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, sql, type Column } from 'drizzle-orm';
 import type { Database, Executor } from '../../db/database.js';
 import { sqlNow } from '../../db/sql-now.js';
 
@@ -35,26 +35,83 @@ export interface FollowProfile {
 export function createContactRepo(db: Database) {
   const { contacts, follows, followTags } = db.t;
   const now = sqlNow(db);
+  const p = (name: string) => sql.placeholder(name);
+  // Every add syncs its customer: these shapes are built once (server/db/database.ts `prepared`).
+  // An upsert's update takes the row it tried to insert (`excluded`, on both backends), so no value is bound twice.
+  const excluded = (c: Column) => sql.raw(`excluded."${c.name}"`);
+  const contactFields = {
+    name: p('name'),
+    avatar: p('avatar'),
+    type: p('type'),
+    gender: p('gender'),
+    unionId: p('unionId'),
+    position: p('position'),
+    corpName: p('corpName'),
+    corpFullName: p('corpFullName'),
+    syncedAt: p('syncedAt'),
+  };
+  const updated = (table: object, fields: Record<string, unknown>) =>
+    Object.fromEntries(Object.keys(fields).map((k) => [k, excluded((table as Record<string, Column>)[k]!)]));
+  const upsertContact = db.prepared<ContactProfile & { syncedAt: number }, unknown>('contacts_upsert', (ex) =>
+    ex
+      .insert(contacts)
+      .values({ corpId: p('corpId'), externalUserId: p('externalUserId'), ...contactFields })
+      .onConflictDoUpdate({
+        target: [contacts.corpId, contacts.externalUserId],
+        set: { ...updated(contacts, contactFields), updatedAt: now },
+      }),
+  );
+  const followFields = {
+    remark: p('remark'),
+    description: p('description'),
+    remarkCorpName: p('remarkCorpName'),
+    remarkMobiles: p('remarkMobiles'),
+    state: p('state'),
+    addWay: p('addWay'),
+    operUserId: p('operUserId'),
+    addedAt: p('addedAt'),
+  };
+  const upsertFollow = db.prepared<FollowProfile, unknown>('follows_upsert', (ex) =>
+    ex
+      .insert(follows)
+      .values({
+        corpId: p('corpId'),
+        userId: p('userId'),
+        externalUserId: p('externalUserId'),
+        ...followFields,
+        status: 'active',
+      })
+      .onConflictDoUpdate({
+        target: [follows.corpId, follows.userId, follows.externalUserId],
+        set: { ...updated(follows, followFields), status: 'active', lostAt: null, lostReason: null, updatedAt: now },
+        setWhere: sql`${follows.status} = 'active' OR ${follows.lostAt} IS NULL OR ${excluded(follows.addedAt)} > ${follows.lostAt}`,
+      }),
+  );
+  const findContact = db.prepared<{ corpId: string; externalUserId: string }, ContactRow[]>('contacts_find', (ex) =>
+    ex
+      .select()
+      .from(contacts)
+      .where(and(eq(contacts.corpId, p('corpId')), eq(contacts.externalUserId, p('externalUserId'))))
+      .limit(1),
+  );
+  const findFollow = db.prepared<{ corpId: string; userId: string; externalUserId: string }, FollowRow[]>(
+    'follows_find',
+    (ex) =>
+      ex
+        .select()
+        .from(follows)
+        .where(
+          and(
+            eq(follows.corpId, p('corpId')),
+            eq(follows.userId, p('userId')),
+            eq(follows.externalUserId, p('externalUserId')),
+          ),
+        )
+        .limit(1),
+  );
   return {
-    async upsertContact(ex: Executor, p: ContactProfile, syncedAt: number): Promise<void> {
-      await ex
-        .insert(contacts)
-        .values({ ...p, syncedAt })
-        .onConflictDoUpdate({
-          target: [contacts.corpId, contacts.externalUserId],
-          set: {
-            name: p.name,
-            avatar: p.avatar,
-            type: p.type,
-            gender: p.gender,
-            unionId: p.unionId,
-            position: p.position,
-            corpName: p.corpName,
-            corpFullName: p.corpFullName,
-            syncedAt,
-            updatedAt: now,
-          },
-        });
+    async upsertContact(ex: Executor, profile: ContactProfile, syncedAt: number): Promise<void> {
+      await upsertContact(ex, { ...profile, syncedAt });
     },
 
     /**
@@ -62,27 +119,7 @@ export function createContactRepo(db: Database) {
      * the add WeCom reports (a stale profile fetched before a deletion must not bring the relation back).
      */
     async upsertFollow(ex: Executor, f: FollowProfile): Promise<void> {
-      await ex
-        .insert(follows)
-        .values({ ...f, status: 'active' })
-        .onConflictDoUpdate({
-          target: [follows.corpId, follows.userId, follows.externalUserId],
-          set: {
-            remark: f.remark,
-            description: f.description,
-            remarkCorpName: f.remarkCorpName,
-            remarkMobiles: f.remarkMobiles,
-            state: f.state,
-            addWay: f.addWay,
-            operUserId: f.operUserId,
-            addedAt: f.addedAt,
-            status: 'active',
-            lostAt: null,
-            lostReason: null,
-            updatedAt: now,
-          },
-          setWhere: sql`${follows.status} = 'active' OR ${follows.lostAt} IS NULL OR ${f.addedAt} > ${follows.lostAt}`,
-        });
+      await upsertFollow(ex, f);
     },
 
     /** Replaces the tags of one follow with WeCom's view of them. */
@@ -134,11 +171,7 @@ export function createContactRepo(db: Database) {
     },
 
     async findContact(ex: Executor, corpId: string, externalUserId: string): Promise<ContactRow | undefined> {
-      const [row] = await ex
-        .select()
-        .from(contacts)
-        .where(and(eq(contacts.corpId, corpId), eq(contacts.externalUserId, externalUserId)))
-        .limit(1);
+      const [row] = await findContact(ex, { corpId, externalUserId });
       return row;
     },
 
@@ -148,11 +181,7 @@ export function createContactRepo(db: Database) {
       userId: string,
       externalUserId: string,
     ): Promise<FollowRow | undefined> {
-      const [row] = await ex
-        .select()
-        .from(follows)
-        .where(and(eq(follows.corpId, corpId), eq(follows.userId, userId), eq(follows.externalUserId, externalUserId)))
-        .limit(1);
+      const [row] = await findFollow(ex, { corpId, userId, externalUserId });
       return row;
     },
 

@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Database, Executor } from '../../db/database.js';
 import { sqlNow } from '../../db/sql-now.js';
 
@@ -16,6 +16,13 @@ export interface RepProfile {
 
 export function createDirectoryRepo(db: Database) {
   const { departments, reps } = db.t;
+  const findRep = db.prepared<{ corpId: string; userId: string }, RepRow[]>('reps_find', (ex) =>
+    ex
+      .select()
+      .from(reps)
+      .where(and(eq(reps.corpId, sql.placeholder('corpId')), eq(reps.userId, sql.placeholder('userId'))))
+      .limit(1),
+  );
   const now = sqlNow(db);
   return {
     async upsertDepartment(
@@ -47,11 +54,7 @@ export function createDirectoryRepo(db: Database) {
         });
     },
     async findRep(ex: Executor, corpId: string, userId: string): Promise<RepRow | undefined> {
-      const [row] = await ex
-        .select()
-        .from(reps)
-        .where(and(eq(reps.corpId, corpId), eq(reps.userId, userId)))
-        .limit(1);
+      const [row] = await findRep(ex, { corpId, userId });
       return row;
     },
     async listReps(ex: Executor, corpId: string): Promise<RepRow[]> {

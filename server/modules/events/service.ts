@@ -7,9 +7,20 @@ type ExternalContactEvent = Extract<WecomEvent, { kind: 'external_contact' }>;
 type ExternalTagEvent = Extract<WecomEvent, { kind: 'external_tag' }>;
 type MsgauditNotifyEvent = Extract<WecomEvent, { kind: 'msgaudit_notify' }>;
 
+/** What a hook knows of the inbox row it runs for (the worker has it already: no need to read it again). */
+export interface InboxFacts {
+  receivedAt: number;
+  idempotencyKey: string;
+}
+
 /** Extra work other domains attach to an event (channel codes hook into adds). */
 export interface EventHooks {
-  afterContactAdded?(corpId: string, event: ExternalContactEvent, eventId: number): Promise<void> | void;
+  afterContactAdded?(
+    corpId: string,
+    event: ExternalContactEvent,
+    eventId: number,
+    inbox?: InboxFacts,
+  ): Promise<void> | void;
   afterFollowLost?(corpId: string, event: ExternalContactEvent, eventId: number): Promise<void> | void;
   /** The corp tag library changed in WeCom (change_external_tag). */
   afterTagChanged?(corpId: string, event: ExternalTagEvent, eventId: number): Promise<unknown> | unknown;
@@ -27,8 +38,8 @@ export function createEventService(deps: {
 }) {
   const hookSets = deps.hooks ?? [];
   const hooks: Required<EventHooks> = {
-    async afterContactAdded(corpId, event, eventId) {
-      for (const h of hookSets) await h.afterContactAdded?.(corpId, event, eventId);
+    async afterContactAdded(corpId, event, eventId, inbox) {
+      for (const h of hookSets) await h.afterContactAdded?.(corpId, event, eventId, inbox);
     },
     async afterFollowLost(corpId, event, eventId) {
       for (const h of hookSets) await h.afterFollowLost?.(corpId, event, eventId);
@@ -55,7 +66,10 @@ export function createEventService(deps: {
         if (!synced?.followUsers.some((f) => f.userid === e.userId)) {
           return { kind: 'ignored', reason: 'WeCom does not confirm that this rep follows the customer' };
         }
-        await hooks.afterContactAdded(row.corpId, e, row.id);
+        await hooks.afterContactAdded(row.corpId, e, row.id, {
+          receivedAt: row.receivedAt,
+          idempotencyKey: row.idempotencyKey,
+        });
         return { kind: 'done' };
       }
       case 'edit_external_contact':
@@ -69,7 +83,13 @@ export function createEventService(deps: {
             : e.source === 'DELETE_BY_TRANSFER'
               ? 'transferred'
               : 'deleted_by_rep';
-        const ended = await deps.contacts.loseFollow(row.corpId, e.userId, e.externalUserId, reason, e.createTime * 1000);
+        const ended = await deps.contacts.loseFollow(
+          row.corpId,
+          e.userId,
+          e.externalUserId,
+          reason,
+          e.createTime * 1000,
+        );
         if (!ended) return { kind: 'ignored', reason: 'no active follow to end' };
         await hooks.afterFollowLost(row.corpId, e, row.id);
         return { kind: 'done' };

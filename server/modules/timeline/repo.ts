@@ -39,24 +39,39 @@ export interface TimelineCursor {
 
 export function createTimelineRepo(db: Database) {
   const { timelineItems, reps } = db.t;
+  const p = (name: keyof NewTimelineItem) => sql.placeholder(name);
+  // Every add writes three items: built once (server/db/database.ts `prepared`).
+  const insertItem = db.prepared<Required<NewTimelineItem>, { id: number }[]>('timeline_add', (ex) =>
+    ex
+      .insert(timelineItems)
+      .values({
+        corpId: p('corpId'),
+        externalUserId: p('externalUserId'),
+        userId: p('userId'),
+        kind: p('kind'),
+        content: p('content'),
+        payload: p('payload'),
+        dueAt: p('dueAt'),
+        sourceKey: p('sourceKey'),
+        occurredAt: p('occurredAt'),
+      })
+      .onConflictDoNothing()
+      .returning({ id: timelineItems.id }),
+  );
   return {
     /** Returns the new item's id, or null if an item with the same sourceKey exists. */
     async add(ex: Executor, item: NewTimelineItem): Promise<number | null> {
-      const [row] = await ex
-        .insert(timelineItems)
-        .values({
-          corpId: item.corpId,
-          externalUserId: item.externalUserId,
-          userId: item.userId ?? null,
-          kind: item.kind,
-          content: item.content ?? '',
-          payload: item.payload ?? {},
-          dueAt: item.dueAt ?? null,
-          sourceKey: item.sourceKey ?? null,
-          occurredAt: item.occurredAt,
-        })
-        .onConflictDoNothing()
-        .returning({ id: timelineItems.id });
+      const [row] = await insertItem(ex, {
+        corpId: item.corpId,
+        externalUserId: item.externalUserId,
+        userId: item.userId ?? null,
+        kind: item.kind,
+        content: item.content ?? '',
+        payload: item.payload ?? {},
+        dueAt: item.dueAt ?? null,
+        sourceKey: item.sourceKey ?? null,
+        occurredAt: item.occurredAt,
+      });
       return row?.id ?? null;
     },
 
