@@ -29,7 +29,7 @@ const INSTANCES_CPU_SLACK = 0.25;
 /** WeCom accepts send_welcome_msg within 20 s of the add. */
 export const WECOM_WINDOW_MS = 20_000;
 
-export type WelcomeKey = 'previous' | 'sqlite' | 'pg1' | 'pg3';
+export type WelcomeKey = 'previous' | 'baseline' | 'sqlite' | 'pg1' | 'pg3';
 
 export interface WelcomeRun {
   adds: number;
@@ -176,9 +176,19 @@ export async function benchWelcome(rate = 200, seconds = 30): Promise<BenchWelco
   const include = (key: WelcomeKey) => wanted === null || wanted.includes(key);
   const rounds = Number(process.env.BENCH_WELCOME_ROUNDS ?? 2);
   let previous: Checkout | null = null;
+  let baseline: Checkout | null = null;
   let cluster: PgCluster | null = null;
   try {
     const targets: Array<{ key: WelcomeKey; target: Target }> = [];
+    // BENCH_BASELINE=<commit>: that commit's server on SQLite beside this one (a before/after of one change).
+    const baselineCommit = process.env.BENCH_BASELINE?.trim();
+    if (baselineCommit) {
+      baseline = checkout(baselineCommit);
+      targets.push({
+        key: 'baseline',
+        target: { label: `before (${baselineCommit}), SQLite`, backend: 'sqlite', root: baseline.root },
+      });
+    }
     if (include('previous')) {
       previous = checkout(PREVIOUS);
       targets.push({
@@ -213,6 +223,7 @@ export async function benchWelcome(rate = 200, seconds = 30): Promise<BenchWelco
   } finally {
     cluster?.stop();
     previous?.remove();
+    baseline?.remove();
   }
 }
 
@@ -246,7 +257,7 @@ export function printWelcome(r: BenchWelcomeResult): boolean {
   }
   const checks: Array<[string, boolean]> = [];
   for (const t of r.targets) {
-    if (t.key === 'previous') continue;
+    if (t.key === 'previous' || t.key === 'baseline') continue;
     const clean =
       sum(t, (x) => x.tagDuplicates + x.tagMisses + x.welcomeDuplicates + x.welcomeMisses + x.undrained) === 0;
     checks.push([

@@ -1,13 +1,17 @@
 /**
  * `npm run bench`: every benchmark scenario in one run, each printing its figures and whether its
  * targets were met. Exit code 1 when any target is missed.
- *   callback  — ingestion throughput vs /healthz, inbox completeness, burst processing (Foundation)
- *   welcome   — 200 adds/s for 30 s through channel codes: callback → welcome sent, duplicates, misses
+ *   callback  — ingestion req/s, p50/p99, CPU per request, acknowledged events lost; side by side: the previous
+ *               implementation, SQLite's three durability designs, PostgreSQL with 1 and with 3 instances
+ *   welcome   — 200 adds/s for 30 s through channel codes: callback → welcome sent, duplicates, misses, CPU per add
+ *               (the previous implementation, SQLite, PostgreSQL × 1 and × 3)
+ *   overload  — a 60 s burst at twice the sustainable rate: welcomes sent within WeCom's 20 s
  *   sidebar   — bundle size and card/timeline latency on 100,000 customers and 1,000,000 timeline items
  *   suggest   — suggestion engine: latency at 5,000 scripts and 50,000 learned sends, learning one send, heap used
  * `npm run bench -- callback` (or welcome, sidebar) runs one.
  */
 import { benchCallback, printCallback } from './bench-callback.js';
+import { benchOverload, printOverload } from './bench-overload.js';
 import { benchReject, printReject } from './bench-reject.js';
 import { benchSidebar, printSidebar } from './bench-sidebar.js';
 import { benchSuggest, printSuggest } from './bench-suggest.js';
@@ -16,6 +20,7 @@ import { benchWelcome, printWelcome } from './bench-welcome.js';
 const scenarios: Record<string, () => Promise<boolean>> = {
   callback: async () => printCallback(await benchCallback()),
   welcome: async () => printWelcome(await benchWelcome()),
+  overload: async () => printOverload(await benchOverload()),
   sidebar: async () => printSidebar(await benchSidebar()),
   suggest: async () => printSuggest(await benchSuggest()),
   reject: async () => printReject(await benchReject()),

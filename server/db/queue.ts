@@ -25,8 +25,8 @@ export interface QueueColumns {
 export interface QueueSpec {
   table: SQLiteTable;
   columns: QueueColumns;
-  /** Which due items go first (e.g. earliest deadline); ties and the rest by id. */
-  priority?: (c: QueueColumns) => SQL;
+  /** Which due items go first at `now` (e.g. those whose deadline can still be met); ties and the rest by id. */
+  priority?: (c: QueueColumns, now: number) => SQL;
 }
 
 /** How an item ended: `done`/`ignored`/`failed` settle it, `retry` puts it back until `at`. */
@@ -57,7 +57,6 @@ export function createQueueStore(db: Database, spec: QueueSpec) {
       AND o.${name(c.status)} IN ('pending', 'running') AND o.${name(c.id)} <> q.${name(c.id)}
       AND (${before} OR (o.${name(c.status)} = 'running' AND o.${name(c.leaseUntil)} >= ${now})))`;
   };
-  const priority = spec.priority ? sql`${spec.priority(c)}, ` : sql``;
   const lock = db.backend === 'postgres' ? sql` FOR UPDATE SKIP LOCKED` : sql``;
 
   return {
@@ -74,7 +73,7 @@ export function createQueueStore(db: Database, spec: QueueSpec) {
           WHERE ((q.${name(c.status)} = 'pending' AND q.${name(c.runAt)} <= ${now})
               OR (q.${name(c.status)} = 'running' AND q.${name(c.leaseUntil)} < ${now}))
             AND (q.${name(c.lane)} IS NULL OR NOT ${laneBlocked(now)})
-          ORDER BY ${priority}q.${name(c.id)}
+          ORDER BY ${spec.priority ? sql`${spec.priority(c, now)}, ` : sql``}q.${name(c.id)}
           LIMIT ${limit}${lock})
         RETURNING ${name(c.id)} AS id`,
       );
@@ -87,7 +86,10 @@ export function createQueueStore(db: Database, spec: QueueSpec) {
       await db.exec(
         db,
         sql`UPDATE ${table} SET ${name(c.leaseUntil)} = ${until}
-          WHERE ${name(c.id)} IN (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})
+          WHERE ${name(c.id)} IN (${sql.join(
+            ids.map((id) => sql`${id}`),
+            sql`, `,
+          )})
             AND ${name(c.leaseOwner)} = ${owner} AND ${name(c.status)} = 'running'`,
       );
     },
