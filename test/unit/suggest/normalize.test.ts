@@ -30,6 +30,29 @@ describe('normalisation', () => {
   });
 });
 
+describe('asking cues', () => {
+  it('tells questions, wishes and complaints from statements', () => {
+    for (const text of [
+      '包邮吗',
+      '运费多少',
+      '贵不贵',
+      '能监测睡眠不',
+      '出新品了没',
+      '想换一个',
+      '链接发我',
+      '连不上网了',
+      '我自己不会装',
+      '按了没反应',
+      '价格呢',
+    ]) {
+      expect(analyze(text, { query: true }).asking, text).toBe(true);
+    }
+    for (const text of ['刚下班，累死了', '滤芯红灯了', '不好意思刚才在忙', '好的呢', '我在开车，晚点说']) {
+      expect(analyze(text, { query: true }).asking, text).toBe(false);
+    }
+  });
+});
+
 describe('segmentation', () => {
   it('keeps topic words and drops function words and social formulas from messages', () => {
     const a = analyze('你好，请问你们的运费怎么算啊', { query: true });
@@ -61,6 +84,12 @@ describe('segmentation', () => {
     ]) {
       expect(analyze(text, { query: true }).intentless, text).toBe(true);
     }
+    // Formulas jieba cuts in two (晚上|好, 谢|啦) or keeps with a function word (稍等一下), and thanks with a form
+    // of address.
+    for (const text of ['晚上好', '下午好', '谢啦', '稍等一下', '谢谢老师', '好的亲', '谢谢王经理']) {
+      expect(analyze(text, { query: true }).intentless, text).toBe(true);
+    }
+    expect(analyze('老师是什么学历', { query: true }).words).toContain('老师');
     expect(analyze('运费多少', { query: true }).intentless).toBe(false);
     expect(analyze('好的，那什么时候发货', { query: true }).intentless).toBe(false);
   });

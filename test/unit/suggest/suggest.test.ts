@@ -35,6 +35,39 @@ describe('suggestions', () => {
     }
   });
 
+  it('abstains on greetings jieba splits and on thanks with a form of address', () => {
+    const e = engine();
+    for (const text of ['晚上好', '下午好呀', '谢啦', '稍等一下', '谢谢老师', '好的亲', '辛苦王经理了', '晚安医生']) {
+      expect(ids(e, text), text).toEqual([]);
+    }
+    // A form of address next to a topic word is no formula.
+    expect(ids(e, '亲，包邮吗')[0]).toBe('ship');
+  });
+
+  it('asks more of a statement than of a question before proposing anything', () => {
+    // Same topic words; the question needs half the threshold, the statement twice it.
+    const e = createSuggestionEngine({ scripts: LIBRARY, options: { threshold: 0.5 } });
+    expect(ids(e, '发票开好了吗')[0]).toBe('invoice');
+    expect(ids(e, '发票开好了')).toEqual([]);
+    // A complaint is no mere statement: it reports something to answer.
+    expect(ids(createSuggestionEngine({ scripts: LIBRARY }), '手表连不上手机')[0]).toMatch(/^watch/);
+  });
+
+  it('gives the second and third places to scripts that match the rest of the message', () => {
+    const e = createSuggestionEngine({
+      scripts: [
+        ...LIBRARY,
+        { id: 'vacuum-photo', group: '产品介绍', title: '扫地机器人实拍图', content: '扫地机器人X9实拍图' },
+        { id: 'vacuum-page', group: '产品介绍', title: '扫地机器人详情页', content: '扫地机器人X9商品详情页' },
+        { id: 'repair', group: '售后', title: '故障排查', content: '如果机器开不了机，请先长按电源键10秒重启。' },
+      ],
+    });
+    // Every 扫地机器人 script matches the product; only one matches 开不了机.
+    const out = e.suggest({ messages: ['扫地机器人坏了开不了机'], now: NOW });
+    expect(out.slice(0, 3).map((s) => s.scriptId)).toContain('repair');
+    for (let i = 1; i < out.length; i++) expect(out[i]!.score).toBeLessThanOrEqual(out[i - 1]!.score);
+  });
+
   it('abstains on a thanks even right after a real question', () => {
     expect(ids(engine(), '运费多少', '好的谢谢')).toEqual([]);
   });

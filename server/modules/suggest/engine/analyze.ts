@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { PHATIC_WORDS, STOP_WORDS } from './lexicon.js';
+import { ADDRESS_WORDS, ASKING_CUE, PHATIC_WORDS, STOP_WORDS } from './lexicon.js';
 import { isContentless, normalizeText } from './normalize.js';
 
 interface JiebaLike {
@@ -69,6 +69,8 @@ export interface Analysis {
   segments: string[];
   /** No topic word: greetings, thanks, acknowledgements, laughter, emoji or punctuation only. */
   intentless: boolean;
+  /** Asks, wants or reports something (a question word, a request, a complaint): see ASKING_CUE. */
+  asking: boolean;
 }
 
 const HAN = /\p{Script=Han}/u;
@@ -77,8 +79,46 @@ const WORDISH = /[\p{Script=Han}\p{L}\p{N}]/u;
 function isTopicWord(word: string, dropPhatic: boolean): boolean {
   if (!WORDISH.test(word)) return false;
   if (STOP_WORDS.has(word)) return false;
-  if (dropPhatic && PHATIC_WORDS.has(word)) return false;
+  if (dropPhatic && (PHATIC_WORDS.has(word) || isFormulaic(word))) return false;
   return true;
+}
+
+const FUNCTION_OR_PHATIC = (w: string) => STOP_WORDS.has(w) || PHATIC_WORDS.has(w);
+
+/**
+ * A segment made only of function words and social formulas (谢谢你, 稍等一下, 好的呀): jieba sometimes keeps such
+ * a phrase as one segment. Checked by splitting it into listed pieces (up to 4 characters each).
+ */
+function isFormulaic(word: string): boolean {
+  const cs = [...word];
+  if (cs.length < 2 || cs.length > 8) return false;
+  const ok = new Array<boolean>(cs.length + 1).fill(false);
+  ok[0] = true;
+  for (let i = 1; i <= cs.length; i++) {
+    for (let j = Math.max(0, i - 4); j < i && !ok[i]; j++) {
+      if (ok[j] && FUNCTION_OR_PHATIC(cs.slice(j, i).join(''))) ok[i] = true;
+    }
+  }
+  return ok[cs.length]!;
+}
+
+/**
+ * Marks runs of two or three segments that together form a social formula jieba split (晚上|好, 谢|啦, 下午|好),
+ * so their parts are not taken for topic words.
+ */
+function phaticRuns(segments: string[]): Set<number> {
+  const out = new Set<number>();
+  for (let i = 0; i < segments.length; i++) {
+    for (const n of [3, 2]) {
+      if (i + n > segments.length) continue;
+      const joined = segments.slice(i, i + n).join('');
+      if (PHATIC_WORDS.has(joined)) {
+        for (let k = i; k < i + n; k++) out.add(k);
+        break;
+      }
+    }
+  }
+  return out;
 }
 
 /**
@@ -89,14 +129,32 @@ export function analyze(input: string, options: { query?: boolean } = {}): Analy
   const normalized = normalizeText(input);
   const dropPhatic = options.query === true;
   if (isContentless(normalized)) {
-    return { normalized, words: [], bigrams: [], chars: [], segments: [], intentless: true };
+    return { normalized, words: [], bigrams: [], chars: [], segments: [], intentless: true, asking: false };
   }
   const seg = segmenter();
-  const segments = seg.cut(normalized, true).filter((s) => s.trim() !== '');
+  const raw = seg.cut(normalized, true);
+  const rawPhatic = dropPhatic ? phaticRuns(raw) : new Set<number>();
+  const segments: string[] = [];
+  const phatic = new Set<number>();
+  raw.forEach((s, i) => {
+    if (s.trim() === '') return;
+    if (rawPhatic.has(i)) phatic.add(segments.length);
+    segments.push(s);
+  });
   const words: string[] = [];
   const chars: string[] = [];
-  for (const s of segments) {
-    if (!isTopicWord(s, dropPhatic)) continue;
+  // The asking cue is looked for in the message without its social formulas (不好意思 is no complaint).
+  let spoken = '';
+  // A one-character formula (呢, 我, 好) is kept unless it follows a dropped one (好的呢 is no question).
+  let dropped = false;
+  segments.forEach((s, i) => {
+    const formula = phatic.has(i) || (dropPhatic && PHATIC_WORDS.has(s) && ([...s].length > 1 || dropped));
+    spoken += formula ? ' ' : s;
+    dropped = formula;
+  });
+  const asking = ASKING_CUE.test(spoken.replace(/[\s,.!;:~，。！；：、～…]+$/u, ''));
+  for (const [i, s] of segments.entries()) {
+    if (phatic.has(i) || !isTopicWord(s, dropPhatic)) continue;
     if (HAN.test(s)) {
       for (const ch of s) if (HAN.test(ch) && !STOP_WORDS.has(ch)) chars.push(CHAR + ch);
       const parts = [...s].length > 2 ? seg.cutForSearch(s, true) : [s];
@@ -110,7 +168,9 @@ export function analyze(input: string, options: { query?: boolean } = {}): Analy
   // except those that are function words or social formulas themselves or made of two function characters.
   const bigrams: string[] = [];
   if (words.length > 0) {
-    for (const run of normalized.match(/\p{Script=Han}+/gu) ?? []) {
+    // Formulas are cut out of the runs first (晚上好 yields no 晚上 bigram).
+    const runs = raw.map((s, i) => (rawPhatic.has(i) ? ' ' : s)).join('');
+    for (const run of runs.match(/\p{Script=Han}+/gu) ?? []) {
       const cs = [...run];
       for (let i = 0; i + 1 < cs.length; i++) {
         const pair = cs[i]! + cs[i + 1]!;
@@ -120,7 +180,15 @@ export function analyze(input: string, options: { query?: boolean } = {}): Analy
       }
     }
   }
-  return { normalized, words, bigrams, chars, segments, intentless: words.length === 0 };
+  // Only forms of address left (谢谢老师, 好的亲, 辛苦王经理): a formula too.
+  const addressOnly =
+    dropPhatic &&
+    words.length > 0 &&
+    words.every((w) => ADDRESS_WORDS.has(w) || ([...w].length <= 3 && ADDRESS_WORDS.has(w.slice(1))));
+  if (addressOnly && !asking) {
+    return { normalized, words: [], bigrams: [], chars: [], segments, intentless: true, asking };
+  }
+  return { normalized, words, bigrams, chars, segments, intentless: words.length === 0, asking };
 }
 
 /** Terms with their counts, every kind in one map. */

@@ -17,6 +17,13 @@ import { termWeight, type WeightMode } from './weights.js';
 
 /** Default abstention threshold on the 0..1 score, calibrated on the demo business's labelled set. */
 export const DEFAULT_THRESHOLD = 0.04;
+/**
+ * The threshold applies as is to nothing; a message that asks, wants or reports something (a question word, 想,
+ * 连不上: see ASKING_CUE) needs half of it, a statement (刚下班，累死了; 滤芯红灯了) twice it. Calibrated on the
+ * demo set: questions are almost never chit-chat, statements often are.
+ */
+const QUESTION_FACTOR = 0.5;
+const STATEMENT_FACTOR = 2;
 /** Weight of the earlier messages (the one just before the last, then older): context, never the topic. */
 const CONTEXT_WEIGHTS = [0.35, 0.2, 0.1];
 /** A word typed with the wrong characters of the same sound (运废 → 运费) counts a little less than the word. */
@@ -27,6 +34,8 @@ const PARAPHRASE_WEIGHT = 0.5;
 const CONTEXT_BOOST = 1.5;
 /** A second or third suggestion must reach this share of the first one's score. */
 const RUNNER_UP_SHARE = 0.2;
+/** How much a runner-up's score is discounted for matching only words the suggestions before it matched. */
+const DIVERSITY: number = 0.3;
 /** The text-score scale's floor, in informative words (see `ceiling`). */
 const MIN_CEILING_WORDS = 1.2;
 
@@ -310,13 +319,62 @@ export class SuggestionEngine {
     // The next ones may be weaker than the best, but not far behind it.
     const top = scored[0]?.score ?? 0;
     const floor = Math.max(this.threshold / 3, top * RUNNER_UP_SHARE);
-    return scored
-      .filter((s) => s.score >= floor)
-      .slice(0, limit)
-      .map((s) => {
-        const explained = this.explain(s.id, query, s.text, votes.get(s.id));
-        return { scriptId: s.id, score: Math.round(s.score * 1000) / 1000, ...explained };
+    return this.diversify(
+      scored.filter((s) => s.score >= floor),
+      query,
+      limit,
+    ).map((s) => {
+      const explained = this.explain(s.id, query, s.text, votes.get(s.id));
+      return { scriptId: s.id, score: Math.round(s.score * 1000) / 1000, ...explained };
+    });
+  }
+
+  /**
+   * The first suggestion is the best score; each next one is the best score discounted by how much of its text
+   * evidence repeats words the ones before it already matched (MMR-like). When the top candidates all match only
+   * the product a customer named (扫地机: its page, its price, its pictures), a script that matches the rest of the
+   * message (坏了, 开不了机) gets a place among the three.
+   */
+  private diversify<T extends { id: string; score: number; text: number; neighbours: number }>(
+    pool: T[],
+    query: QueryTerms,
+    limit: number,
+  ): T[] {
+    const candidates = pool.slice(0, 20);
+    if (DIVERSITY === 0 || candidates.length <= 1) return candidates.slice(0, limit);
+    const cache = new Map<string, { term: string; value: number }[]>();
+    const matched = (c: T) => {
+      let found = cache.get(c.id);
+      if (!found) cache.set(c.id, (found = this.index.contributions(query.last, this.index.byId.get(c.id)!.slot)));
+      return found;
+    };
+    const covered = new Set<string>();
+    const picked: T[] = [];
+    while (picked.length < limit && candidates.length > 0) {
+      let best = 0;
+      let bestScore = -Infinity;
+      candidates.forEach((c, i) => {
+        let adjusted = c.score;
+        if (picked.length > 0) {
+          let total = 0;
+          let repeated = 0;
+          for (const { term, value } of matched(c)) {
+            total += value;
+            if (covered.has(term)) repeated += value;
+          }
+          const textShare = (0.9 * c.text) / Math.max(1e-9, 0.9 * c.text + c.neighbours);
+          if (total > 0) adjusted *= 1 - DIVERSITY * (repeated / total) * textShare;
+        }
+        if (adjusted > bestScore + 1e-12) {
+          bestScore = adjusted;
+          best = i;
+        }
       });
+      const [chosen] = candidates.splice(best, 1);
+      picked.push({ ...chosen!, score: Math.min(chosen!.score, bestScore) });
+      for (const { term } of matched(chosen!)) covered.add(term);
+    }
+    return picked;
   }
 
   /**
@@ -332,7 +390,7 @@ export class SuggestionEngine {
       for (const { value } of this.index.contributions(query.gate, slot)) text += value;
       evidence = Math.max(evidence, 1 - (1 - 0.9 * Math.min(1, text / ceiling)) * (1 - c.neighbours));
     }
-    return evidence >= this.threshold;
+    return evidence >= this.threshold * (query.analysis.asking ? QUESTION_FACTOR : STATEMENT_FACTOR);
   }
 
   /** The reason shown to the rep, and which evidence ranked the script. */

@@ -39,6 +39,38 @@ export const PHATIC_WORDS: ReadonlySet<string> = new Set(
 );
 
 /**
+ * Forms of address a customer adds to a greeting or a thanks (谢谢老师, 好的亲, 辛苦王经理): a message whose only
+ * topic words are these asks nothing. They stay topic words next to others (老师是什么学历).
+ */
+export const ADDRESS_WORDS: ReadonlySet<string> = new Set(
+  (
+    '亲 亲亲 亲爱的 老师 医生 大夫 护士 老板 老板娘 经理 总 总监 主管 师傅 客服 顾问 小姐姐 小哥哥 小姐 小哥 ' +
+    '美女 帅哥 姐 姐姐 哥 哥哥 妹 妹妹 宝 宝宝 宝子 同学 先生 女士 阿姨 叔叔 老铁 兄弟 朋友 店长 掌柜 小编'
+  ).split(/\s+/),
+);
+
+/**
+ * Cues that a message asks, wants or reports something (general Mandarin grammar, no business's words): question
+ * particles and words, the A-not-A question (贵不贵, 能不能), wishes and requests (想, 要, 帮), and the negative
+ * potential complements and breakdown words of a complaint (连不上, 用不了, 不会装, 没反应, 坏了, 错了). A message
+ * without any is a statement; it needs stronger evidence before anything is proposed (see the engine's abstention).
+ */
+export const ASKING_CUE = new RegExp(
+  [
+    '[?？吗嘛呢么]',
+    '怎|咋|啥|什么|多少|几|哪|谁|如何|为何|为啥|是否|能否|可否|有无',
+    '多久|多长|多大|多远|多重|多高|多宽',
+    '(\\p{Script=Han})不\\1',
+    '(\\p{Script=Han})没\\2',
+    '[不没]有?$',
+    '想|要|帮|求|请|需要|打算|推荐|发我|给我|发个|发一?下|多钱',
+    '[^\\s]不[了上到动开出进来去起住]',
+    '不会|不能|不行|不够|没法|没办法|没反应|没用|坏|错|失败|故障|问题',
+  ].join('|'),
+  'u',
+);
+
+/**
  * Paraphrases of the questions every business gets, whatever it sells (price, duration, place, hours, contact,
  * refund, exchange, discount, payment, invoice, delivery, warranty, breakdown, how-to, booking): everyday Mandarin
  * equivalences, not any company's products. A customer's 多少钱 then also looks for 价格 in the scripts.
