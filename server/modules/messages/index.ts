@@ -27,6 +27,8 @@ export function createMessagesModule(
   deps: {
     contacts: Pick<ContactRepo, 'findFollow' | 'findContact'>;
     keywords: Pick<KeywordService, 'matchAndRecord'>;
+    /** Told in the storing transaction of every batch's new messages (see store.ts). */
+    onStored?: Parameters<typeof createMessageStore>[0]['onStored'];
   },
 ) {
   const { db } = ctx;
@@ -43,6 +45,7 @@ export function createMessagesModule(
     keywords: deps.keywords,
     publish: (id, version) => live.publish(id, version),
     now: ctx.now,
+    onStored: deps.onStored,
   });
   const search = createMessageSearch(db);
   const service = createMessageService({

@@ -53,6 +53,8 @@ export function createMessageStore(deps: {
   /** Told after commit: the conversation changed up to `version`. */
   publish(conversationId: number, version: number): void;
   now: () => number;
+  /** Told in the batch's transaction of the messages it added (the suggestions learn from reps' typed replies). */
+  onStored?(ex: Executor, corpId: string, stored: Array<{ id: number; message: NewMessage }>): Promise<void>;
 }) {
   const { db, repo } = deps;
 
@@ -260,6 +262,11 @@ export function createMessageStore(deps: {
       sentAt: m.sentAt,
     }));
     result.alerts = await deps.keywords.matchAndRecord(ex, corpId, forRules, at);
+    await deps.onStored?.(
+      ex,
+      corpId,
+      inserted.map((m) => ({ id: result.ids.get(m.msgid)!, message: m })),
+    );
     return result;
   }
 

@@ -18,7 +18,7 @@ const ARCHIVE_BATCH = 500;
 /**
  * Suggested replies (话术推荐): one engine per corp in each instance, learning from what reps send, the sidebar's
  * answers and feedback, and the ranked script search. The scripts module reports its changes and sends through
- * `service.hooks`; the chat archive reports stored messages through `learnFromArchive` (see README.md).
+ * `service.hooks`; the messages store reports stored messages through `onMessagesStored` (see README.md).
  */
 export function createSuggestModule(
   ctx: ModuleContext,
@@ -80,6 +80,26 @@ export function createSuggestModule(
     }
   }
 
+  /**
+   * The messages store's hook (its `onStored`): of a stored batch, the reps' typed text replies from the archive are
+   * matched against the scripts (sends from the sidebar taught when they were sent).
+   */
+  async function onMessagesStored(
+    ex: Executor,
+    corpId: string,
+    stored: Array<{ id: number; message: { source: string; direction: string; type: string } }>,
+  ): Promise<void> {
+    const replies = stored.filter(
+      (s) => s.message.source === 'archive' && s.message.direction === 'rep_to_customer' && s.message.type === 'text',
+    );
+    if (replies.length > 0)
+      await learnFromArchive(
+        ex,
+        corpId,
+        replies.map((s) => s.id),
+      );
+  }
+
   const manifest: ModuleManifest = {
     name: 'suggest',
     routes: [
@@ -100,6 +120,6 @@ export function createSuggestModule(
     ],
     jobs: [learnArchiveJob],
   };
-  return { manifest, service, repo, hooks: service.hooks, learnFromArchive };
+  return { manifest, service, repo, hooks: service.hooks, learnFromArchive, onMessagesStored };
 }
 export type SuggestModule = ReturnType<typeof createSuggestModule>;
