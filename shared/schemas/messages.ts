@@ -9,15 +9,16 @@ import { ChatMessage } from './scripts.js';
  *
  * Rep (session cookie), only the signed-in rep's own 1:1 chat with a customer they follow (403 otherwise):
  * - `GET  /api/customers/:externalUserId/messages` → MessagePage (`q`: search within the chat)
- * - `GET  /api/customers/:externalUserId/messages/stream?since=<version>` → server-sent events (below)
+ * - `GET  /api/customers/:externalUserId/messages/stream?since=<version>` → server-sent events (below; the
+ *   request must accept `text/event-stream`, as EventSource's does)
  * - `POST /api/customers/:externalUserId/messages` `{ text }` → 201 SentMessage
  * - `GET  /api/media/:hash` → the file (a rep: media of their own chats; the admin: any)
  *
  * Admin (`Authorization: Bearer ADMIN_TOKEN`):
  * - `GET  /api/messages` → MessageSearchPage (search by words, rep, customer, dates, type)
  * - `GET  /api/messages/export?format=csv|jsonl&…` → a streamed file (same filters, no `q`)
- * - `GET  /api/customers/:externalUserId/export` → application/zip, everything stored about the customer
- * - `POST /api/customers/:externalUserId/erasure` `{ confirm, reason? }` → ErasureRecord
+ * - `GET  /api/customer-export?externalUserId=…` → application/zip, everything stored about the customer
+ * - `POST /api/erasures` `{ externalUserId, confirm, operator?, reason? }` → 201 ErasureRecord
  * - `GET  /api/erasures` → ErasureList
  * - `GET/POST /api/keyword-rules`, `PATCH/DELETE /api/keyword-rules/:id`, `GET /api/keyword-alerts`
  * - `GET  /api/archive/status`, `GET /api/archive/errors`
@@ -126,7 +127,8 @@ export const MessagePage = Type.Object({
 export type MessagePage = Static<typeof MessagePage>;
 
 /**
- * `GET …/messages/stream?since=<version>` (text/event-stream). Events:
+ * `GET …/messages/stream?since=<version>` (text/event-stream; a request that does not accept it is answered 406).
+ * Events:
  * - `ready` `{ version }` once, when the stream is open;
  * - `message` a Message (new, or changed: recalled, or a sidebar send whose archived copy arrived — same `id`),
  *   `id:` its `rev` (a reconnecting EventSource sends it back as Last-Event-ID and misses nothing).
@@ -275,8 +277,12 @@ export type KeywordAlertPage = Static<typeof KeywordAlertPage>;
 
 // ---- PIPL: erasure -----------------------------------------------------------------------------------------------
 
-/** `confirm` repeats the externalUserId, so an erasure is never one mistyped URL away. */
+export const CustomerExportQuery = InputObject({ externalUserId: Type.String({ minLength: 1, maxLength: 128 }) });
+export type CustomerExportQuery = Static<typeof CustomerExportQuery>;
+
+/** `confirm` repeats the externalUserId, so an erasure is never one mistyped id away. */
 export const ErasureBody = InputObject({
+  externalUserId: Type.String({ minLength: 1, maxLength: 128 }),
   confirm: Type.String({ minLength: 1, maxLength: 128 }),
   /** Who asks for the erasure (recorded with the admin token's use and the request's address). */
   operator: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),

@@ -53,6 +53,7 @@ function pathOf(url: string, value?: string): string {
     if (name === 'corpId') return CORP;
     if (name === 'file') return 'poster.png';
     if (name === 'id') return '1';
+    if (name === 'hash') return '0'.repeat(64);
     return 'wm_probe';
   });
 }

@@ -192,6 +192,8 @@ export async function webFixture(app: App): Promise<WebFixture> {
     'avatar/:file': 'lina.svg',
     'scripts/:file': 'probe.png',
     'callback/:corpId': app.defaultCorp.corpId,
+    'media/:hash': '0'.repeat(64),
+    'keyword-rules/:id': '1',
     'cgi-bin/*': 'externalcontact/remark',
   };
   return {

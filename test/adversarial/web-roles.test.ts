@@ -48,10 +48,20 @@ const REP = new Set([
   'POST /api/scripts/:id/favorite',
   'DELETE /api/scripts/:id/favorite',
   'POST /api/scripts/:id/sends',
+  'GET /api/customers/:externalUserId/messages',
+  'POST /api/customers/:externalUserId/messages',
+  'GET /api/customers/:externalUserId/messages/stream',
 ]);
 
 /** Reads the sidebar and the admin API share: a rep session or the admin token. */
-const REP_OR_ADMIN = new Set(['GET /api/tags', 'GET /api/stages', 'GET /api/scripts', 'GET /api/script-groups']);
+const REP_OR_ADMIN = new Set([
+  'GET /api/tags',
+  'GET /api/stages',
+  'GET /api/scripts',
+  'GET /api/script-groups',
+  // Chat media: a rep those of their own chats, the admin any.
+  'GET /api/media/:hash',
+]);
 
 const GARBLED_BEARERS = [
   'Bearer wrong-token-0123456789abcdef',
@@ -175,6 +185,7 @@ describe('who may call which /api/ route', () => {
       'PUT /api/customers/:externalUserId/stage': { stageId: 1 },
       'POST /api/customers/:externalUserId/notes': { content: '越权' },
       'PATCH /api/customers/:externalUserId/notes/:id': { content: '越权' },
+      'POST /api/customers/:externalUserId/messages': { text: '越权' },
     };
     for (const route of customerRoutes) {
       const payload = bodies[routeName(route)];

@@ -225,6 +225,11 @@ describe('the chat history API', () => {
       );
       expect((again.data as Message).id).toBe((event.data as Message).id);
 
+      // Only a client that reads event streams gets one.
+      const plain = await a.get(`/api/customers/${onlyA}/messages/stream`);
+      expect(plain.statusCode).toBe(406);
+      expect(plain.json().message).toContain('EventSource');
+
       // A reconnect with Last-Event-ID gets what it missed, nothing more.
       const missed = await chat(app, { from: onlyA, to: repA, text: '在吗？' });
       await pullNow(app);

@@ -140,7 +140,7 @@ export interface SseEvent {
 /** Opens a server-sent event stream over HTTP and collects its events as they arrive. */
 export async function openStream(url: string, headers: Record<string, string>) {
   const controller = new AbortController();
-  const res = await fetch(url, { headers, signal: controller.signal });
+  const res = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: controller.signal });
   const events: SseEvent[] = [];
   const waiters: Array<() => void> = [];
   const done = (async () => {

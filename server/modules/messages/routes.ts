@@ -9,10 +9,17 @@ import {
   SendTextBody,
   SentMessage,
 } from '../../../shared/schemas/messages.js';
+import { AppError } from '../../errors.js';
 import type { LiveHub } from './live.js';
 import type { MessageService } from './service.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
+
+class NotAcceptableError extends AppError {
+  constructor(message: string) {
+    super(406, 'not_acceptable', message);
+  }
+}
 const HEARTBEAT_MS = 15_000;
 /** File types a browser may show inline; anything else downloads (an HTML file must never render on our origin). */
 const INLINE = /^(image\/(png|jpeg|gif|webp)|audio\/|video\/|application\/pdf$)/;
@@ -54,11 +61,14 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{
     '/api/customers/:externalUserId/messages/stream',
     {
       onRequest: app.requireUser,
-      schema: { params: MessageParams, querystring: MessageStreamQuery, response: errors },
+      schema: { params: MessageParams, querystring: MessageStreamQuery, response: { ...errors, 406: ErrorBody } },
     },
     async (request, reply) => {
       const user = request.currentUser();
       const conversation = await service.ensureConversation(user, request.params.externalUserId);
+      // A stream only for a client that reads one (EventSource sends this Accept); anything else gets an answer.
+      if (!/text\/event-stream/.test(request.headers.accept ?? ''))
+        throw new NotAcceptableError('实时消息需要以 EventSource 连接（Accept: text/event-stream）');
       const lastEventId = Number(request.headers['last-event-id']);
       let since =
         request.query.since ?? (Number.isSafeInteger(lastEventId) && lastEventId >= 0 ? lastEventId : conversation.version);
@@ -135,7 +145,6 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{
         .header('content-length', String(file.size))
         .header('content-disposition', `${inline ? 'inline' : 'attachment'}; filename*=UTF-8''${name}`)
         .header('content-security-policy', "default-src 'none'; sandbox")
-        .header('cache-control', 'private, max-age=86400, immutable')
         .send(file.stream as never);
     },
   );

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ErrorBody } from '../../../shared/schemas/common.js';
-import { ErasureBody, ErasureList, ErasureRecord, MessageParams } from '../../../shared/schemas/messages.js';
+import { CustomerExportQuery, ErasureBody, ErasureList, ErasureRecord } from '../../../shared/schemas/messages.js';
 import type { PrivacyService } from './service.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody };
@@ -13,10 +13,10 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<{ service: PrivacyService;
   app.addHook('onRequest', app.requireAdmin);
 
   app.get(
-    '/api/customers/:externalUserId/export',
-    { schema: { params: MessageParams, response: errors } },
+    '/api/customer-export',
+    { schema: { querystring: CustomerExportQuery, response: errors } },
     async (request, reply) => {
-      const zip = await service.exportCustomer(corpId(), request.params.externalUserId);
+      const zip = await service.exportCustomer(corpId(), request.query.externalUserId);
       const stamp = new Date().toISOString().slice(0, 10);
       return reply
         .header('content-type', 'application/zip')
@@ -27,9 +27,10 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<{ service: PrivacyService;
   );
 
   app.post(
-    '/api/customers/:externalUserId/erasure',
-    { schema: { params: MessageParams, body: ErasureBody, response: { 200: ErasureRecord, ...errors } } },
-    async (request) => service.erase(corpId(), request.params.externalUserId, request.body, request.ip),
+    '/api/erasures',
+    { schema: { body: ErasureBody, response: { 201: ErasureRecord, ...errors } } },
+    async (request, reply) =>
+      reply.status(201).send(await service.erase(corpId(), request.body.externalUserId, request.body, request.ip)),
   );
 
   app.get('/api/erasures', { schema: { response: { 200: ErasureList, 401: ErrorBody } } }, async () =>
