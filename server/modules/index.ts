@@ -63,7 +63,11 @@ export function createModules(
     chat: createChatReader(ctx.db),
   });
   const keywords = createKeywordsModule(ctx);
-  const messages = createMessagesModule(ctx, { contacts: contacts.repo, keywords: keywords.service });
+  const messages = createMessagesModule(ctx, {
+    contacts: contacts.repo,
+    keywords: keywords.service,
+    onStored: suggest.onMessagesStored,
+  });
   const scripts = createScriptsModule(ctx, {
     customers: customers.service,
     timeline: timeline.repo,
