@@ -57,6 +57,8 @@ export function statsTables(k: Kit) {
       losses: k.int('losses').notNull().default(0),
       lostByCustomer: k.int('lost_by_customer').notNull().default(0),
       lostByRep: k.int('lost_by_rep').notNull().default(0),
+      /** Relationships handed to another rep (在职继承): not a loss, but no longer this rep's. */
+      transfersOut: k.int('transfers_out').notNull().default(0),
       /** Of this day's adds: lost within 7 / 30 days of the add. */
       cohortLost7: k.int('cohort_lost_7').notNull().default(0),
       cohortLost30: k.int('cohort_lost_30').notNull().default(0),

@@ -1,0 +1,1 @@
+ALTER TABLE `movement_daily` ADD `transfers_out` integer DEFAULT 0 NOT NULL;
