@@ -3,6 +3,7 @@ import { DEMO_SCRIPT_LIBRARY, type DemoScript } from './script-library.js';
 import { scriptImagePath } from './script-images.js';
 import { DEMO_SUGGEST_HISTORY } from './suggest-history.js';
 import { seedChannels } from './seed-channels.js';
+import { seedChats } from './seed-chats.js';
 import { seedStories } from './seed-stories.js';
 
 function scriptBody(groupId: number, order: number, s: DemoScript) {
@@ -69,5 +70,7 @@ export async function seedDemo(app: FastifyInstance, corpId = app.defaultCorp.co
   await seedSuggestionHistory(app, corpId);
   const { channels } = await seedChannels(app, corpId);
   const stories = await seedStories(app, corpId);
-  return { channels, scripts, customers: stories.customers, timelineItems: stories.items };
+  // The customers' chats, through the emulator's archive and the real puller (the follows exist by now).
+  const chats = await seedChats(app, corpId);
+  return { channels, scripts, customers: stories.customers, timelineItems: stories.items, chatMessages: chats.messages };
 }
