@@ -27,6 +27,7 @@ export function renderIndexPage(core: EmulatorCore): string {
   const body = `<div class="card"><h1>${escapeHtml(core.corp.corpName)}（企业微信模拟器）</h1>
 <dl><dt>企业 ID</dt><dd>${escapeHtml(core.corp.corpId)}</dd><dt>应用 AgentId</dt><dd>${core.corp.agentId}</dd>
 <dt>客户数</dt><dd>${core.data.customers.length}</dd><dt>回调地址</dt><dd>${escapeHtml(core.callbackUrl())}</dd></dl></div>
+<div class="card"><h2>消息通知</h2><p><a href="/emulator/robots">群机器人（模拟群聊）</a> · <a href="/emulator/inbox">成员收到的应用消息</a></p></div>
 <div class="card"><h2>渠道活码</h2><ul class="list">${ways || '<li class="muted">还没有渠道活码：请在管理后台创建渠道活码后再来扫码。</li>'}</ul></div>
 <div class="card"><h2>成员</h2><ul class="list">${reps}</ul></div>
 <div class="card"><h2>最近的回调</h2>${callbacks ? `<table><tr><th>时间</th><th>事件</th><th>成员</th><th>结果</th></tr>${callbacks}</table>` : '<p class="muted">暂无</p>'}</div>`;

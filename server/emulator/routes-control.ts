@@ -3,6 +3,7 @@ import type { Emulator } from './emulator.js';
 import { EmulatorInputError } from './errcodes.js';
 import { parseFault } from './faults.js';
 import { INVALID_JSON } from './params.js';
+import { registerRobotControls } from './routes-robots.js';
 
 const MAX_ADVANCE_MS = 10 * 365 * 86_400_000;
 
@@ -18,6 +19,7 @@ export function registerControls(app: FastifyInstance, emulator: Emulator, jsonB
   };
 
   app.post('/_simulate', async (req) => emulator.simulate(json(req.body) as never));
+  registerRobotControls(app, emulator.core, json);
 
   app.get<{ Querystring: { path?: string } }>('/_calls', async (req) => emulator.calls(req.query.path || undefined));
   app.delete('/_calls', async (_req, reply) => {

@@ -3,6 +3,7 @@ import type { EmulatorCore } from './core.js';
 import { fail } from './errcodes.js';
 import { newMsgId } from './ids.js';
 import { bodyObject, optInt, optObject, optString, reqString } from './params.js';
+import { findRobot } from './robots.js';
 
 const APP_MSG_TYPES = [
   'text',
@@ -66,6 +67,17 @@ export function messageRoutes(core: EmulatorCore): ApiRoute[] {
         // The emulated corp has no member tags: every totag is invalid.
         if (users.length === 0) fail('allTargetsInvalid');
 
+        // enable_duplicate_check: the same request (touser and content) within the interval is answered but not
+        // delivered again, as WeCom does.
+        if (optInt(body, 'enable_duplicate_check') === 1) {
+          const interval = (optInt(body, 'duplicate_check_interval') ?? 1800) * 1000;
+          const now = core.clock.nowMs();
+          const same = canonicalJson(body);
+          const earlier = core.data.appMessages.find((m) => m.at > now - interval && canonicalJson(m.body) === same);
+          if (earlier) {
+            return ok({ invaliduser: invalidUser.join('|'), invalidparty: '', invalidtag: '', msgid: earlier.msgid });
+          }
+        }
         const msgid = newMsgId();
         core.data.appMessages.push({
           at: core.clock.nowMs(),
@@ -92,6 +104,8 @@ export function messageRoutes(core: EmulatorCore): ApiRoute[] {
       handler: (req) => {
         const key = req.query.key ?? '';
         if (!/^[A-Za-z0-9-]{1,64}$/.test(key)) fail('invalidWebhookKey');
+        // A robot removed from its group: its address is no longer valid.
+        if (findRobot(core, key)?.disabled) fail('invalidWebhookKey');
         const body = bodyObject(req.body);
         const msgtype = reqString(body, 'msgtype');
         if (!(msgtype in ROBOT_TYPES)) fail('invalidMsgType', msgtype);
@@ -112,4 +126,13 @@ export function messageRoutes(core: EmulatorCore): ApiRoute[] {
       },
     },
   ];
+}
+
+/** JSON with object keys sorted: two requests with the same content compare equal whatever their key order. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
+  );
 }

@@ -5,6 +5,7 @@ import { EmulatorInputError } from './errcodes.js';
 import { errorPage } from './html.js';
 import { renderIndexPage } from './index-page.js';
 import { renderQrPage, renderScanResult } from './qr-page.js';
+import { registerRobotPages } from './routes-robots.js';
 import type { SimulateResult } from './simulate.js';
 
 export interface PageDeps {
@@ -16,6 +17,8 @@ export interface PageDeps {
 /** Browser pages: home, avatars, channel QR codes and the simulated scan. */
 export function registerPages(app: FastifyInstance, { core, scan, formBody }: PageDeps): void {
   app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(renderIndexPage(core)));
+  // Group robots' stand-in chats and members' stand-in inboxes: where notifications arrive.
+  registerRobotPages(app, core);
 
   app.get<{ Params: { file: string } }>('/avatar/:file', async (req, reply) => {
     const { file } = req.params;

@@ -123,7 +123,8 @@ export function createWecomApi(client: Pick<WecomClient, 'get' | 'post' | 'uploa
       client.post<GroupChatGetResponse>(`${EC}/groupchat/get`, { chat_id: chatId, need_name: needName ? 1 : 0 }),
 
     // ---- group robot webhook (no access_token; the key is the credential)
-    sendRobotMessage: (key: string, message: RobotMessage) => client.webhookSend<WecomResponse>(key, message),
+    sendRobotMessage: (key: string, message: RobotMessage, options?: { retryBusy?: boolean }) =>
+      client.webhookSend<WecomResponse>(key, message, options),
   };
 }
 

@@ -108,10 +108,17 @@ export class WecomClient {
     return this.unwrap<T>(path, json, []);
   }
 
-  /** Group robot (消息推送) webhook: `POST /cgi-bin/webhook/send?key=KEY`, no access_token. Never sent twice. */
-  async webhookSend<T = WecomResponse>(key: string, body: unknown): Promise<T> {
-    const json = await this.withRetries(WEBHOOK_PATH, 'never', () =>
-      this.send(WEBHOOK_PATH, { key }, { kind: 'json', value: body }),
+  /**
+   * Group robot (消息推送) webhook: `POST /cgi-bin/webhook/send?key=KEY`, no access_token. Never sent twice.
+   * `retryBusy: false` hands "too fast" (45009) straight back: a robot's limit is per minute, so the caller's send
+   * budget waits a minute instead of the client retrying within milliseconds.
+   */
+  async webhookSend<T = WecomResponse>(key: string, body: unknown, options: { retryBusy?: boolean } = {}): Promise<T> {
+    const json = await this.withRetries(
+      WEBHOOK_PATH,
+      'never',
+      () => this.send(WEBHOOK_PATH, { key }, { kind: 'json', value: body }),
+      options.retryBusy ?? true,
     );
     return this.unwrap<T>(WEBHOOK_PATH, json, [key]);
   }
@@ -171,12 +178,17 @@ export class WecomClient {
    * Runs one request, retrying network failures and busy/rate-limit errcodes with exponential backoff + jitter.
    * A call that is not idempotent is repeated only after failures that certainly did nothing (see CallOptions).
    */
-  private async withRetries(path: string, repeat: Repeat, attempt: () => Promise<Json>): Promise<Json> {
+  private async withRetries(
+    path: string,
+    repeat: Repeat,
+    attempt: () => Promise<Json>,
+    retryBusy = true,
+  ): Promise<Json> {
     for (let i = 0; ; i++) {
       try {
         const json = await attempt();
         const errcode = errcodeOf(json);
-        if (!BACKOFF_ERRCODES.has(errcode) || i >= this.retries) return json;
+        if (!retryBusy || !BACKOFF_ERRCODES.has(errcode) || i >= this.retries) return json;
         this.log?.warn({ path: pathOnly(path), attempt: i + 1, errcode }, 'WeCom busy or rate-limited; retrying');
       } catch (err) {
         if (!(err instanceof WecomNetworkError)) throw err;

@@ -470,4 +470,8 @@ export interface GroupChatGetResponse extends WecomResponse {
 
 export type RobotMessage =
   | { msgtype: 'text'; text: { content: string; mentioned_list?: string[]; mentioned_mobile_list?: string[] } }
-  | { msgtype: 'markdown'; markdown: { content: string } };
+  | { msgtype: 'markdown'; markdown: { content: string } }
+  | {
+      msgtype: 'news';
+      news: { articles: Array<{ title: string; description?: string; url: string; picurl?: string }> };
+    };

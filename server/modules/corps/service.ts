@@ -29,6 +29,8 @@ export function createCorpService(deps: { db: Database; repo: CorpRepo; box: Sec
   });
 
   return {
+    /** The at-rest box, for other secrets that belong to a corp (group robot keys, webhook signing secrets). */
+    secretBox: deps.box,
     /** Opens every stored corp into memory. */
     async load(): Promise<void> {
       for (const row of await deps.repo.all(deps.db)) cache.set(row.corpId, open(row));
