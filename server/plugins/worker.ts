@@ -100,8 +100,10 @@ export default fp(
     };
     // Not throttled: jobs carry deadlines (the 20-second welcome window), and at full concurrency they keep up with
     // a sustained 200 adds/s (scripts/bench-welcome.ts); at 2 they fall 10+ s behind and welcomes would expire.
+    // On the clock jobs are enqueued with (runAt, retries, deadlines): the app's, which tests may move.
     const jobRunner = new DurableRunner(jobQueue, {
       owner,
+      now: jobs.service.now,
       concurrency: opts.concurrency,
       pollMs: opts.pollMs,
       leaseMs: opts.leaseMs,

@@ -44,7 +44,10 @@ export function automationTables(k: Kit) {
       lastError: k.text('last_error'),
       ...timestampColumns(k),
     },
-    (t) => [k.uniqueIndex('robots_corp_key').on(t.corpId, t.keyHash), k.index('robots_department').on(t.corpId, t.departmentId)],
+    (t) => [
+      k.uniqueIndex('robots_corp_key').on(t.corpId, t.keyHash),
+      k.index('robots_department').on(t.corpId, t.departmentId),
+    ],
   );
 
   /**
@@ -94,7 +97,10 @@ export function automationTables(k: Kit) {
       detail: k.text('detail').notNull().default(''),
     },
     (t) => [
-      k.uniqueIndex('automation_runs_period').on(t.ruleId, t.period).where(sql`${t.period} IS NOT NULL`),
+      k
+        .uniqueIndex('automation_runs_period')
+        .on(t.ruleId, t.period)
+        .where(sql`${t.period} IS NOT NULL`),
       k.index('automation_runs_rule').on(t.corpId, t.ruleId, t.at),
       k.index('automation_runs_time').on(t.at),
     ],
@@ -171,10 +177,16 @@ export function automationTables(k: Kit) {
       ...timestampColumns(k),
     },
     (t) => [
-      k.uniqueIndex('reply_turns_open').on(t.corpId, t.conversationId).where(sql`${t.status} = 'open'`),
+      k
+        .uniqueIndex('reply_turns_open')
+        .on(t.corpId, t.conversationId)
+        .where(sql`${t.status} = 'open'`),
       // A message starts at most one turn: reading the feed again changes nothing.
       k.uniqueIndex('reply_turns_start').on(t.corpId, t.startMessageId),
-      k.index('reply_turns_due').on(t.corpId, t.nextDueAt).where(sql`${t.nextDueAt} IS NOT NULL`),
+      k
+        .index('reply_turns_due')
+        .on(t.corpId, t.nextDueAt)
+        .where(sql`${t.nextDueAt} IS NOT NULL`),
       k.index('reply_turns_user_started').on(t.corpId, t.userId, t.startedAt),
     ],
   );

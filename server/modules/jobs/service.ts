@@ -34,6 +34,9 @@ export function createJobService(deps: { db: Database; repo: JobRepo; now?: () =
   }
 
   return {
+    /** The clock jobs are scheduled with (the app's, injectable in tests): the runner claims and retries by it too. */
+    now: () => now(),
+
     register(def: JobDefinition<never>): void {
       if (kinds.has(def.kind)) throw new Error(`job kind ${def.kind} is already registered`);
       kinds.set(def.kind, { def, validator: Compile(def.schema) });
