@@ -35,7 +35,10 @@ export function sidebarTables(k: Kit) {
       // The console's daily figures read one kind over a day (notes written per rep).
       k.index('timeline_kind_time').on(t.corpId, t.kind, t.occurredAt),
       // Notes whose reminder time comes (跟进提醒): the automations' scan reads only the due ones.
-      k.index('timeline_due').on(t.corpId, t.dueAt).where(sql`${t.dueAt} IS NOT NULL`),
+      k
+        .index('timeline_due')
+        .on(t.corpId, t.dueAt)
+        .where(sql`${t.dueAt} IS NOT NULL`),
     ],
   );
 

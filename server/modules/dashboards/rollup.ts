@@ -1,0 +1,132 @@
+import { and, eq } from 'drizzle-orm';
+import { dayInZone } from '../../../shared/time-zone.js';
+import type { Database } from '../../db/database.js';
+import { dayRange } from '../channels/local-day.js';
+import { activeRows, movementRows, repRows, type MovementRow } from './day-sql.js';
+import type { RepDayFigures } from './figures.js';
+import { departmentAt, type Memberships } from './memberships.js';
+import type { MovementRecorder } from './movements.js';
+import type { WorkPeriods } from './work-periods.js';
+
+/** One corp-day's figures, per rep (and channel), with the department each rep counted in that day. */
+export interface DayFigures {
+  day: string;
+  movements: (MovementRow & { departmentId: number })[];
+  /** null for a live day (its total comes from the day before plus its net), or a day whose total is kept. */
+  active: { userId: string; channelId: number; departmentId: number; active: number }[] | null;
+  reps: { userId: string; departmentId: number; figures: RepDayFigures }[];
+}
+
+/**
+ * The daily rollup: a corp-day's figures computed from the sources (day-sql.ts) and stored in movement_daily,
+ * active_daily and rep_daily — replacing whatever the day had, so running it again is harmless and a re-run after
+ * late replies or closed retention windows corrects it. Today is computed the same way, live, and not stored.
+ */
+export function createRollup(deps: {
+  db: Database;
+  movements: Pick<MovementRecorder, 'reconcile'>;
+  workPeriods: Pick<WorkPeriods, 'ensure'>;
+  memberships: Pick<Memberships, 'observe'>;
+  timeZone: string;
+  now: () => number;
+}) {
+  const { db } = deps;
+  const { movementDaily, activeDaily, repDaily, rollupDays, reps } = db.t;
+
+  async function compute(corpId: string, day: string, live: boolean): Promise<DayFigures> {
+    const range = dayRange(day, day, deps.timeZone);
+    if (!range) throw new RangeError(`not a day: ${day}`);
+    const { startMs, endMs } = range;
+    const now = deps.now();
+    if (!live) await deps.movements.reconcile(db, corpId, startMs, endMs);
+    await deps.workPeriods.ensure(corpId);
+    const history = await deps.memberships.observe(corpId);
+    const at = Math.min(endMs, now) - 1;
+    const department = (userId: string) => departmentAt(history, userId, at);
+    const userIds = (await db.select({ userId: reps.userId }).from(reps).where(eq(reps.corpId, corpId))).map(
+      (r) => r.userId,
+    );
+    const movements = (await movementRows(db, db, corpId, startMs, endMs)).map((r) => ({
+      ...r,
+      departmentId: department(r.userId),
+    }));
+    // The day's active total as first computed (the night after) stays: follows keep only the latest add, so a later
+    // recount of an old day would miss relationships lost and added again since.
+    const [rolled] = live
+      ? []
+      : await db
+          .select({ day: rollupDays.day })
+          .from(rollupDays)
+          .where(and(eq(rollupDays.corpId, corpId), eq(rollupDays.day, day)))
+          .limit(1);
+    const active =
+      live || rolled
+        ? null
+        : (await activeRows(db, db, corpId, endMs)).map((r) => ({ ...r, departmentId: department(r.userId) }));
+    const figures = await repRows(db, db, corpId, startMs, Math.min(endMs, now + 1), now, userIds);
+    return {
+      day,
+      movements,
+      active,
+      reps: [...figures].map(([userId, f]) => ({ userId, departmentId: department(userId), figures: f })),
+    };
+  }
+
+  return {
+    /** Today so far (or any day), computed, not stored. */
+    live: (corpId: string, day: string) => compute(corpId, day, true),
+
+    /** Computes and stores a corp-day (idempotent). */
+    async rollUp(corpId: string, day: string): Promise<DayFigures> {
+      const figures = await compute(corpId, day, false);
+      const at = deps.now();
+      await db.tx(async (tx) => {
+        const ofDay = <T extends typeof movementDaily | typeof activeDaily | typeof repDaily>(t: T) =>
+          and(eq(t.corpId, corpId), eq(t.day, day));
+        await tx.delete(movementDaily).where(ofDay(movementDaily));
+        await tx.delete(repDaily).where(ofDay(repDaily));
+        if (figures.active) await tx.delete(activeDaily).where(ofDay(activeDaily));
+        const movementValues = figures.movements.map((m) => ({ corpId, day, ...m }));
+        for (let i = 0; i < movementValues.length; i += 300) {
+          await tx.insert(movementDaily).values(movementValues.slice(i, i + 300));
+        }
+        const activeValues = (figures.active ?? []).map((a) => ({ corpId, day, ...a }));
+        for (let i = 0; i < activeValues.length; i += 300) {
+          await tx.insert(activeDaily).values(activeValues.slice(i, i + 300));
+        }
+        const repValues = figures.reps.map(({ userId, departmentId, figures: f }) => ({
+          corpId,
+          day,
+          userId,
+          departmentId,
+          conversations: f.conversations,
+          messagesSent: f.messagesSent,
+          customerMessages: f.customerMessages,
+          questions: f.questions,
+          answered: f.answered,
+          questionsInHours: f.questionsInHours,
+          answeredIn3m: f.answeredIn3m,
+          ...Object.fromEntries(f.bands.map((count, i) => [`frt${String(i).padStart(2, '0')}`, count])),
+          scriptsSent: f.scriptsSent,
+          suggestionsShown: f.suggestionsShown,
+          suggestionsSent: f.suggestionsSent,
+          suggestionsEdited: f.suggestionsEdited,
+          suggestionsIgnored: f.suggestionsIgnored,
+          notesWritten: f.notesWritten,
+        }));
+        for (let i = 0; i < repValues.length; i += 100) {
+          await tx.insert(repDaily).values(repValues.slice(i, i + 100));
+        }
+        await tx
+          .insert(rollupDays)
+          .values({ corpId, day, computedAt: at })
+          .onConflictDoUpdate({ target: [rollupDays.corpId, rollupDays.day], set: { computedAt: at } });
+      });
+      return figures;
+    },
+
+    /** The corp-day of a moment. */
+    dayOf: (ms: number) => dayInZone(ms, deps.timeZone),
+  };
+}
+export type Rollup = ReturnType<typeof createRollup>;
