@@ -1,9 +1,9 @@
+import { ApiError, NETWORK_ERROR_MESSAGE, isErrorBody, readAnswer, withQuery, type Query } from '@shared/web/http';
 import type {
   CustomerCard,
   CustomerList,
   CustomerPatchBody,
   DemoRep,
-  ErrorBody,
   Me,
   NoteBody,
   NotePatchBody,
@@ -20,35 +20,8 @@ import type {
   TimelinePage,
 } from './types';
 
-/** An API call that failed: the server's `{ error, message, field }`, or a network failure (status 0). */
-export class ApiError extends Error {
-  readonly status: number;
-  /** The server's `error` code, or `network`, `bad_response`, `session_expired`, `reauthenticating`, `not_permitted`. */
-  readonly code: string;
-  readonly field?: string;
-  readonly requestId?: string;
-
-  constructor(status: number, code: string, message: string, extra: { field?: string; requestId?: string } = {}) {
-    super(message);
-    this.name = 'ApiError';
-    this.status = status;
-    this.code = code;
-    this.field = extra.field;
-    this.requestId = extra.requestId;
-  }
-}
-
-/** Every error answer of the server is `{ error, message, requestId, field? }` (server/plugins/error-handler.ts). */
-export function isErrorBody(value: unknown): value is ErrorBody {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const o = value as Record<string, unknown>;
-  return (
-    typeof o.error === 'string' &&
-    typeof o.message === 'string' &&
-    (o.requestId === undefined || typeof o.requestId === 'string') &&
-    (o.field === undefined || typeof o.field === 'string')
-  );
-}
+// Shared with the console: the typed error, its guard, query strings and reading an answer.
+export { ApiError, isErrorBody };
 
 /** Where the browser is and how to leave it: window.location in the page, a fake in tests. */
 export interface PageLocation {
@@ -76,19 +49,6 @@ const SESSION_PROBE = '/api/me';
 
 export function loginUrl(returnTo: string): string {
   return `/api/auth/login?returnTo=${encodeURIComponent(returnTo)}`;
-}
-
-type Query = Record<string, string | number | boolean | null | undefined>;
-
-function withQuery(path: string, query?: Query): string {
-  if (!query) return path;
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) {
-    if (value === undefined || value === null || value === '') continue;
-    params.set(key, String(value));
-  }
-  const qs = params.toString();
-  return qs ? `${path}?${qs}` : path;
 }
 
 const seg = encodeURIComponent;
@@ -165,7 +125,7 @@ export function createApiClient(options: ApiClientOptions = {}) {
         body: init.body === undefined ? undefined : JSON.stringify(init.body),
       });
     } catch {
-      throw new ApiError(0, 'network', '网络异常，请检查网络后重试');
+      throw new ApiError(0, 'network', NETWORK_ERROR_MESSAGE);
     }
     if (response.status === 401) {
       // A trip through OAuth loses what the rep was typing: take it only when the session is really gone. A 401
@@ -175,23 +135,7 @@ export function createApiClient(options: ApiClientOptions = {}) {
       }
       throw reauthenticate();
     }
-    if (response.status === 204) return undefined as T;
-    let data: unknown;
-    try {
-      const text = await response.text();
-      data = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      data = undefined;
-    }
-    if (!response.ok) {
-      if (isErrorBody(data)) {
-        throw new ApiError(response.status, data.error, data.message, { field: data.field, requestId: data.requestId });
-      }
-      throw new ApiError(response.status, 'http_error', `请求失败（HTTP ${response.status}）`);
-    }
-    if (data === undefined && method === 'GET')
-      throw new ApiError(response.status, 'bad_response', '服务器返回了无法识别的内容');
-    return data as T;
+    return readAnswer<T>(response, method);
   }
 
   const get = <T>(path: string, query?: Query) => request<T>('GET', path, { query });
