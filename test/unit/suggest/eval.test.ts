@@ -35,17 +35,26 @@ function figures(stdout: string) {
 }
 
 /**
- * Floors a little under the figures measured when the engine was tuned (README of the engine). The dental clinic
- * (`other`) was never tuned on: it stands in for other businesses' data.
+ * Floors a little under the figures measured when the engine was last changed (README of the engine). Only the demo
+ * set was tuned on; the dental clinic (`other`), the HR software vendor (`saas`) and the English school (`edu`)
+ * stand in for other businesses' data — `saas` and `edu` were written before the changes they measure.
  */
 const FLOORS = {
   demo: {
-    cold: { r1: 0.68, r3: 0.83, mrr: 0.75, abstain: 0.95, n: 315 },
-    learned: { r1: 0.81, r3: 0.92, mrr: 0.86, abstain: 0.9, n: 315 },
+    cold: { r1: 0.69, r3: 0.84, mrr: 0.75, abstain: 0.97, n: 315 },
+    learned: { r1: 0.81, r3: 0.92, mrr: 0.86, abstain: 0.96, n: 315 },
   },
   other: {
-    cold: { r1: 0.66, r3: 0.77, mrr: 0.71, abstain: 0.9, n: 175 },
-    learned: { r1: 0.75, r3: 0.89, mrr: 0.81, abstain: 0.88, n: 175 },
+    cold: { r1: 0.65, r3: 0.77, mrr: 0.7, abstain: 0.95, n: 175 },
+    learned: { r1: 0.75, r3: 0.89, mrr: 0.82, abstain: 0.93, n: 175 },
+  },
+  saas: {
+    cold: { r1: 0.67, r3: 0.76, mrr: 0.71, abstain: 0.82, n: 175 },
+    learned: { r1: 0.71, r3: 0.81, mrr: 0.76, abstain: 0.77, n: 175 },
+  },
+  edu: {
+    cold: { r1: 0.54, r3: 0.65, mrr: 0.59, abstain: 0.87, n: 166 },
+    learned: { r1: 0.59, r3: 0.71, mrr: 0.64, abstain: 0.8, n: 166 },
   },
 } as const;
 
@@ -53,7 +62,7 @@ const FLOORS = {
 const SPAWN_TIMEOUT = 120_000;
 
 describe('npm run eval:suggest', () => {
-  for (const set of ['demo', 'other'] as const) {
+  for (const set of ['demo', 'other', 'saas', 'edu'] as const) {
     for (const mode of ['cold', 'learned'] as const) {
       it(
         `${set} set, ${mode}: figures at or above the floors`,

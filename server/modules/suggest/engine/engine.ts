@@ -340,12 +340,15 @@ export class SuggestionEngine {
     query: QueryTerms,
     limit: number,
   ): T[] {
-    const candidates = pool.slice(0, 20);
-    if (DIVERSITY === 0 || candidates.length <= 1) return candidates.slice(0, limit);
+    // A candidate scoring below (1 − DIVERSITY) of the limit-th best cannot overtake it: left out.
+    const reach = (1 - DIVERSITY) * (pool[Math.min(limit, pool.length) - 1]?.score ?? 0);
+    const candidates = pool.filter((c) => c.score >= reach).slice(0, 12);
+    if (DIVERSITY === 0 || candidates.length <= limit) return candidates.slice(0, limit);
+    const weighted = this.index.weighted(query.last);
     const cache = new Map<string, { term: string; value: number }[]>();
     const matched = (c: T) => {
       let found = cache.get(c.id);
-      if (!found) cache.set(c.id, (found = this.index.contributions(query.last, this.index.byId.get(c.id)!.slot)));
+      if (!found) cache.set(c.id, (found = this.index.matched(weighted, this.index.byId.get(c.id)!.slot)));
       return found;
     };
     const covered = new Set<string>();

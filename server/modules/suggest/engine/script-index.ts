@@ -333,6 +333,25 @@ export class ScriptIndex {
     return out;
   }
 
+  /** Query terms with their weight × idf, for `matched` (computed once per query, not per script). */
+  weighted(weights: Map<string, number>): [string, number][] {
+    const out: [string, number][] = [];
+    for (const [term, w] of weights) if (this.postings.has(term)) out.push([term, w * this.idf(term)]);
+    return out;
+  }
+
+  /** The terms of `weighted` a script holds and what each adds to its score, unsorted (cheaper than contributions). */
+  matched(weighted: readonly [string, number][], slot: number): { term: string; value: number }[] {
+    const entry = this.bySlot[slot];
+    if (!entry) return [];
+    const out: { term: string; value: number }[] = [];
+    for (const [term, wIdf] of weighted) {
+      const tf = entry.tf.get(term);
+      if (tf) out.push({ term, value: wIdf * this.saturation(tf, entry) });
+    }
+    return out;
+  }
+
   /** Per-term contributions for one script (reasons and highlighting). */
   contributions(weights: Map<string, number>, slot: number): { term: string; value: number; field: number }[] {
     const entry = this.bySlot[slot];
