@@ -21,7 +21,7 @@ import { DEMO_CORP, SALES_REPS } from '../server/emulator/index.js';
 import { sealCallback } from '../server/wecom/crypto.js';
 import { buildExternalContactEventXml, idempotencyKey, parseEvent } from '../server/wecom/events.js';
 import { checkout, type Checkout } from './bench-checkout.js';
-import { median, startSystem, THIS_ROOT, type System, type Target } from './bench-system.js';
+import { loadAverage, median, startSystem, THIS_ROOT, type System, type Target } from './bench-system.js';
 import { startCluster, type PgCluster } from './pg-cluster.js';
 
 /** The last commit before the async data layer. */
@@ -46,13 +46,15 @@ export interface CallbackRun {
   dbCpuUs: number;
   acknowledged: number;
   missing: number;
+  /** The machine's load average at the end of the run (shared machine, 2 cores). */
+  load: number;
 }
 
 export interface CallbackTargetResult {
   key: Key;
   label: string;
   runs: CallbackRun[];
-  median: Omit<CallbackRun, 'acknowledged' | 'missing'>;
+  median: Omit<CallbackRun, 'acknowledged' | 'missing' | 'load'>;
   acknowledged: number;
   missing: number;
 }
@@ -180,6 +182,7 @@ async function oneRun(target: Target, cluster: PgCluster | null, events: SealedE
       dbCpuUs: per(dbCpuUs),
       acknowledged: acknowledged.size,
       missing,
+      load: loadAverage(),
     };
   } finally {
     await system.stop();
@@ -270,7 +273,9 @@ export function printCallback(r: CallbackBenchResult): boolean {
     console.log(
       `${t.label.padEnd(52)}${pad(t.median.rps, 8)}${pad(t.median.p50, 6)}${pad(t.median.p99, 6)}${pad(t.median.cpuUs, 12)}${db}  ${t.missing} of ${t.acknowledged}`,
     );
-    console.log(`${''.padEnd(4)}runs: ${t.runs.map((x) => `${x.rps} req/s p99 ${x.p99}`).join(' | ')}`);
+    console.log(
+      `${''.padEnd(4)}runs: ${t.runs.map((x) => `${x.rps} req/s p99 ${x.p99} (${x.cpuUs} µs, load ${x.load})`).join(' | ')}`,
+    );
   }
   const by = (key: Key) => r.targets.find((t) => t.key === key);
   const checks: Array<[string, boolean]> = [];

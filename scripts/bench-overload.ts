@@ -69,7 +69,7 @@ export function printOverload(r: OverloadResult): boolean {
   for (const { label, run } of r.runs) {
     const dup = run.welcomeDuplicates + run.tagDuplicates;
     console.log(
-      `${label}: ${run.adds} adds, welcomed within 20 s: ${run.inWindow} (${((run.inWindow / run.adds) * 100).toFixed(1)} % of adds, ${((run.inWindow / capacity) * 100).toFixed(0)} % of the ${capacity} the machine sustains over ${BURST_S} s); welcomes sent in all: ${run.welcomesSent}, p50 ${run.p50Ms} ms; duplicates ${dup}; ${run.cpuMsPerAdd} ms CPU per add`,
+      `${label} (load ${run.load}): ${run.adds} adds, welcomed within 20 s: ${run.inWindow} (${((run.inWindow / run.adds) * 100).toFixed(1)} % of adds, ${((run.inWindow / capacity) * 100).toFixed(0)} % of the ${capacity} the machine sustains over ${BURST_S} s); welcomes sent in all: ${run.welcomesSent}, p50 ${run.p50Ms} ms; duplicates ${dup}; ${run.cpuMsPerAdd} ms CPU per add`,
     );
     if (label === r.runs[0]!.label) ok = run.inWindow >= wanted && dup === 0;
   }

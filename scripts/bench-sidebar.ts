@@ -12,9 +12,11 @@ import { readdirSync, readFileSync, rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import Sqlite from 'better-sqlite3';
 import cliProgress from 'cli-progress';
 import { buildApp, type App } from '../server/app.js';
-import { loadConfig } from '../server/config.js';
+import { loadConfig, type Config } from '../server/config.js';
+import { openSqlite } from '../server/db/sqlite.js';
 import { DEMO_CORP } from '../server/emulator/index.js';
 import { percentile } from './percentile.js';
 
@@ -93,8 +95,8 @@ const TIMELINE_KINDS = [
 ];
 const DAY = 86_400_000;
 
-function seed(app: App, bar: cliProgress.SingleBar) {
-  const sqlite = app.db.$client;
+/** Seeds the SQLite file directly (its schema applied by openSqlite), before the app opens it. */
+function seed(sqlite: Sqlite.Database, bar: cliProgress.SingleBar) {
   const corpId = DEMO_CORP.corpId;
   const random = mulberry32(20240618);
   const now = Date.now();
@@ -213,38 +215,40 @@ async function timed(app: App, url: string, cookie: string): Promise<number> {
   return ms;
 }
 
-/** Every statement one card + timeline + list request runs, with its plan; `fullScan` flags a scan of a big table. */
-async function capturePlans(app: App, url: string[], cookie: string) {
-  const client = app.db.$client;
-  const original = client.prepare.bind(client);
+/**
+ * Every statement one card + timeline + list request runs, with its plan; `fullScan` flags a scan of a big table.
+ * The app's statements are heard on better-sqlite3's Statement (the driver stays inside server/db/); the plans are
+ * asked of a read-only connection of their own.
+ */
+async function capturePlans(app: App, path: string, url: string[], cookie: string) {
+  const reader = new Sqlite(path, { readonly: true });
+  const statement = Object.getPrototypeOf(reader.prepare('SELECT 1')) as Record<string, (...a: unknown[]) => unknown>;
   const captured = new Map<string, unknown[]>();
-  client.prepare = ((source: string) => {
-    const statement = original(source);
-    if (!/^\s*select/i.test(source)) return statement;
-    for (const method of ['all', 'get', 'raw', 'values'] as const) {
-      const fn = (statement as unknown as Record<string, (...args: unknown[]) => unknown>)[method];
-      if (typeof fn !== 'function') continue;
-      (statement as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
-        captured.set(source, args);
-        return fn.apply(statement, args);
-      };
-    }
-    return statement;
-  }) as typeof client.prepare;
+  const originals = new Map<string, (...a: unknown[]) => unknown>();
+  for (const method of ['all', 'get']) {
+    const fn = statement[method]!;
+    originals.set(method, fn);
+    statement[method] = function (this: { source: string }, ...args: unknown[]) {
+      if (/^\s*select/i.test(this.source)) captured.set(this.source, args);
+      return fn.apply(this, args);
+    };
+  }
   try {
     for (const u of url) await app.inject({ url: u, headers: { cookie } });
   } finally {
-    client.prepare = original;
+    for (const [method, fn] of originals) statement[method] = fn;
   }
-  return [...captured].map(([sql, args]) => {
-    const plan = (original(`EXPLAIN QUERY PLAN ${sql}`).all(...(args as never[])) as { detail: string }[]).map(
-      (r) => r.detail,
-    );
+  const plans = [...captured].map(([sql, args]) => {
+    const plan = (
+      reader.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...((args[0] ?? []) as never[])) as { detail: string }[]
+    ).map((r) => r.detail);
     const fullScan = plan.some((d) =>
       BIG_TABLES.some((t) => new RegExp(`^SCAN ${t}\\b(?! USING (COVERING )?INDEX)`).test(d)),
     );
     return { sql, plan, fullScan };
   });
+  reader.close();
+  return plans;
 }
 
 function sidebarJs(): SidebarBenchResult['js'] {
@@ -266,29 +270,36 @@ function sidebarJs(): SidebarBenchResult['js'] {
 export async function benchSidebar(): Promise<SidebarBenchResult> {
   const js = sidebarJs();
   const dir = mkdtempSync(join(tmpdir(), 'scrm-bench-sidebar-'));
-  const config = {
+  const path = join(dir, 'scrm.db');
+  const config: Config = {
     ...loadConfig({ ADMIN_TOKEN: 'bench-admin-token-0123456789' }, DEMO_CORP),
-    databasePath: join(dir, 'scrm.db'),
+    database: { backend: 'sqlite', path },
+    dataDir: dir,
     logLevel: 'silent',
     backgroundJobs: false,
   };
+  await openSqlite(path).close();
+  const bar = new cliProgress.SingleBar(
+    { format: 'seeding  [{bar}] {percentage}% | {value}/{total} rows | {duration}s', hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
+  const started = Date.now();
+  bar.start(CUSTOMERS + TIMELINE_ITEMS, 0);
+  const seeder = new Sqlite(path);
+  const seeded = seed(seeder, bar);
+  seeder.close();
+  bar.stop();
+  const seedSeconds = Math.round((Date.now() - started) / 100) / 10;
+
   const app = await buildApp(config, { logger: false });
   try {
     await app.ready();
-    const bar = new cliProgress.SingleBar(
-      { format: 'seeding  [{bar}] {percentage}% | {value}/{total} rows | {duration}s', hideCursor: true },
-      cliProgress.Presets.shades_classic,
-    );
-    const started = Date.now();
-    bar.start(CUSTOMERS + TIMELINE_ITEMS, 0);
-    const seeded = seed(app, bar);
-    bar.stop();
-    const seedSeconds = Math.round((Date.now() - started) / 100) / 10;
-
     const corpId = DEMO_CORP.corpId;
-    const cookies = new Map(
-      seeded.reps.map((userId) => [userId, `scrm_session=${app.services.sessions.create({ corpId, userId }).token}`]),
-    );
+    const cookies = new Map<string, string>();
+    for (const userId of seeded.reps) {
+      const { token } = await app.modules.auth.sessions.create({ corpId, userId });
+      cookies.set(userId, `scrm_session=${token}`);
+    }
     const random = mulberry32(7);
     const pick = () => seeded.ids[Math.floor(random() * seeded.ids.length)]!;
 
@@ -339,6 +350,7 @@ export async function benchSidebar(): Promise<SidebarBenchResult> {
     const cursor = (firstPage.json() as { nextCursor: string }).nextCursor;
     const plans = await capturePlans(
       app,
+      path,
       [
         `/api/customers/${sample.externalUserId}`,
         `/api/customers/${sample.externalUserId}/timeline`,

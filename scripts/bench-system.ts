@@ -76,6 +76,11 @@ export interface System {
   stop(): Promise<void>;
 }
 
+/** The machine's 1-minute load average: printed with the figures (this machine is shared; 2 cores). */
+export function loadAverage(): number {
+  return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((res, rej) => {
     const srv = createServer();
@@ -320,10 +325,10 @@ export async function admin<T>(base: string, method: string, path: string, body?
   return (text ? JSON.parse(text) : undefined) as T;
 }
 
-/** Median of numbers (NaN for none). */
+/** Median of numbers, NaN (none measured) left out; NaN for none. */
 export function median(xs: number[]): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
+  const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }

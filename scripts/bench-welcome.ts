@@ -17,7 +17,7 @@
 import { pathToFileURL } from 'node:url';
 import { checkout, type Checkout } from './bench-checkout.js';
 import { PREVIOUS } from './bench-callback.js';
-import { admin, median, startSystem, type System, type Target } from './bench-system.js';
+import { admin, loadAverage, median, startSystem, type System, type Target } from './bench-system.js';
 import type { DriveCode } from './bench-welcome-customers.js';
 import { percentile } from './percentile.js';
 import { startCluster, type PgCluster } from './pg-cluster.js';
@@ -52,6 +52,8 @@ export interface WelcomeRun {
   undrained: number;
   /** WeCom API calls per add, by path. */
   callsPerAdd: Record<string, number>;
+  /** The machine's load average at the end of the run (shared machine, 2 cores). */
+  load: number;
 }
 
 export interface WelcomeTargetResult {
@@ -159,6 +161,7 @@ export async function welcomeRun(
       cpuMsPerAdd: per(cpuMs),
       dbCpuMsPerAdd: per(dbMs),
       undrained: left,
+      load: loadAverage(),
       callsPerAdd: Object.fromEntries(
         Object.entries(counted.calls).map(([path, n]) => [
           path.replace('/cgi-bin/', ''),
@@ -253,7 +256,10 @@ export function printWelcome(r: BenchWelcomeResult): boolean {
         12,
       )}${db > 0 ? ` +${db} db` : ''}  ${sum(t, (x) => x.tagDuplicates)}/${sum(t, (x) => x.tagMisses)}, ${sum(t, (x) => x.welcomeDuplicates)}/${sum(t, (x) => x.welcomeMisses)}`,
     );
-    console.log(`    runs: ${t.runs.map((x) => `p99 ${x.p99Ms} ms, ${x.cpuMsPerAdd} ms/add`).join(' | ')}`);
+    console.log(
+      `    runs: ${t.runs.map((x) => `${x.inWindow} in 20 s, p99 ${x.p99Ms} ms, ${x.cpuMsPerAdd} ms/add, load ${x.load}`).join(' | ')}`,
+    );
+    console.log(`    WeCom calls per add: ${JSON.stringify(t.runs[0]?.callsPerAdd ?? {})}`);
   }
   const checks: Array<[string, boolean]> = [];
   for (const t of r.targets) {
