@@ -17,11 +17,22 @@ const HAN = /\p{Script=Han}/u;
 
 let app: App;
 let cookie: string;
+/** The integration routes take their own token (not the admin's): one made for the probe. */
+let integrationToken: string;
+const INTEGRATION_INBOUND = /^\/api\/integrations\/(orders|birthdays)$/;
 
 beforeAll(async () => {
   app = await startApp();
   await syncCorp(app);
   cookie = await login(app, 'lina');
+  const created = await app.inject({
+    method: 'POST',
+    url: '/api/integrations',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'sec-fetch-site': 'same-origin' },
+    payload: { name: '探针集成' },
+  });
+  expect(created.statusCode, created.body).toBe(201);
+  integrationToken = (created.json() as { token: string }).token;
 });
 afterAll(async () => {
   await app?.close();
@@ -54,6 +65,7 @@ function pathOf(url: string, value?: string): string {
     if (name === 'file') return 'poster.png';
     if (name === 'id') return '1';
     if (name === 'hash') return '0'.repeat(64);
+    if (name === 'kind') return 'unreplied';
     return 'wm_probe';
   });
 }
@@ -65,7 +77,7 @@ function send(route: Route, url: string, extra: Partial<InjectOptions> = {}) {
     url,
     ...extra,
     headers: {
-      authorization: `Bearer ${ADMIN_TOKEN}`,
+      authorization: `Bearer ${INTEGRATION_INBOUND.test(route.url) ? integrationToken : ADMIN_TOKEN}`,
       cookie,
       'sec-fetch-site': 'same-origin',
       ...(extra.headers ?? {}),

@@ -194,6 +194,14 @@ export async function webFixture(app: App): Promise<WebFixture> {
     'callback/:corpId': app.defaultCorp.corpId,
     'media/:hash': '0'.repeat(64),
     'keyword-rules/:id': '1',
+    'reps/:userId': 'lina',
+    'rules/:kind': 'unreplied',
+    'tasks/:id': '1',
+    'robots/:id': '1',
+    'webhooks/:id': '1',
+    'integrations/:id': '1',
+    '_robots/:key': 'probe-robot-key',
+    'inbox/:userid': 'lina',
     'cgi-bin/*': 'externalcontact/remark',
   };
   return {

@@ -1,6 +1,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../server/app.js';
+import { encodeFeedbackKey } from '../../server/modules/suggest/feedback-key.js';
 import { ADMIN_TOKEN, startApp, appTableCounts } from '../support/app.js';
 import {
   ADMIN_HEADERS,
@@ -51,7 +52,21 @@ const REP = new Set([
   'GET /api/customers/:externalUserId/messages',
   'POST /api/customers/:externalUserId/messages',
   'GET /api/customers/:externalUserId/messages/stream',
+  // Suggested replies for the rep's customer, and what became of them.
+  'GET /api/customers/:externalUserId/suggestions',
+  'POST /api/customers/:externalUserId/suggestions',
+  'POST /api/suggestions/feedback',
+  // The customer's birthday (set by the rep), the rep's own tasks.
+  'GET /api/customers/:externalUserId/birthday',
+  'PUT /api/customers/:externalUserId/birthday',
+  'DELETE /api/customers/:externalUserId/birthday',
+  'GET /api/tasks',
+  'POST /api/tasks/:id/done',
+  'POST /api/tasks/:id/snooze',
 ]);
+
+/** Other systems, with a per-integration token: neither a rep nor the admin token. */
+const INTEGRATION = new Set(['POST /api/integrations/orders', 'PUT /api/integrations/birthdays']);
 
 /** Reads the sidebar and the admin API share: a rep session or the admin token. */
 const REP_OR_ADMIN = new Set([
@@ -90,7 +105,7 @@ afterAll(async () => {
 
 const isPublic = (r: AppRoute) => PUBLIC.has(routeName(r));
 const forReps = (r: AppRoute) => REP.has(routeName(r)) || REP_OR_ADMIN.has(routeName(r));
-const forAdmin = (r: AppRoute) => !isPublic(r) && !REP.has(routeName(r));
+const forAdmin = (r: AppRoute) => !isPublic(r) && !REP.has(routeName(r)) && !INTEGRATION.has(routeName(r));
 
 /** A browser-like request for a rep: the app's own origin on state-changing ones. */
 const repHeaders = (cookie: string, route: AppRoute) => ({
@@ -131,7 +146,7 @@ async function expectAllowed(route: AppRoute, headers: Record<string, string>, w
 describe('who may call which /api/ route', () => {
   it('the route table is read from the app and every listed route exists', () => {
     const names = new Set(api.map(routeName));
-    for (const name of [...PUBLIC, ...REP, ...REP_OR_ADMIN]) expect(names, name).toContain(name);
+    for (const name of [...PUBLIC, ...REP, ...REP_OR_ADMIN, ...INTEGRATION]) expect(names, name).toContain(name);
     expect(api.filter(forAdmin).length).toBeGreaterThan(15);
   });
 
@@ -165,6 +180,13 @@ describe('who may call which /api/ route', () => {
     }
   });
 
+  it('the admin token and a rep: refused (401) on the integration routes (they take an integration token)', async () => {
+    for (const route of api.filter((r) => INTEGRATION.has(routeName(r)))) {
+      await expectRefused(route, route.url, ADMIN_HEADERS, 'with the admin token', [401]);
+      await expectRefused(route, route.url, repHeaders(fx.lina, route), 'as a rep', [401]);
+    }
+  });
+
   it('the admin token: refused (401) on the rep-only routes (it is no rep), nothing written', async () => {
     for (const route of api.filter((r) => REP.has(routeName(r)))) {
       await expectRefused(route, fillPath(route.url, fx.values), ADMIN_HEADERS, 'with the admin token', [401]);
@@ -186,6 +208,8 @@ describe('who may call which /api/ route', () => {
       'POST /api/customers/:externalUserId/notes': { content: '越权' },
       'PATCH /api/customers/:externalUserId/notes/:id': { content: '越权' },
       'POST /api/customers/:externalUserId/messages': { text: '越权' },
+      'POST /api/customers/:externalUserId/suggestions': { messages: ['运费多少'] },
+      'PUT /api/customers/:externalUserId/birthday': { month: 5, day: 20 },
     };
     for (const route of customerRoutes) {
       const payload = bodies[routeName(route)];
@@ -211,6 +235,21 @@ describe('who may call which /api/ route', () => {
         headers: { 'content-type': 'application/json' },
       },
     );
+    // Feedback on a suggestion for rep B's customer: the customer is in the key.
+    const feedback = api.find((r) => routeName(r) === 'POST /api/suggestions/feedback')!;
+    const feedbackKey = encodeFeedbackKey({
+      customer: fx.zhangweiCustomer,
+      messageKey: `t:${'A'.repeat(22)}`,
+      messageId: null,
+      message: '越权',
+      scriptId: Number(fx.values['scripts/:id']),
+      rank: 1,
+      scorePermille: 500,
+    });
+    await expectRefused(feedback, feedback.url, repHeaders(fx.lina, feedback), "for rep B's customer", [403], {
+      payload: JSON.stringify({ feedbackKey, outcome: 'shown' }),
+      headers: { 'content-type': 'application/json' },
+    });
     // On a customer both follow, rep A reads rep B's note but cannot edit it.
     if (fx.sharedCustomer && fx.zhangweiSharedNote) {
       const edit = api.find((r) => routeName(r) === 'PATCH /api/customers/:externalUserId/notes/:id')!;

@@ -505,7 +505,9 @@ describe('the timeline', () => {
     }
     const all = await sql<{ id: number; kind: string }>(
       app,
-      'SELECT id, kind FROM timeline_items WHERE external_user_id = ? ORDER BY occurred_at DESC, id DESC',
+      // A rep sees only their own chat items (another rep's messages with the customer are not theirs to read).
+      `SELECT id, kind FROM timeline_items WHERE external_user_id = ? AND (kind <> 'message' OR user_id = 'lina')
+        ORDER BY occurred_at DESC, id DESC`,
       id,
     );
     const walk = async (filter: string, limit: number) => {

@@ -92,11 +92,12 @@ describe('every route refuses unknown fields', () => {
     for (const input of inputs) {
       if (!input.wecomSent) expect(laxObjects(input.schema), `${input.method} ${input.url} ${input.part}`).toEqual([]);
     }
-    // Only what WeCom writes tolerates unknown fields: the callback's and the OAuth redirect's query strings.
+    // Only what WeCom writes tolerates unknown fields: the callback's and the OAuth redirects' query strings (sidebar and console sign-in).
     expect(inputs.filter((i) => i.wecomSent).map((i) => `${i.method} ${i.url} ${i.part}`)).toEqual([
       'GET /wecom/callback/:corpId querystring',
       'POST /wecom/callback/:corpId querystring',
       'GET /api/auth/callback querystring',
+      'GET /api/console/auth/wecom/callback querystring',
     ]);
   });
 
