@@ -339,7 +339,8 @@ function parseArchiveSettings(env: Env, demo: boolean, problems: string[]): Arch
   let source: ArchiveSettings['source'] = null;
   if (demo) {
     for (const name of ['WECOM_FINANCE_SDK_PATH', 'WECOM_ARCHIVE_SECRET', 'WECOM_ARCHIVE_PRIVATE_KEYS']) {
-      if (env[name]?.trim()) problems.push(`${name} is set but WECOM_CORP_ID is not (the demo archives through its emulator)`);
+      if (env[name]?.trim())
+        problems.push(`${name} is set but WECOM_CORP_ID is not (the demo archives through its emulator)`);
     }
     source = { kind: 'emulator' };
   } else {
@@ -358,8 +359,17 @@ function parseArchiveSettings(env: Env, demo: boolean, problems: string[]): Arch
     source,
     batchSize: intSetting(env, 'ARCHIVE_BATCH_SIZE', 1000, [1, 1000], problems),
     decryptProcesses: intSetting(env, 'ARCHIVE_DECRYPT_PROCESSES', 1, [1, 8], problems),
-    mediaMaxBytes: intSetting(env, 'ARCHIVE_MEDIA_MAX_BYTES', 100 * 1024 * 1024, [1024, 2 ** 40], problems, ' of bytes'),
+    mediaMaxBytes: intSetting(
+      env,
+      'ARCHIVE_MEDIA_MAX_BYTES',
+      100 * 1024 * 1024,
+      [1024, 2 ** 40],
+      problems,
+      ' of bytes',
+    ),
     retentionDays:
-      retentionRaw === '' ? null : intSetting(env, 'MESSAGE_RETENTION_DAYS', 0, [1, 36500], problems, ' of days') || null,
+      retentionRaw === ''
+        ? null
+        : intSetting(env, 'MESSAGE_RETENTION_DAYS', 0, [1, 36500], problems, ' of days') || null,
   };
 }

@@ -27,7 +27,9 @@ async function main(): Promise<void> {
   } catch (err) {
     // One clear line instead of a stack trace (npm start checks the port before building, but it may be taken since).
     if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
-    process.stderr.write(`Port ${config.port} on ${config.host} is already in use: stop the other process or set PORT.\n`);
+    process.stderr.write(
+      `Port ${config.port} on ${config.host} is already in use: stop the other process or set PORT.\n`,
+    );
     await app.close();
     process.exit(1);
   }

@@ -91,7 +91,9 @@ const GREETING: Record<string, string> = {
 
 /** The product a follow is about, from what the rep wrote (first one named). */
 function productOf(follow: PersonaFollow): Product {
-  const text = [follow.remark, follow.description ?? '', ...follow.steps.map((s) => ('note' in s ? s.note : ''))].join(' ');
+  const text = [follow.remark, follow.description ?? '', ...follow.steps.map((s) => ('note' in s ? s.note : ''))].join(
+    ' ',
+  );
   const found = (
     [
       ['lock', /门锁/],
@@ -127,15 +129,24 @@ function followChat(persona: DemoPersona, follow: PersonaFollow, index: number):
   const lines: DemoChatLine[] = [];
   const say = (from: DemoChatLine['from'], h: number, text: string) =>
     lines.push({ customer, rep: follow.rep, from, h, kind: 'text', text });
-  const send = (from: DemoChatLine['from'], h: number, kind: ChatKind, content: Record<string, unknown> = {}, text?: string) =>
-    lines.push({ customer, rep: follow.rep, from, h, kind, content, text });
+  const send = (
+    from: DemoChatLine['from'],
+    h: number,
+    kind: ChatKind,
+    content: Record<string, unknown> = {},
+    text?: string,
+  ) => lines.push({ customer, rep: follow.rep, from, h, kind, content, text });
   const channel = 'channel' in follow.via ? follow.via.channel : '';
   const company = persona.company;
 
   // The customer agreed to chat archiving when WeCom asked, right after the add.
   send('customer', 0.01, 'agree');
   say('customer', 0.05, GREETING[channel] ?? (company ? `你好，我是${company.short}的${persona.name}。` : '你好！'));
-  say('rep', 0.07, `您好${persona.name.slice(0, 1)}${persona.gender === 1 ? '先生' : '女士'}，我是您的专属顾问，有什么可以帮您？`);
+  say(
+    'rep',
+    0.07,
+    `您好${persona.name.slice(0, 1)}${persona.gender === 1 ? '先生' : '女士'}，我是您的专属顾问，有什么可以帮您？`,
+  );
   const ask = pick(product.ask, persona.key);
   say('customer', 0.1, ask);
   say('rep', 0.12, product.answer);
@@ -150,15 +161,24 @@ function followChat(persona: DemoPersona, follow: PersonaFollow, index: number):
     send('rep', following + 0.1, 'file', { filename: product.quoteFile, filesize: 180_000 + index * 3_000 });
     say('rep', following + 0.12, `报价单发您了，活动价${product.price}元，本周店铺满1000减100，还支持12期免息。`);
     say('customer', following + 1.5, company ? '我们需要开增值税专用发票，可以吗？' : '能再便宜一点吗？');
-    say('rep', following + 1.6, company ? '可以开专票的，您把开票信息发我就行。' : '价格已经是最低了，我再帮您申请一个赠品。');
-    if (index % 5 === 2) send('rep', following + 1.7, 'link', { title: '双十一会员专享福利', description: '限时领取满减券' });
+    say(
+      'rep',
+      following + 1.6,
+      company ? '可以开专票的，您把开票信息发我就行。' : '价格已经是最低了，我再帮您申请一个赠品。',
+    );
+    if (index % 5 === 2)
+      send('rep', following + 1.7, 'link', { title: '双十一会员专享福利', description: '限时领取满减券' });
   }
 
   const won = stageAt(follow, '已成交');
   if (won !== null) {
     say('customer', won, '好的，我已经下单了。');
     say('rep', won + 0.05, '收到，谢谢您的信任！今天下午就安排发货。');
-    say('rep', won + 20, `您的订单已经发货了，顺丰单号SF${String(1_300_000_000 + index * 7_919).padStart(10, '0')}，预计明天送到。`);
+    say(
+      'rep',
+      won + 20,
+      `您的订单已经发货了，顺丰单号SF${String(1_300_000_000 + index * 7_919).padStart(10, '0')}，预计明天送到。`,
+    );
     say('customer', won + 40, '收到了，包装很好，谢谢！');
   }
 

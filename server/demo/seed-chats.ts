@@ -59,7 +59,15 @@ export async function seedChats(app: FastifyInstance, corpId = app.defaultCorp.c
       const at = now + line.h * HOUR_MS;
       inputs.push({
         at,
-        input: { from, roomId: group.chat_id, msgtype: 'text', text: line.text, corrupt: false, notify: false, msgtime: at },
+        input: {
+          from,
+          roomId: group.chat_id,
+          msgtype: 'text',
+          text: line.text,
+          corrupt: false,
+          notify: false,
+          msgtime: at,
+        },
       });
     }
   }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { DEMO_SCRIPT_LIBRARY, type DemoScript } from './script-library.js';
 import { scriptImagePath } from './script-images.js';
 import { DEMO_SUGGEST_HISTORY } from './suggest-history.js';
+import { seedAutomations } from './seed-automations.js';
 import { seedChannels } from './seed-channels.js';
 import { seedChats } from './seed-chats.js';
 import { seedStories } from './seed-stories.js';
@@ -72,5 +73,14 @@ export async function seedDemo(app: FastifyInstance, corpId = app.defaultCorp.co
   const stories = await seedStories(app, corpId);
   // The customers' chats, through the emulator's archive and the real puller (the follows exist by now).
   const chats = await seedChats(app, corpId);
-  return { channels, scripts, customers: stories.customers, timelineItems: stories.items, chatMessages: chats.messages };
+  // Group robots per department, the rules switched on, a few tasks for the demo customers (after the stories).
+  const { robots } = await seedAutomations(app, corpId);
+  return {
+    channels,
+    scripts,
+    customers: stories.customers,
+    timelineItems: stories.items,
+    chatMessages: chats.messages,
+    robots,
+  };
 }

@@ -76,7 +76,8 @@ export async function seedStories(
       const channel = state ? await channels.service.findByState(corpId, state) : undefined;
       if (channel) channelOf.set(f.rep, channel);
       // An assigned customer (add_way 202) comes without a welcome code.
-      const chosen = addWay === 202 ? null : await welcome.service.choose(corpId, channel?.id ?? null, addedAt.get(f.rep)!);
+      const chosen =
+        addWay === 202 ? null : await welcome.service.choose(corpId, channel?.id ?? null, addedAt.get(f.rep)!);
       if (chosen) {
         const vars = { customerName: synced.contact.name, repName: repNames.get(f.rep)! };
         welcomeOf.set(f.rep, { ...chosen, rendered: welcome.service.render(chosen.content, vars) });

@@ -3,6 +3,7 @@ import { createAlertsModule } from './alerts/index.js';
 import { createArchiveModule } from './archive/index.js';
 import type { EmulatorArchiveAccess } from './archive/sources.js';
 import { createAuthModule } from './auth/index.js';
+import { createAutomationsModule } from './automations/index.js';
 import { createChannelsModule } from './channels/index.js';
 import { createConsoleModules } from './console/index.js';
 import { createContactsModule } from './contacts/index.js';
@@ -12,12 +13,14 @@ import { createCustomersModule } from './customers/index.js';
 import { createDirectoryModule } from './directory/index.js';
 import { createEventsModule } from './events/index.js';
 import { createEventRepo } from './events/repo.js';
+import { createIntegrationsModule } from './integrations/index.js';
 import type { JobsModule } from './jobs/index.js';
 import { createJsapiModule } from './jsapi/index.js';
 import { createKeywordsModule } from './keywords/index.js';
 import type { ModuleManifest } from './manifest.js';
 import { createMediaModule } from './media/index.js';
 import { createMessagesModule } from './messages/index.js';
+import { createNotifyModule } from './notify/index.js';
 import { createPrivacyModule } from './privacy/index.js';
 import { createRetentionModule } from './retention/index.js';
 import { createScriptsModule } from './scripts/index.js';
@@ -25,6 +28,7 @@ import { createStagesModule } from './stages/index.js';
 import { createChatReader } from './suggest/chat.js';
 import { createSuggestModule } from './suggest/index.js';
 import { createTagsModule } from './tags/index.js';
+import { createTasksModule } from './tasks/index.js';
 import { createTimelineModule } from './timeline/index.js';
 import { createWelcomeModule } from './welcome/index.js';
 import { createWorkCalendarModule } from './work-calendar/index.js';
@@ -102,13 +106,36 @@ export function createModules(
   const alerts = createAlertsModule(ctx, { timeline: timeline.repo, contacts: contacts.repo, channels: channels.repo });
   const archive = createArchiveModule(ctx, { messages, emulator: deps.emulatorArchive ?? (() => undefined) });
   const privacy = createPrivacyModule(ctx, { media: messages.mediaStore });
-
   // The manager console (its hooks run after the channels' intake, so an add's channel is known).
   const consoleModules = createConsoleModules(ctx, {
     oauthStates: auth.sessions,
     directory: directory.service,
     corps: deps.corps,
+    contacts: contacts.repo,
+    workCalendar: workCalendar.service,
   });
+  // Automations and notifications: group robots and app messages, the rules, the reps' tasks, integrations. Orders
+  // from integrations reach the rules through a function (the automations read the integrations' webhook feed).
+  const notify = createNotifyModule(ctx, {
+    box: deps.corps.secretBox,
+    agentId: (corpId) => deps.corps.find(corpId)?.agentId ?? 0,
+  });
+  const tasks = createTasksModule(ctx);
+  const automationsRef: { current?: ReturnType<typeof createAutomationsModule> } = {};
+  const integrations = createIntegrationsModule(ctx, {
+    box: deps.corps.secretBox,
+    hooks: () => automationsRef.current!.service.hooks(),
+  });
+  const automations = createAutomationsModule(ctx, {
+    notify: notify.service,
+    tasks: tasks.repo,
+    workCalendar: workCalendar.service,
+    integrations: () => integrations.service,
+    contacts: contacts.repo,
+    tags: tags.service,
+    timeline: timeline.repo,
+  });
+  automationsRef.current = automations;
 
   const withManifests = [
     contacts,
@@ -130,6 +157,10 @@ export function createModules(
     archive,
     privacy,
     ...consoleModules.parts,
+    notify,
+    tasks,
+    integrations,
+    automations,
   ];
   const events = createEventsModule(ctx, {
     repo: eventRepo,
@@ -163,6 +194,10 @@ export function createModules(
     archive,
     privacy,
     retention,
+    notify,
+    tasks,
+    integrations,
+    automations,
     ...consoleModules,
   };
 }

@@ -107,9 +107,13 @@ describe('two instances, one archive', () => {
   it('streams on one instance what the other stored, within 2 s', async () => {
     // Sessions live in the database: signed in through the first instance, the cookie works on the second.
     const cookie = await login(a, p.rep);
-    const page = (await repClient(b, cookie).get(`/api/customers/${p.customer}/messages?limit=1`)).json() as MessagePage;
+    const page = (
+      await repClient(b, cookie).get(`/api/customers/${p.customer}/messages?limit=1`)
+    ).json() as MessagePage;
     const origin = `http://127.0.0.1:${(b.server.address() as AddressInfo).port}`;
-    const stream = await openStream(`${origin}/api/customers/${p.customer}/messages/stream?since=${page.version}`, { cookie });
+    const stream = await openStream(`${origin}/api/customers/${p.customer}/messages/stream?since=${page.version}`, {
+      cookie,
+    });
     try {
       await stream.next((e) => e.event === 'ready');
       const sent = await chat(a, { from: p.customer, to: p.rep, text: '跨实例的新消息' });

@@ -33,7 +33,8 @@ async function expectContinuous(app: App, n: number): Promise<void> {
 }
 
 async function archiveMany(app: App, count: number, from: string, to: string, label: string): Promise<void> {
-  for (let i = 0; i < count; i++) await chat(app, { from, to, text: `${label} 第${i + 1}条：请问这款扫地机器人什么时候发货？` });
+  for (let i = 0; i < count; i++)
+    await chat(app, { from, to, text: `${label} 第${i + 1}条：请问这款扫地机器人什么时候发货？` });
 }
 
 describe('the archive puller (stand-in SDK fed by the emulator)', () => {

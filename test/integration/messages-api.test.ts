@@ -74,7 +74,12 @@ describe('the chat history API', () => {
     await chat(app, { from: repA, to: onlyA, text: '有的，今天下单明天就能发货。' });
     await chat(app, { from: onlyA, to: repA, msgtype: 'image' });
     await chat(app, { from: onlyA, to: repA, msgtype: 'voice', content: { play_length: 5 } });
-    await chat(app, { from: repA, to: onlyA, msgtype: 'file', content: { filename: 'X9报价单.pdf', filesize: 1_300_000 } });
+    await chat(app, {
+      from: repA,
+      to: onlyA,
+      msgtype: 'file',
+      content: { filename: 'X9报价单.pdf', filesize: 1_300_000 },
+    });
     await chat(app, { from: repA, to: onlyA, msgtype: 'link' });
     await chat(app, { from: onlyA, to: repA, msgtype: 'location' });
     await chat(app, { from: onlyA, to: repA, msgtype: 'mixed', text: '看看这款：' });
@@ -97,9 +102,17 @@ describe('the chat history API', () => {
     const older = await page(a, onlyA, `?limit=4&cursor=${newest.nextCursor}`);
     expect(older.items.map((m) => m.type)).toEqual(['image', 'voice', 'file', 'link']);
     const oldest = await page(a, onlyA, `?limit=4&cursor=${older.nextCursor}`);
-    expect(oldest.items.map((m) => m.text)).toEqual(['你好，请问扫地机器人X9还有货吗？', '有的，今天下单明天就能发货。']);
+    expect(oldest.items.map((m) => m.text)).toEqual([
+      '你好，请问扫地机器人X9还有货吗？',
+      '有的，今天下单明天就能发货。',
+    ]);
     expect(oldest.nextCursor).toBeNull();
-    expect(oldest.items[0]).toMatchObject({ msgid: first.msgid, direction: 'customer_to_rep', source: 'archive', archived: true });
+    expect(oldest.items[0]).toMatchObject({
+      msgid: first.msgid,
+      direction: 'customer_to_rep',
+      source: 'archive',
+      archived: true,
+    });
     expect(oldest.items[0]!.sender).toMatchObject({ id: onlyA, kind: 'customer' });
 
     const voice = older.items[1]!;
@@ -108,7 +121,13 @@ describe('the chat history API', () => {
     expect(file.text).toBe('[文件] X9报价单.pdf');
     // 1.3 MB in 512 KB pieces: three GetMediaData calls, checked against the message's md5.
     expect(file.media).toEqual([
-      expect.objectContaining({ kind: 'file', status: 'stored', size: 1_300_000, mime: 'application/pdf', name: 'X9报价单.pdf' }),
+      expect.objectContaining({
+        kind: 'file',
+        status: 'stored',
+        size: 1_300_000,
+        mime: 'application/pdf',
+        name: 'X9报价单.pdf',
+      }),
     ]);
     expect(JSON.stringify(file.content)).not.toContain('sdkfileid');
     const download = await a.get(file.media[0]!.url!);
@@ -117,10 +136,14 @@ describe('the chat history API', () => {
     expect(download.rawPayload.length).toBe(1_300_000);
     const { messageMedia } = app.db.t;
     const [ref] = await app.db.select().from(messageMedia).where(eq(messageMedia.messageId, file.id));
-    const pieces = app.emulator!.calls('/finance-sdk/media').filter(
-      (c) => (c.body as { sdkfileid?: string }).sdkfileid === ref!.sdkFileId,
-    );
-    expect(pieces.map((c) => (c.body as { indexbuf: string }).indexbuf)).toEqual(['', 'offset:524288', 'offset:1048576']);
+    const pieces = app
+      .emulator!.calls('/finance-sdk/media')
+      .filter((c) => (c.body as { sdkfileid?: string }).sdkfileid === ref!.sdkFileId);
+    expect(pieces.map((c) => (c.body as { indexbuf: string }).indexbuf)).toEqual([
+      '',
+      'offset:524288',
+      'offset:1048576',
+    ]);
     expect(older.items[0]!.media[0]).toMatchObject({ kind: 'image', status: 'stored', mime: 'image/png' });
 
     // Search within the chat: a 2-character word, segmented on both sides.
@@ -155,7 +178,9 @@ describe('the chat history API', () => {
     expect((await a.get(`/api/media/${'0'.repeat(64)}`)).statusCode).toBe(404);
 
     const timeline = (client: RepClient) =>
-      client.get(`/api/customers/${shared}/timeline?filter=messages`).then((r) => r.json().items as { content: string }[]);
+      client
+        .get(`/api/customers/${shared}/timeline?filter=messages`)
+        .then((r) => r.json().items as { content: string }[]);
     expect((await timeline(a)).map((i) => i.content)).toEqual(['[图片]', 'A的会话：我想要退货']);
     expect((await timeline(b)).map((i) => i.content)).toEqual(['B的会话：什么时候到货？']);
   }, 60_000);
@@ -181,7 +206,9 @@ describe('the chat history API', () => {
     // The archive first, the sidebar's record after: the archived copy is claimed, nothing is added.
     const copy = await chat(app, { from: repA, to: onlyA, text: '好的，稍后发您物流单号' });
     await pullNow(app);
-    const late = (await a.post(`/api/customers/${onlyA}/messages`, { text: '好的，稍后发您物流单号' })).json() as SentMessage;
+    const late = (
+      await a.post(`/api/customers/${onlyA}/messages`, { text: '好的，稍后发您物流单号' })
+    ).json() as SentMessage;
     expect(late.message).toMatchObject({ msgid: copy.msgid, source: 'sidebar', archived: true });
     expect((await page(a, onlyA)).items.filter((m) => m.text === '好的，稍后发您物流单号')).toHaveLength(1);
 

@@ -31,7 +31,10 @@ function uniqueImage(): Buffer {
 async function rowsMentioning(app: App, text: string): Promise<string[]> {
   const tables =
     app.db.backend === 'postgres'
-      ? await app.db.rows<{ name: string }>(app.db, sql`SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'`)
+      ? await app.db.rows<{ name: string }>(
+          app.db,
+          sql`SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'`,
+        )
       : await app.db.rows<{ name: string }>(
           app.db,
           sql`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__drizzle%' AND name NOT LIKE 'messages_fts%'`,
@@ -40,7 +43,8 @@ async function rowsMentioning(app: App, text: string): Promise<string[]> {
   for (const { name } of tables) {
     if (name === 'erasures' || name === 'audit_log') continue;
     const rows = await app.db.rows(app.db, sql`SELECT * FROM ${sql.identifier(name)}`);
-    for (const row of rows) if (JSON.stringify(row).includes(text)) found.push(`${name}: ${JSON.stringify(row).slice(0, 200)}`);
+    for (const row of rows)
+      if (JSON.stringify(row).includes(text)) found.push(`${name}: ${JSON.stringify(row).slice(0, 200)}`);
   }
   return found;
 }
@@ -83,11 +87,18 @@ describe('export, erasure and retention', () => {
 
     const jsonl = await adminCall(app, 'GET', `/api/messages/export?format=jsonl&userId=${rep}`);
     expect(jsonl.headers['content-type']).toBe('application/x-ndjson; charset=utf-8');
-    const lines = jsonl.body.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id: number; text: string });
+    const lines = jsonl.body
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { id: number; text: string });
     expect(lines).toHaveLength(1104);
     expect(new Set(lines.map((l) => l.id)).size).toBe(1104);
     const newest = lines[0]!;
-    const dated = await adminCall(app, 'GET', `/api/messages/export?format=jsonl&userId=${rep}&from=${Date.now() + 60_000}`);
+    const dated = await adminCall(
+      app,
+      'GET',
+      `/api/messages/export?format=jsonl&userId=${rep}&from=${Date.now() + 60_000}`,
+    );
     expect(dated.body).toBe('');
     expect(newest.text).toBe('批量导出 1099');
     expect((await adminCall(app, 'GET', '/api/messages/export?format=xml')).statusCode).toBe(400);
@@ -96,7 +107,9 @@ describe('export, erasure and retention', () => {
   it('exports everything about a customer as one zip and erases it all, leaving only the audit record', async () => {
     const cookie = await login(app, rep);
     const client = repClient(app, cookie);
-    expect((await client.post(`/api/customers/${customer}/notes`, { content: '客户家里有两只猫' })).statusCode).toBe(201);
+    expect((await client.post(`/api/customers/${customer}/notes`, { content: '客户家里有两只猫' })).statusCode).toBe(
+      201,
+    );
     await adminCall(app, 'POST', '/api/keyword-rules', { name: '测试敏感词', words: ['投诉'] });
     await chat(app, { from: customer, to: rep, text: '不处理就投诉' });
     await chat(app, { from: customer, to: rep, msgtype: 'image', image: uniqueImage() });
@@ -115,7 +128,15 @@ describe('export, erasure and retention', () => {
     const names = execFileSync('unzip', ['-Z1', file], { encoding: 'utf8' }).trim().split('\n').sort();
     const media = names.filter((n) => n.startsWith('media/'));
     expect(names.filter((n) => !n.startsWith('media/'))).toEqual(
-      ['README.txt', 'consents.json', 'follows.json', 'messages.jsonl', 'profile.json', 'tags.json', 'timeline.jsonl'].sort(),
+      [
+        'README.txt',
+        'consents.json',
+        'follows.json',
+        'messages.jsonl',
+        'profile.json',
+        'tags.json',
+        'timeline.jsonl',
+      ].sort(),
     );
     expect(media).toHaveLength(3);
     expect(media.filter((n) => n.endsWith('.png'))).toHaveLength(2);
@@ -177,7 +198,10 @@ describe('export, erasure and retention', () => {
     expect(existsSync(path)).toBe(true);
 
     await app.scheduler.fire('messages_retention');
-    await waitFor(async () => (await jobsOfKind(app, 'messages_retention')).every((j) => j.status === 'done'), 'retention');
+    await waitFor(
+      async () => (await jobsOfKind(app, 'messages_retention')).every((j) => j.status === 'done'),
+      'retention',
+    );
     const [job] = await jobsOfKind(app, 'messages_retention');
     expect(job!.result).toContain('2 messages and 1 media files older than 30 days deleted');
     const after = await messageRows(app);

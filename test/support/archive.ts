@@ -41,7 +41,13 @@ export function people(app: App) {
 
 /** Archives one message in the emulator (no msgaudit_notify unless asked). */
 export function chat(app: App, input: Partial<ChatInput> & { from: string }) {
-  return app.emulator!.archive.chat({ msgtype: 'text', text: '你好', corrupt: false, notify: false, ...input } as ChatInput);
+  return app.emulator!.archive.chat({
+    msgtype: 'text',
+    text: '你好',
+    corrupt: false,
+    notify: false,
+    ...input,
+  } as ChatInput);
 }
 
 /** WeCom's msgaudit_notify, sealed and posted to the callback URL as WeCom does. */
@@ -54,7 +60,10 @@ export async function deliverNotify(app: App, createTime = Math.floor(Date.now()
     AgentID: String(DEMO_CORP.agentId),
     Event: 'msgaudit_notify',
   });
-  const sealed = sealCallback({ token: DEMO_CORP.token, encodingAesKey: DEMO_CORP.encodingAesKey, receiveId: CORP }, xml);
+  const sealed = sealCallback(
+    { token: DEMO_CORP.token, encodingAesKey: DEMO_CORP.encodingAesKey, receiveId: CORP },
+    xml,
+  );
   const body = buildXml({ ToUserName: CORP, Encrypt: sealed.encrypt, AgentID: String(DEMO_CORP.agentId) });
   const res = await app.inject({
     method: 'POST',
@@ -78,7 +87,8 @@ async function unsettled(app: App, kinds: string[]): Promise<number> {
 /** Waits until every archive job (pulls, media, consent checks) has settled. */
 export async function archiveSettled(app: App, timeoutMs = 30_000): Promise<void> {
   await waitFor(
-    async () => (await unsettled(app, ['archive_pull', 'archive_media', 'archive_consent_check', 'archive_redecrypt'])) === 0,
+    async () =>
+      (await unsettled(app, ['archive_pull', 'archive_media', 'archive_consent_check', 'archive_redecrypt'])) === 0,
     'the archive jobs',
     timeoutMs,
   );
@@ -118,7 +128,10 @@ export async function deliverEvent(app: App, fields: Record<string, string>): Pr
     MsgType: 'event',
     ...fields,
   });
-  const sealed = sealCallback({ token: DEMO_CORP.token, encodingAesKey: DEMO_CORP.encodingAesKey, receiveId: CORP }, xml);
+  const sealed = sealCallback(
+    { token: DEMO_CORP.token, encodingAesKey: DEMO_CORP.encodingAesKey, receiveId: CORP },
+    xml,
+  );
   const body = buildXml({ ToUserName: CORP, Encrypt: sealed.encrypt, AgentID: String(DEMO_CORP.agentId) });
   const res = await app.inject({
     method: 'POST',

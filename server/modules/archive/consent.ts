@@ -15,9 +15,10 @@ interface AgreeInfo {
 }
 
 export interface CheckSingleAgree {
-  (corpId: string, pairs: Array<{ userid: string; exteranalopenid: string }>): Promise<
-    WecomResponse & { agreeinfo?: AgreeInfo[] }
-  >;
+  (
+    corpId: string,
+    pairs: Array<{ userid: string; exteranalopenid: string }>,
+  ): Promise<WecomResponse & { agreeinfo?: AgreeInfo[] }>;
 }
 
 const STATUS: Record<string, ConsentStatus> = {
@@ -85,7 +86,12 @@ export function createConsent(deps: {
     checkJob,
 
     /** Pairs of a stored batch or a new customer: new ones are asked about in the background. */
-    async notePairs(ex: Executor, corpId: string, pairs: Array<{ userId: string; externalUserId: string }>, key: string) {
+    async notePairs(
+      ex: Executor,
+      corpId: string,
+      pairs: Array<{ userId: string; externalUserId: string }>,
+      key: string,
+    ) {
       if (!deps.configured()) return;
       const unique = [...new Map(pairs.map((p) => [`${p.userId}\n${p.externalUserId}`, p])).values()];
       if ((await repo.notePairs(ex, corpId, unique, deps.now())) === 0) return;
@@ -95,7 +101,14 @@ export function createConsent(deps: {
     /** The customer's choice as an agree/disagree record or WeCom's msg_audit_approved event says. */
     async record(
       ex: Executor,
-      c: { corpId: string; userId: string; externalUserId: string; status: 'agree' | 'disagree'; at: number; source: string },
+      c: {
+        corpId: string;
+        userId: string;
+        externalUserId: string;
+        status: 'agree' | 'disagree';
+        at: number;
+        source: string;
+      },
     ) {
       await repo.setConsent(ex, { ...c, changedAt: c.at, checkedAt: null, at: deps.now() });
     },

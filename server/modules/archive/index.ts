@@ -71,12 +71,12 @@ export function createArchiveModule(
     maxBytes: config.archive.mediaMaxBytes,
     now: ctx.now,
   });
-  let puller: ReturnType<typeof createPuller> | undefined;
+  const pullerRef: { current?: ReturnType<typeof createPuller> } = {};
   const service = createArchiveService({
     db,
     repo,
     sources,
-    puller: () => puller!,
+    puller: () => pullerRef.current!,
     consent: () => consent,
     messages: deps.messages.repo,
     jobs: ctx.jobs,
@@ -84,7 +84,7 @@ export function createArchiveModule(
     now: ctx.now,
     log: ctx.log,
   });
-  puller = createPuller({
+  const puller = (pullerRef.current = createPuller({
     db,
     repo,
     messages: deps.messages.repo,
@@ -92,7 +92,7 @@ export function createArchiveModule(
     batchSize: config.archive.batchSize,
     followUp: (ex, corpId, stored, messages) => service.followUp(ex, corpId, stored, messages),
     now: ctx.now,
-  });
+  }));
 
   const manifest: ModuleManifest = {
     name: 'archive',

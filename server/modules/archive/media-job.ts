@@ -57,7 +57,8 @@ export function createMediaJob(deps: {
           await finish('too_large', err.message);
           return { kind: 'done', result: 'too large: stopped fetching' };
         }
-        const final = job.attempts >= MAX_ATTEMPTS || (err instanceof ArchiveError && !err.retryable && !isChecksum(err));
+        const final =
+          job.attempts >= MAX_ATTEMPTS || (err instanceof ArchiveError && !err.retryable && !isChecksum(err));
         if (final) {
           await finish('failed', (err as Error).message);
           return { kind: 'failed', error: (err as Error).message };
@@ -67,7 +68,14 @@ export function createMediaJob(deps: {
       const mime = sniffMime(file.head, ref.kind, ref.name);
       await db.tx(async (tx) => {
         const at = deps.now();
-        await repo.putMediaObject(tx, { corpId: job.corpId, hash: file.hash, size: file.size, mime, md5: file.md5, createdAt: at });
+        await repo.putMediaObject(tx, {
+          corpId: job.corpId,
+          hash: file.hash,
+          size: file.size,
+          mime,
+          md5: file.md5,
+          createdAt: at,
+        });
         await repo.setMediaStatus(tx, mediaId, 'stored', { hash: file.hash, error: null }, at);
         await deps.store.touch(tx, ref.messageId);
       });

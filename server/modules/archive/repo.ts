@@ -29,7 +29,15 @@ export function createArchiveRepo(db: Database) {
      * Moves the cursor from `from` to `to`, in the transaction that stored the batch; false when it is no longer at
      * `from` (another puller stored this batch: the caller rolls back).
      */
-    async advance(ex: Executor, corpId: string, from: number, to: number, stored: number, at: number, caughtUp: boolean) {
+    async advance(
+      ex: Executor,
+      corpId: string,
+      from: number,
+      to: number,
+      stored: number,
+      at: number,
+      caughtUp: boolean,
+    ) {
       const moved = await ex
         .update(archiveCursors)
         .set({
@@ -101,7 +109,12 @@ export function createArchiveRepo(db: Database) {
     },
 
     /** Pairs seen for the first time get `unknown` (to be checked); known pairs are left alone. */
-    async notePairs(ex: Executor, corpId: string, pairs: Array<{ userId: string; externalUserId: string }>, at: number) {
+    async notePairs(
+      ex: Executor,
+      corpId: string,
+      pairs: Array<{ userId: string; externalUserId: string }>,
+      at: number,
+    ) {
       if (pairs.length === 0) return 0;
       const added = await ex
         .insert(archiveConsents)

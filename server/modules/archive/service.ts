@@ -64,10 +64,15 @@ export function createArchiveService(deps: {
     try {
       const report = await deps.puller().pull(archive, PULL_BUDGET_MS);
       if (!report.caughtUp) {
-        await deps.jobs.enqueue(db, pullJob, { period: `more:${report.lastSeq}` }, {
-          corpId: job.corpId,
-          dedupeKey: `more:${report.lastSeq}`,
-        });
+        await deps.jobs.enqueue(
+          db,
+          pullJob,
+          { period: `more:${report.lastSeq}` },
+          {
+            corpId: job.corpId,
+            dedupeKey: `more:${report.lastSeq}`,
+          },
+        );
       }
       return { kind: 'done', result: JSON.stringify(report) };
     } catch (err) {
@@ -105,13 +110,15 @@ export function createArchiveService(deps: {
         const ok = kept.filter((_k, i) => results[i]?.status === 'ok');
         if (ok.length === 0) continue;
         await db.tx(async (tx) => {
-          await deps.puller().storeDecrypted(
-            tx,
-            job.corpId,
-            { items: ok.map((k) => k.item!), results: results.filter((r) => r.status === 'ok') },
-            isMember,
-            deps.now(),
-          );
+          await deps
+            .puller()
+            .storeDecrypted(
+              tx,
+              job.corpId,
+              { items: ok.map((k) => k.item!), results: results.filter((r) => r.status === 'ok') },
+              isMember,
+              deps.now(),
+            );
           await repo.resolveErrors(
             tx,
             ok.map((k) => k.id),
@@ -159,7 +166,12 @@ export function createArchiveService(deps: {
     hooks: {
       async afterMsgauditNotify(corpId: string, _event: MsgauditNotifyEvent, eventId: number) {
         if (!deps.sources.configured()) return;
-        await deps.jobs.enqueue(db, pullJob, { period: `notify:${eventId}` }, { corpId, dedupeKey: `notify:${eventId}` });
+        await deps.jobs.enqueue(
+          db,
+          pullJob,
+          { period: `notify:${eventId}` },
+          { corpId, dedupeKey: `notify:${eventId}` },
+        );
       },
       async afterMsgAuditApproved(corpId: string, e: ExternalContactEvent) {
         // CreateTime counts seconds: the approval stands until the end of its second (a record of the same second
@@ -178,7 +190,9 @@ export function createArchiveService(deps: {
       },
       async afterContactAdded(corpId: string, e: ExternalContactEvent, eventId: number) {
         await db.tx((tx) =>
-          deps.consent().notePairs(tx, corpId, [{ userId: e.userId, externalUserId: e.externalUserId }], `added:${eventId}`),
+          deps
+            .consent()
+            .notePairs(tx, corpId, [{ userId: e.userId, externalUserId: e.externalUserId }], `added:${eventId}`),
         );
       },
     },

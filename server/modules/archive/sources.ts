@@ -26,6 +26,8 @@ export interface CorpArchive {
   primary: FinanceArchiveSource;
   /** CPU split of the decrypt processes (RSA, DecryptData, JSON), summed. */
   stats(): { rsaMs: number; sdkMs: number; parseMs: number; decrypted: number };
+  /** The SDK processes running now (for operations and the benchmark's CPU figures). */
+  pids(): number[];
   close(): Promise<void>;
 }
 
@@ -45,7 +47,8 @@ export function createArchiveSources(deps: {
   const open = new Map<string, Promise<CorpArchive>>();
 
   function onEvent(event: SupervisorEvent): void {
-    if (event.type === 'exited' && event.crashed) deps.log.warn(event, 'the Finance SDK process stopped; restarting it');
+    if (event.type === 'exited' && event.crashed)
+      deps.log.warn(event, 'the Finance SDK process stopped; restarting it');
     else if (event.type === 'start_failed') deps.log.warn({ err: event.error }, 'the Finance SDK did not start');
   }
 
@@ -104,6 +107,7 @@ export function createArchiveSources(deps: {
         }
         return total;
       },
+      pids: () => decrypters.flatMap((d) => (d.workerPid() === null ? [] : [d.workerPid()!])),
       close: async () => {
         await Promise.all(decrypters.map((d) => d.close()));
       },

@@ -27,7 +27,6 @@ const MAX_STATS_DAYS = 366;
 
 type ContactWayApi = Pick<WecomApi, 'addContactWay' | 'delContactWay'>;
 
-
 /**
  * Channel codes (渠道活码): a WeCom 「联系我」 QR code with our `state`, rotating among reps, plus the tags and the
  * welcome message new customers get. Input is checked completely before anything is written or sent to WeCom.

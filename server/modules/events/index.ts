@@ -10,7 +10,11 @@ import { createEventService, type EventHooks } from './service.js';
  */
 export function createEventsModule(
   ctx: ModuleContext,
-  deps: { repo: EventRepo; contacts: Pick<ContactService, 'syncContact' | 'syncIfRelated' | 'loseFollow'>; hooks: EventHooks[] },
+  deps: {
+    repo: EventRepo;
+    contacts: Pick<ContactService, 'syncContact' | 'syncIfRelated' | 'loseFollow'>;
+    hooks: EventHooks[];
+  },
 ) {
   const { db } = ctx;
   const { repo } = deps;

@@ -93,7 +93,7 @@ export function createKeywordService(deps: { db: Database; repo: KeywordRepo; no
         updatedAt: at,
       }),
     );
-      return view((await repo.rule(db, corpId, id))!);
+    return view((await repo.rule(db, corpId, id))!);
   }
 
   return {

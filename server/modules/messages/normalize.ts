@@ -201,7 +201,9 @@ function mediaRefs(type: string, o: Record<string, unknown>): MediaRef[] {
     const refs: MediaRef[] = [];
     (Array.isArray(o.item) ? o.item : []).forEach((item, position) => {
       const i = obj(item);
-      const kind = str(i.type).replace(/^ChatRecord/, '').toLowerCase();
+      const kind = str(i.type)
+        .replace(/^ChatRecord/, '')
+        .toLowerCase();
       if (!(kind in MEDIA_SIZE_FIELD)) return;
       const ref = one(kind, parseItemContent(i.content), position);
       if (ref) refs.push(ref);
@@ -236,7 +238,13 @@ function participants(
   if (fromMember && toMember) {
     const pair = [from, to].sort();
     return {
-      conversation: { key: `internal:${pair[0]}:${pair[1]}`, kind: 'internal', userId: null, externalUserId: null, roomId: null },
+      conversation: {
+        key: `internal:${pair[0]}:${pair[1]}`,
+        kind: 'internal',
+        userId: null,
+        externalUserId: null,
+        roomId: null,
+      },
       userId: from,
       externalUserId: null,
       direction: 'internal',

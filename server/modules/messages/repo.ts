@@ -52,7 +52,8 @@ export function createMessageRepo(db: Database) {
 
     async byIds(ex: Executor, ids: number[]): Promise<MessageRow[]> {
       const out: MessageRow[] = [];
-      for (const part of chunks(ids, 500)) out.push(...(await ex.select().from(messages).where(inArray(messages.id, part))));
+      for (const part of chunks(ids, 500))
+        out.push(...(await ex.select().from(messages).where(inArray(messages.id, part))));
       return out;
     },
 
@@ -137,7 +138,12 @@ export function createMessageRepo(db: Database) {
     },
 
     /** Sidebar sends of these conversations in a time window that no archived copy has claimed yet. */
-    async unarchivedSidebarSends(ex: Executor, conversationIds: number[], from: number, to: number): Promise<MessageRow[]> {
+    async unarchivedSidebarSends(
+      ex: Executor,
+      conversationIds: number[],
+      from: number,
+      to: number,
+    ): Promise<MessageRow[]> {
       if (conversationIds.length === 0) return [];
       return ex
         .select()
@@ -182,7 +188,8 @@ export function createMessageRepo(db: Database) {
       opts: { limit: number; before?: HistoryCursor; match?: SQL },
     ): Promise<MessageRow[]> {
       const conditions: SQL[] = [eq(messages.conversationId, conversationId), sql`${messages.type} <> 'revoke'`];
-      if (opts.before) conditions.push(sql`(${messages.sentAt}, ${messages.id}) < (${opts.before.time}, ${opts.before.id})`);
+      if (opts.before)
+        conditions.push(sql`(${messages.sentAt}, ${messages.id}) < (${opts.before.time}, ${opts.before.id})`);
       if (opts.match) conditions.push(opts.match);
       return ex
         .select()

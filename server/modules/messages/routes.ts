@@ -71,7 +71,8 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{
         throw new NotAcceptableError('实时消息需要以 EventSource 连接（Accept: text/event-stream）');
       const lastEventId = Number(request.headers['last-event-id']);
       let since =
-        request.query.since ?? (Number.isSafeInteger(lastEventId) && lastEventId >= 0 ? lastEventId : conversation.version);
+        request.query.since ??
+        (Number.isSafeInteger(lastEventId) && lastEventId >= 0 ? lastEventId : conversation.version);
 
       reply.hijack();
       const res = reply.raw;

@@ -96,7 +96,11 @@ export function createMessageService(deps: {
     /** What changed in a conversation after version `since`, in order (for the stream). */
     async changes(corpId: string, conversationId: number, since: number, limit = 200) {
       const rows = await repo.changedSince(db, conversationId, since, limit);
-      return view.messages(db, corpId, rows.filter((r) => r.type !== 'revoke'));
+      return view.messages(
+        db,
+        corpId,
+        rows.filter((r) => r.type !== 'revoke'),
+      );
     },
 
     /**
@@ -109,7 +113,13 @@ export function createMessageService(deps: {
       if (!content) throw new BadRequestError('消息不能为空', 'text');
       const chatMessage: ChatMessage = { msgtype: 'text', text: { content } };
       const id = await db.tx((tx) =>
-        recordSend(tx, { corpId: user.corpId, userId: user.userId, externalUserId, message: chatMessage, at: deps.now() }),
+        recordSend(tx, {
+          corpId: user.corpId,
+          userId: user.userId,
+          externalUserId,
+          message: chatMessage,
+          at: deps.now(),
+        }),
       );
       const [message] = await view.messages(db, user.corpId, [(await repo.find(db, user.corpId, id))!]);
       return { message: message!, chatMessage };
@@ -119,7 +129,10 @@ export function createMessageService(deps: {
     recordSend,
 
     /** A stored media file, if the viewer may see it: the admin any, a rep the media of chats they follow. */
-    async media(viewer: MediaViewer, hash: string): Promise<{ stream: Readable; size: number; mime: string; name: string }> {
+    async media(
+      viewer: MediaViewer,
+      hash: string,
+    ): Promise<{ stream: Readable; size: number; mime: string; name: string }> {
       const object = await repo.mediaObject(db, viewer.corpId, hash);
       if (!object) throw new NotFoundError('文件不存在');
       const refs = await repo.messagesWithMedia(db, viewer.corpId, hash, 200);
@@ -129,7 +142,10 @@ export function createMessageService(deps: {
         for (const ref of refs) {
           if (ref.userId !== viewer.userId || !ref.externalUserId) continue;
           try {
-            await deps.requireFollower({ corpId: viewer.corpId, userId: viewer.userId } as SessionUser, ref.externalUserId);
+            await deps.requireFollower(
+              { corpId: viewer.corpId, userId: viewer.userId } as SessionUser,
+              ref.externalUserId,
+            );
             allowed = ref;
             break;
           } catch {

@@ -78,12 +78,22 @@ export function createMessageStore(deps: {
       );
       rows = rows.concat(await repo.conversationsByKeys(ex, corpId, missing));
     }
-    return new Map(rows.map((row) => [row.key, { row, version: row.version, added: 0, last: null, lastCustomer: null }]));
+    return new Map(
+      rows.map((row) => [row.key, { row, version: row.version, added: 0, last: null, lastCustomer: null }]),
+    );
   }
 
   async function storeBatch(ex: Executor, corpId: string, batch: NewMessage[]): Promise<StoreResult> {
     const at = deps.now();
-    const result: StoreResult = { stored: 0, duplicates: 0, reconciled: 0, recalled: 0, alerts: 0, media: [], ids: new Map() };
+    const result: StoreResult = {
+      stored: 0,
+      duplicates: 0,
+      reconciled: 0,
+      recalled: 0,
+      alerts: 0,
+      media: [],
+      ids: new Map(),
+    };
     const unique = new Map<string, NewMessage>();
     for (const m of batch) if (!unique.has(m.msgid)) unique.set(m.msgid, m);
     const existing = await repo.existingMsgids(ex, corpId, [...unique.keys()]);
@@ -194,7 +204,11 @@ export function createMessageStore(deps: {
     // Recalls, after the batch is in: the recalled message may be in it.
     const recalls = fresh.filter((m) => m.recalls);
     if (recalls.length > 0) {
-      const targets = await repo.byMsgids(ex, corpId, recalls.map((m) => m.recalls!));
+      const targets = await repo.byMsgids(
+        ex,
+        corpId,
+        recalls.map((m) => m.recalls!),
+      );
       for (const target of targets) {
         if (target.recalled || target.conversationId === null) continue;
         let t = byConversationId.get(target.conversationId);
@@ -230,9 +244,7 @@ export function createMessageStore(deps: {
       ex,
       corpId,
       inserted.flatMap((m) =>
-        m.conversation?.kind === 'single' && m.type !== 'revoke'
-          ? [{ id: result.ids.get(m.msgid)!, message: m }]
-          : [],
+        m.conversation?.kind === 'single' && m.type !== 'revoke' ? [{ id: result.ids.get(m.msgid)!, message: m }] : [],
       ),
     );
 

@@ -11,10 +11,7 @@ import { chunks } from '../messages/repo.js';
 export function createPrivacyRepo(db: Database) {
   const t = db.t;
   const ofCustomer = <T extends { corpId: unknown; externalUserId: unknown }>(table: T, corpId: string, id: string) =>
-    and(
-      eq(table.corpId as never, corpId),
-      eq(table.externalUserId as never, id),
-    ) as SQL;
+    and(eq(table.corpId as never, corpId), eq(table.externalUserId as never, id)) as SQL;
   const customerMessages = (corpId: string, id: string) =>
     db
       .select({ id: t.messages.id })
@@ -47,21 +44,37 @@ export function createPrivacyRepo(db: Database) {
     dropOrphanMedia,
 
     async contact(ex: Executor, corpId: string, id: string) {
-      const [row] = await ex.select().from(t.contacts).where(ofCustomer(t.contacts, corpId, id)).limit(1);
+      const [row] = await ex
+        .select()
+        .from(t.contacts)
+        .where(ofCustomer(t.contacts, corpId, id))
+        .limit(1);
       return row;
     },
     async follows(ex: Executor, corpId: string, id: string) {
-      return ex.select().from(t.follows).where(ofCustomer(t.follows, corpId, id)).orderBy(asc(t.follows.id));
+      return ex
+        .select()
+        .from(t.follows)
+        .where(ofCustomer(t.follows, corpId, id))
+        .orderBy(asc(t.follows.id));
     },
     async followTags(ex: Executor, corpId: string, id: string) {
       return ex
-        .select({ userId: t.followTags.userId, tagId: t.followTags.tagId, name: t.tags.name, createdAt: t.followTags.createdAt })
+        .select({
+          userId: t.followTags.userId,
+          tagId: t.followTags.tagId,
+          name: t.tags.name,
+          createdAt: t.followTags.createdAt,
+        })
         .from(t.followTags)
         .leftJoin(t.tags, and(eq(t.tags.corpId, t.followTags.corpId), eq(t.tags.tagId, t.followTags.tagId)))
         .where(ofCustomer(t.followTags, corpId, id));
     },
     async consents(ex: Executor, corpId: string, id: string) {
-      return ex.select().from(t.archiveConsents).where(ofCustomer(t.archiveConsents, corpId, id));
+      return ex
+        .select()
+        .from(t.archiveConsents)
+        .where(ofCustomer(t.archiveConsents, corpId, id));
     },
     async timelinePage(ex: Executor, corpId: string, id: string, afterId: number, limit: number) {
       return ex
@@ -96,7 +109,11 @@ export function createPrivacyRepo(db: Database) {
      * Deletes the customer's rows everywhere, in `ex` (one transaction); returns what went, per kind, and the media
      * files no message refers to any more (the caller deletes them once the transaction commits).
      */
-    async erase(ex: Executor, corpId: string, id: string): Promise<{ counts: Record<string, number>; files: string[] }> {
+    async erase(
+      ex: Executor,
+      corpId: string,
+      id: string,
+    ): Promise<{ counts: Record<string, number>; files: string[] }> {
       const counts: Record<string, number> = {};
       const hashes = await ex
         .selectDistinct({ hash: t.messageMedia.hash })
@@ -123,7 +140,10 @@ export function createPrivacyRepo(db: Database) {
           .returning({ id: t.messages.id }),
       );
       counts.conversations = count(
-        await ex.delete(t.conversations).where(ofCustomer(t.conversations, corpId, id)).returning({ id: t.conversations.id }),
+        await ex
+          .delete(t.conversations)
+          .where(ofCustomer(t.conversations, corpId, id))
+          .returning({ id: t.conversations.id }),
       );
       const files = await dropOrphanMedia(
         ex,
@@ -132,16 +152,28 @@ export function createPrivacyRepo(db: Database) {
       );
       counts.mediaFiles = files.length;
       counts.timelineItems = count(
-        await ex.delete(t.timelineItems).where(ofCustomer(t.timelineItems, corpId, id)).returning({ id: t.timelineItems.id }),
+        await ex
+          .delete(t.timelineItems)
+          .where(ofCustomer(t.timelineItems, corpId, id))
+          .returning({ id: t.timelineItems.id }),
       );
       counts.tags = count(
-        await ex.delete(t.followTags).where(ofCustomer(t.followTags, corpId, id)).returning({ tag: t.followTags.tagId }),
+        await ex
+          .delete(t.followTags)
+          .where(ofCustomer(t.followTags, corpId, id))
+          .returning({ tag: t.followTags.tagId }),
       );
       counts.follows = count(
-        await ex.delete(t.follows).where(ofCustomer(t.follows, corpId, id)).returning({ id: t.follows.id }),
+        await ex
+          .delete(t.follows)
+          .where(ofCustomer(t.follows, corpId, id))
+          .returning({ id: t.follows.id }),
       );
       counts.profile = count(
-        await ex.delete(t.contacts).where(ofCustomer(t.contacts, corpId, id)).returning({ id: t.contacts.externalUserId }),
+        await ex
+          .delete(t.contacts)
+          .where(ofCustomer(t.contacts, corpId, id))
+          .returning({ id: t.contacts.externalUserId }),
       );
       counts.consents = count(
         await ex
@@ -150,10 +182,16 @@ export function createPrivacyRepo(db: Database) {
           .returning({ id: t.archiveConsents.userId }),
       );
       counts.alerts = count(
-        await ex.delete(t.alerts).where(ofCustomer(t.alerts, corpId, id)).returning({ id: t.alerts.id }),
+        await ex
+          .delete(t.alerts)
+          .where(ofCustomer(t.alerts, corpId, id))
+          .returning({ id: t.alerts.id }),
       );
       counts.scriptSends = count(
-        await ex.delete(t.scriptSends).where(ofCustomer(t.scriptSends, corpId, id)).returning({ id: t.scriptSends.id }),
+        await ex
+          .delete(t.scriptSends)
+          .where(ofCustomer(t.scriptSends, corpId, id))
+          .returning({ id: t.scriptSends.id }),
       );
       // Channel statistics keep their counts; the row no longer says who it was.
       counts.channelMovements = count(

@@ -74,7 +74,10 @@ export function createPrivacyService(deps: {
       files += batch.files.length;
       if (batch.messages < 1000) break;
     }
-    return { kind: 'done', result: `${messages} messages and ${files} media files older than ${deps.retentionDays} days deleted` };
+    return {
+      kind: 'done',
+      result: `${messages} messages and ${files} media files older than ${deps.retentionDays} days deleted`,
+    };
   });
 
   return {
@@ -119,10 +122,16 @@ export function createPrivacyService(deps: {
       zip.addBuffer(json(tags), 'tags.json', { mtime: exportedAt });
       zip.addBuffer(json(consents), 'consents.json', { mtime: exportedAt });
       zip.addReadStreamLazy('timeline.jsonl', { mtime: exportedAt }, (cb) =>
-        cb(null, jsonLines((after) => repo.timelinePage(db, corpId, externalUserId, after, PAGE))),
+        cb(
+          null,
+          jsonLines((after) => repo.timelinePage(db, corpId, externalUserId, after, PAGE)),
+        ),
       );
       zip.addReadStreamLazy('messages.jsonl', { mtime: exportedAt }, (cb) =>
-        cb(null, jsonLines((after) => repo.messagePage(db, corpId, externalUserId, after, PAGE))),
+        cb(
+          null,
+          jsonLines((after) => repo.messagePage(db, corpId, externalUserId, after, PAGE)),
+        ),
       );
       for (const m of media) {
         const name = `media/${m.hash}${EXTENSIONS[m.mime] ? `.${EXTENSIONS[m.mime]}` : ''}`;

@@ -279,7 +279,13 @@ export function createScriptService(deps: {
           sentAt,
           ...context,
         });
-        await deps.messages?.recordSend(tx, { corpId: user.corpId, userId: user.userId, externalUserId, message, at: sentAt });
+        await deps.messages?.recordSend(tx, {
+          corpId: user.corpId,
+          userId: user.userId,
+          externalUserId,
+          message,
+          at: sentAt,
+        });
         return sendId;
       });
       return { sendId, message };

@@ -17,10 +17,7 @@ describe('committed migrations match the schema', () => {
       const dir = mkdtempSync(join(tmpdir(), 'scrm-drift-'));
       cpSync(folder, join(dir, 'out'), { recursive: true });
       const config = join(dir, 'drizzle.config.ts');
-      writeFileSync(
-        config,
-        `export default ${JSON.stringify({ dialect, schema: resolve(schema), out: './out' })};\n`,
-      );
+      writeFileSync(config, `export default ${JSON.stringify({ dialect, schema: resolve(schema), out: './out' })};\n`);
       const before = readdirSync(join(dir, 'out')).length;
       // drizzle-kit takes `out` relative to where it runs.
       const output = execFileSync(resolve('node_modules/.bin/drizzle-kit'), ['generate', '--config', config], {

@@ -11,7 +11,11 @@ const base = { msgid: 'm1', action: 'send', msgtime: 1_700_000_000_000 };
 
 describe('archived messages made into what the product stores', () => {
   it('finds the conversation, the rep, the customer and the direction', () => {
-    const m = fromArchive({ ...base, from: CUSTOMER, tolist: [REP], msgtype: 'text', text: { content: '在吗' } }, 7, isMember);
+    const m = fromArchive(
+      { ...base, from: CUSTOMER, tolist: [REP], msgtype: 'text', text: { content: '在吗' } },
+      7,
+      isMember,
+    );
     expect(m).toMatchObject({
       seq: 7,
       text: '在吗',
@@ -20,14 +24,34 @@ describe('archived messages made into what the product stores', () => {
       externalUserId: CUSTOMER,
       conversation: { key: `single:${REP}:${CUSTOMER}`, kind: 'single' },
     });
-    const internal = fromArchive({ ...base, from: 'lina', tolist: [REP], msgtype: 'text', text: { content: '开会' } }, 8, isMember);
-    expect(internal).toMatchObject({ direction: 'internal', conversation: { key: `internal:lina:${REP}`, kind: 'internal' } });
+    const internal = fromArchive(
+      { ...base, from: 'lina', tolist: [REP], msgtype: 'text', text: { content: '开会' } },
+      8,
+      isMember,
+    );
+    expect(internal).toMatchObject({
+      direction: 'internal',
+      conversation: { key: `internal:lina:${REP}`, kind: 'internal' },
+    });
     const group = fromArchive(
-      { ...base, msgid: 'g_external', from: REP, tolist: [CUSTOMER], roomid: 'wrRoom', msgtype: 'text', text: { content: '大家好' } },
+      {
+        ...base,
+        msgid: 'g_external',
+        from: REP,
+        tolist: [CUSTOMER],
+        roomid: 'wrRoom',
+        msgtype: 'text',
+        text: { content: '大家好' },
+      },
       9,
       isMember,
     );
-    expect(group).toMatchObject({ direction: 'rep_to_customer', userId: REP, externalUserId: null, conversation: { key: 'group:wrRoom' } });
+    expect(group).toMatchObject({
+      direction: 'rep_to_customer',
+      userId: REP,
+      externalUserId: null,
+      conversation: { key: 'group:wrRoom' },
+    });
     // A member not mirrored yet is still a member: WeCom's external ids have their own shape.
     expect(memberTest(new Set())('newhire')).toBe(true);
     expect(memberTest(new Set())(CUSTOMER)).toBe(false);
@@ -43,15 +67,27 @@ describe('archived messages made into what the product stores', () => {
     expect(text('card', { corpname: '星河', userid: 'zw' })).toBe('[名片] 星河 zw');
     expect(text('chatrecord', { title: '群聊的聊天记录', item: [] })).toBe('[聊天记录] 群聊的聊天记录');
     expect(text('agree', { userid: CUSTOMER })).toBe('[同意存档] 客户同意会话内容存档');
-    const odd = fromArchive({ ...base, from: CUSTOMER, tolist: [REP], msgtype: 'hologram', payload: { x: 1 } }, 1, isMember);
-    expect(odd.text).toBe('[hologram消息] 暂不支持显示此类消息');
-    expect(odd.content).toEqual({ payload: { x: 1 } });
-    const image = fromArchive(
-      { ...base, from: CUSTOMER, tolist: [REP], msgtype: 'image', image: { sdkfileid: 'F', md5sum: 'ABC', filesize: 10 } },
+    const odd = fromArchive(
+      { ...base, from: CUSTOMER, tolist: [REP], msgtype: 'hologram', payload: { x: 1 } },
       1,
       isMember,
     );
-    expect(image.media).toEqual([{ position: 0, kind: 'image', sdkFileId: 'F', md5sum: 'abc', declaredSize: 10, name: '' }]);
+    expect(odd.text).toBe('[hologram消息] 暂不支持显示此类消息');
+    expect(odd.content).toEqual({ payload: { x: 1 } });
+    const image = fromArchive(
+      {
+        ...base,
+        from: CUSTOMER,
+        tolist: [REP],
+        msgtype: 'image',
+        image: { sdkfileid: 'F', md5sum: 'ABC', filesize: 10 },
+      },
+      1,
+      isMember,
+    );
+    expect(image.media).toEqual([
+      { position: 0, kind: 'image', sdkFileId: 'F', md5sum: 'abc', declaredSize: 10, name: '' },
+    ]);
     const mixed = fromArchive(
       {
         ...base,
@@ -73,14 +109,29 @@ describe('archived messages made into what the product stores', () => {
   });
 
   it('takes recalls and consent records for what they do', () => {
-    const revoke = fromArchive({ ...base, action: 'recall', from: REP, tolist: [CUSTOMER], msgtype: 'revoke', revoke: { pre_msgid: 'old' } }, 1, isMember);
-    expect(revoke.recalls).toBe('old');
-    const disagree = fromArchive(
-      { ...base, from: CUSTOMER, tolist: [REP], msgtype: 'disagree', disagree: { userid: CUSTOMER, disagree_time: 1_700_000_000 } },
+    const revoke = fromArchive(
+      { ...base, action: 'recall', from: REP, tolist: [CUSTOMER], msgtype: 'revoke', revoke: { pre_msgid: 'old' } },
       1,
       isMember,
     );
-    expect(disagree.consent).toEqual({ userId: REP, externalUserId: CUSTOMER, status: 'disagree', at: 1_700_000_000_000 });
+    expect(revoke.recalls).toBe('old');
+    const disagree = fromArchive(
+      {
+        ...base,
+        from: CUSTOMER,
+        tolist: [REP],
+        msgtype: 'disagree',
+        disagree: { userid: CUSTOMER, disagree_time: 1_700_000_000 },
+      },
+      1,
+      isMember,
+    );
+    expect(disagree.consent).toEqual({
+      userId: REP,
+      externalUserId: CUSTOMER,
+      status: 'disagree',
+      at: 1_700_000_000_000,
+    });
     const sw = fromArchive({ msgid: 's', action: 'switch', time: 5, user: REP }, 1, isMember);
     expect(sw).toMatchObject({ type: 'switch', conversation: null, text: '[切换企业]', sentAt: 5 });
   });
@@ -89,7 +140,9 @@ describe('archived messages made into what the product stores', () => {
 describe('reconciling sidebar sends with their archived copies', () => {
   const sidebar = { id: 1, type: 'text', content: { content: '您好  在吗' }, sender: REP, sentAt: 1_000_000 };
   it('matches the same sender, type and content within the window', () => {
-    expect(sameSend(sidebar, { ...sidebar, id: 2, content: { content: '您好 在吗' }, sentAt: 1_000_000 + 5 * 60_000 })).toBe(true);
+    expect(
+      sameSend(sidebar, { ...sidebar, id: 2, content: { content: '您好 在吗' }, sentAt: 1_000_000 + 5 * 60_000 }),
+    ).toBe(true);
     expect(sameSend(sidebar, { ...sidebar, id: 2, sentAt: 1_000_000 - 30_000 })).toBe(true);
     expect(sameSend(sidebar, { ...sidebar, id: 2, sentAt: 1_000_000 + 11 * 60_000 })).toBe(false);
     expect(sameSend(sidebar, { ...sidebar, id: 2, sender: 'lina' })).toBe(false);
@@ -100,7 +153,13 @@ describe('reconciling sidebar sends with their archived copies', () => {
 });
 
 describe('keyword rules', () => {
-  const rule = compileRule({ id: 1, words: ['加我微信', 'VIP'], patterns: ['\\d{3,}元'], direction: 'rep', scope: 'single' });
+  const rule = compileRule({
+    id: 1,
+    words: ['加我微信', 'VIP'],
+    patterns: ['\\d{3,}元'],
+    direction: 'rep',
+    scope: 'single',
+  });
   const m = (text: string, direction = 'rep_to_customer', conversationKind = 'single') =>
     matchRule(rule, { text, direction: direction as never, conversationKind });
   it('matches words ignoring case and patterns, by direction and scope', () => {

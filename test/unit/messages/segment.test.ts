@@ -18,7 +18,9 @@ describe('search words', () => {
     expect(terms).toEqual(expect.arrayContaining(['iphone15pro', 'iphone', '15', 'pro', 'x9', '多少', '钱']));
     expect(terms.every((t) => t === t.toLowerCase())).toBe(true);
     // Han and other scripts never share a word, so both backends' tokenizers keep each word whole.
-    expect(terms.every((t) => /^(\p{Script=Han}+|[\p{L}\p{N}]+)$/u.test(t) && !/\p{Script=Han}[^\p{Script=Han}]/u.test(t))).toBe(true);
+    expect(
+      terms.every((t) => /^(\p{Script=Han}+|[\p{L}\p{N}]+)$/u.test(t) && !/\p{Script=Han}[^\p{Script=Han}]/u.test(t)),
+    ).toBe(true);
   });
 
   it('gives a query the words every one of which must occur', () => {
