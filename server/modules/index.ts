@@ -105,7 +105,7 @@ export function createModules(
   late.channels = channels;
   const alerts = createAlertsModule(ctx, { timeline: timeline.repo, contacts: contacts.repo, channels: channels.repo });
   const archive = createArchiveModule(ctx, { messages, emulator: deps.emulatorArchive ?? (() => undefined) });
-  const privacy = createPrivacyModule(ctx, { media: messages.mediaStore });
+  const privacy = createPrivacyModule(ctx, { media: messages.mediaStore, suggest: suggest.service });
   // The manager console (its hooks run after the channels' intake, so an add's channel is known).
   const consoleModules = createConsoleModules(ctx, {
     oauthStates: auth.sessions,

@@ -130,11 +130,15 @@ describe('export, erasure and retention', () => {
     expect(names.filter((n) => !n.startsWith('media/'))).toEqual(
       [
         'README.txt',
+        'birthday.json',
         'consents.json',
         'follows.json',
         'messages.jsonl',
+        'notifications.json',
+        'orders.json',
         'profile.json',
         'tags.json',
+        'tasks.json',
         'timeline.jsonl',
       ].sort(),
     );
@@ -169,7 +173,9 @@ describe('export, erasure and retention', () => {
     expect(record).toMatchObject({ externalUserId: customer, reason: '客户要求删除个人信息' });
     expect(record.erasedBy).toMatch(/^张经理 \(admin token, /);
     expect(record.counts).toMatchObject({ messages: 7, mediaFiles: 2, profile: 1, keywordAlerts: 1 });
-    expect(record.counts.timelineItems).toBeGreaterThanOrEqual(8);
+    // The note is counted (notes written per rep): it stays, empty, without the customer.
+    expect(record.counts).toMatchObject({ timelineItemsAnonymised: 1 });
+    expect(record.counts.timelineItems).toBeGreaterThanOrEqual(7);
 
     expect(await rowsMentioning(app, customer)).toEqual([]);
     expect(hashes.filter((h) => existsSync(pathOf(h)))).toEqual([sharedHash]);

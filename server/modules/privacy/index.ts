@@ -1,17 +1,22 @@
 import type { ModuleContext } from '../context.js';
 import type { ModuleManifest } from '../manifest.js';
 import type { MediaStore } from '../messages/media-store.js';
+import type { SuggestService } from '../suggest/service.js';
 import { createPrivacyRepo } from './repo.js';
 import { privacyRoutes } from './routes.js';
 import { createPrivacyService } from './service.js';
 
 /** PIPL: export everything about a customer, erase it with an audit record, expire old messages (daily). */
-export function createPrivacyModule(ctx: ModuleContext, deps: { media: MediaStore }) {
+export function createPrivacyModule(
+  ctx: ModuleContext,
+  deps: { media: MediaStore; suggest: Pick<SuggestService, 'forgetCustomer'> },
+) {
   const repo = createPrivacyRepo(ctx.db);
   const service = createPrivacyService({
     db: ctx.db,
     repo,
     media: deps.media,
+    suggest: deps.suggest,
     retentionDays: ctx.config.archive.retentionDays,
     now: ctx.now,
     log: ctx.log,

@@ -5,6 +5,7 @@ import type { Database } from '../../db/database.js';
 import { BadRequestError, NotFoundError } from '../../errors.js';
 import { defineJob } from '../jobs/define.js';
 import type { MediaStore } from '../messages/media-store.js';
+import type { SuggestService } from '../suggest/service.js';
 import type { PrivacyRepo } from './repo.js';
 
 const DAY_MS = 86_400_000;
@@ -46,6 +47,8 @@ export function createPrivacyService(deps: {
   db: Database;
   repo: PrivacyRepo;
   media: MediaStore;
+  /** What the customer's messages taught the suggestion engine is forgotten in the erasure's transaction. */
+  suggest: Pick<SuggestService, 'forgetCustomer'>;
   retentionDays: number | null;
   now: () => number;
   log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
@@ -88,11 +91,15 @@ export function createPrivacyService(deps: {
       const contact = await repo.contact(db, corpId, externalUserId);
       const first = await repo.messagePage(db, corpId, externalUserId, 0, 1);
       if (!contact && first.length === 0) throw new NotFoundError('客户不存在');
-      const [follows, tags, consents, media] = await Promise.all([
+      const [follows, tags, consents, media, tasks, birthday, orders, notifications] = await Promise.all([
         repo.follows(db, corpId, externalUserId),
         repo.followTags(db, corpId, externalUserId),
         repo.consents(db, corpId, externalUserId),
         repo.mediaOf(db, corpId, externalUserId),
+        repo.tasks(db, corpId, externalUserId),
+        repo.birthday(db, corpId, externalUserId),
+        repo.orders(db, corpId, externalUserId),
+        repo.notifications(db, corpId, externalUserId),
       ]);
       const zip = new yazl.ZipFile();
       const exportedAt = new Date(deps.now());
@@ -108,6 +115,10 @@ export function createPrivacyService(deps: {
             'follows.json        跟进关系、备注 (relations with reps, remarks)',
             'tags.json           标签 (tags per rep)',
             'consents.json       会话存档同意情况 (consent to chat archiving)',
+            "tasks.json          员工的跟进任务 (the reps' tasks about the customer)",
+            'birthday.json       生日 (birthday)',
+            'orders.json         集成系统推送的订单 (orders pushed by integrations)',
+            'notifications.json  关于客户的提醒消息 (notifications about the customer)',
             'timeline.jsonl      时间线：事件、跟进记录、话术发送、消息 (timeline)',
             'messages.jsonl      聊天消息 (chat messages)',
             'media/              聊天中的图片、语音、视频、文件 (media files, named by sha256)',
@@ -121,6 +132,10 @@ export function createPrivacyService(deps: {
       zip.addBuffer(json(follows), 'follows.json', { mtime: exportedAt });
       zip.addBuffer(json(tags), 'tags.json', { mtime: exportedAt });
       zip.addBuffer(json(consents), 'consents.json', { mtime: exportedAt });
+      zip.addBuffer(json(tasks), 'tasks.json', { mtime: exportedAt });
+      zip.addBuffer(json(birthday ?? null), 'birthday.json', { mtime: exportedAt });
+      zip.addBuffer(json(orders), 'orders.json', { mtime: exportedAt });
+      zip.addBuffer(json(notifications), 'notifications.json', { mtime: exportedAt });
       zip.addReadStreamLazy('timeline.jsonl', { mtime: exportedAt }, (cb) =>
         cb(
           null,
@@ -146,7 +161,11 @@ export function createPrivacyService(deps: {
       return zip.outputStream as Readable;
     },
 
-    /** Erases the customer: every row that names them, their media files, all in one transaction; then the record. */
+    /**
+     * Erases the customer: every row that names them deleted or anonymised (repo.erase says which, per table), what
+     * their messages taught the suggestion engine forgotten, their media files deleted, all in one transaction; then
+     * the record. Counted rows are anonymised, not deleted, so the dashboards' figures do not change.
+     */
     async erase(
       corpId: string,
       externalUserId: string,
@@ -156,9 +175,12 @@ export function createPrivacyService(deps: {
       if (input.confirm !== externalUserId) throw new BadRequestError('确认内容与要删除的客户 ID 不一致', 'confirm');
       const at = deps.now();
       const { record, files } = await db.tx(async (tx) => {
-        const { counts, files } = await repo.erase(tx, corpId, externalUserId);
-        const total = Object.entries(counts).reduce((n, [k, v]) => (k === 'channelMovements' ? n : n + v), 0);
-        if (total === 0) throw new NotFoundError('客户不存在或已删除');
+        const { deleted, anonymised, files } = await repo.erase(tx, corpId, externalUserId);
+        // Only rows that named the customer and went say they existed: anonymised ones are pseudonymous already.
+        if (Object.values(deleted).every((n) => n === 0)) throw new NotFoundError('客户不存在或已删除');
+        await deps.suggest.forgetCustomer(tx, corpId, externalUserId);
+        const counts: Record<string, number> = { ...deleted };
+        for (const [kind, n] of Object.entries(anonymised)) if (n > 0) counts[`${kind}Anonymised`] = n;
         const record = await repo.addErasure(tx, {
           corpId,
           externalUserId,
