@@ -51,6 +51,17 @@ describe('asking cues', () => {
       expect(analyze(text, { query: true }).asking, text).toBe(false);
     }
   });
+
+  it('notices a social formula in a message, but not a bare pronoun or particle', () => {
+    for (const text of ['好的，我跟老板汇报一下', '行，那我晚点过去', '没事了，已经解决了', '哈哈哈孩子说很喜欢']) {
+      expect(analyze(text, { query: true }).formulaic, text).toBe(true);
+    }
+    for (const text of ['滤芯红灯了', '我在成都', '运费多少啊']) {
+      expect(analyze(text, { query: true }).formulaic, text).toBe(false);
+    }
+    // Scripts are not customer messages: their 好的 is an ordinary word.
+    expect(analyze('好的，马上为您安排').formulaic).toBe(false);
+  });
 });
 
 describe('segmentation', () => {

@@ -53,6 +53,15 @@ describe('suggestions', () => {
     expect(ids(createSuggestionEngine({ scripts: LIBRARY }), '手表连不上手机')[0]).toMatch(/^watch/);
   });
 
+  it('asks much more of a statement that holds a social formula: it closes or defers the conversation', () => {
+    const e = createSuggestionEngine({ scripts: LIBRARY, options: { threshold: 0.1 } });
+    // The same topic word as a plain statement, a question, and a closing remark.
+    expect(ids(e, '发票的事')[0]).toBe('invoice');
+    expect(ids(e, '好的，发票的事吗')[0]).toBe('invoice');
+    expect(ids(e, '发票的事我跟财务说')[0]).toBe('invoice');
+    expect(ids(e, '好的，发票的事我跟财务说')).toEqual([]);
+  });
+
   it('gives the second and third places to scripts that match the rest of the message', () => {
     const e = createSuggestionEngine({
       scripts: [

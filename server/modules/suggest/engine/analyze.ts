@@ -71,7 +71,15 @@ export interface Analysis {
   intentless: boolean;
   /** Asks, wants or reports something (a question word, a request, a complaint): see ASKING_CUE. */
   asking: boolean;
+  /**
+   * Holds a social formula (好的, 行, 收到, 哈哈, 晚点, 没事了…; not the bare pronouns and particles of that list).
+   * A statement with one is mostly a conversation's closing or deferring remark (好的，我跟老板汇报一下).
+   */
+  formulaic: boolean;
 }
+
+/** Members of PHATIC_WORDS that are ordinary pronouns and particles, not a formula by themselves. */
+const BARE_PARTICLES: ReadonlySet<string> = new Set(['你', '我', '啊', '哦', '呢', '嗯', '在', '对']);
 
 const HAN = /\p{Script=Han}/u;
 const WORDISH = /[\p{Script=Han}\p{L}\p{N}]/u;
@@ -129,7 +137,16 @@ export function analyze(input: string, options: { query?: boolean } = {}): Analy
   const normalized = normalizeText(input);
   const dropPhatic = options.query === true;
   if (isContentless(normalized)) {
-    return { normalized, words: [], bigrams: [], chars: [], segments: [], intentless: true, asking: false };
+    return {
+      normalized,
+      words: [],
+      bigrams: [],
+      chars: [],
+      segments: [],
+      intentless: true,
+      asking: false,
+      formulaic: false,
+    };
   }
   const seg = segmenter();
   const raw = seg.cut(normalized, true);
@@ -147,10 +164,12 @@ export function analyze(input: string, options: { query?: boolean } = {}): Analy
   let spoken = '';
   // A one-character formula (呢, 我, 好) is kept unless it follows a dropped one (好的呢 is no question).
   let dropped = false;
+  let formulaic = false;
   segments.forEach((s, i) => {
     const formula = phatic.has(i) || (dropPhatic && PHATIC_WORDS.has(s) && ([...s].length > 1 || dropped));
     spoken += formula ? ' ' : s;
     dropped = formula;
+    if (dropPhatic && (phatic.has(i) || (PHATIC_WORDS.has(s) && !BARE_PARTICLES.has(s)))) formulaic = true;
   });
   const asking = ASKING_CUE.test(spoken.replace(/[\s,.!;:~，。！；：、～…]+$/u, ''));
   for (const [i, s] of segments.entries()) {
@@ -186,9 +205,9 @@ export function analyze(input: string, options: { query?: boolean } = {}): Analy
     words.length > 0 &&
     words.every((w) => ADDRESS_WORDS.has(w) || ([...w].length <= 3 && ADDRESS_WORDS.has(w.slice(1))));
   if (addressOnly && !asking) {
-    return { normalized, words: [], bigrams: [], chars: [], segments, intentless: true, asking };
+    return { normalized, words: [], bigrams: [], chars: [], segments, intentless: true, asking, formulaic };
   }
-  return { normalized, words, bigrams, chars, segments, intentless: words.length === 0, asking };
+  return { normalized, words, bigrams, chars, segments, intentless: words.length === 0, asking, formulaic };
 }
 
 /** Terms with their counts, every kind in one map. */

@@ -24,6 +24,11 @@ export const DEFAULT_THRESHOLD = 0.04;
  */
 const QUESTION_FACTOR = 0.5;
 const STATEMENT_FACTOR = 2;
+/**
+ * A statement holding a social formula (好的，我跟老板汇报一下; 行，那我晚点过去; 没事了，已经解决了) closes or defers
+ * the conversation far more often than it asks: it needs this many times the threshold.
+ */
+const FORMULA_STATEMENT_FACTOR = 7;
 /** Weight of the earlier messages (the one just before the last, then older): context, never the topic. */
 const CONTEXT_WEIGHTS = [0.35, 0.2, 0.1];
 /** A word typed with the wrong characters of the same sound (运废 → 运费) counts a little less than the word. */
@@ -393,7 +398,9 @@ export class SuggestionEngine {
       for (const { value } of this.index.contributions(query.gate, slot)) text += value;
       evidence = Math.max(evidence, 1 - (1 - 0.9 * Math.min(1, text / ceiling)) * (1 - c.neighbours));
     }
-    return evidence >= this.threshold * (query.analysis.asking ? QUESTION_FACTOR : STATEMENT_FACTOR);
+    const { asking, formulaic } = query.analysis;
+    const factor = asking ? QUESTION_FACTOR : formulaic ? FORMULA_STATEMENT_FACTOR : STATEMENT_FACTOR;
+    return evidence >= this.threshold * factor;
   }
 
   /** The reason shown to the rep, and which evidence ranked the script. */
