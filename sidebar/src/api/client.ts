@@ -5,19 +5,26 @@ import type {
   CustomerPatchBody,
   DemoRep,
   Me,
+  MessagePage,
   NoteBody,
   NotePatchBody,
   ScriptGroup,
   ScriptList,
   ScriptSendResult,
+  SentMessage,
   Signatures,
   Stage,
+  SuggestionFeedbackResult,
+  SuggestionList,
+  SuggestionOutcome,
   TagChangeBody,
   TagLibrary,
   TagLibraryGroup,
   TimelineFilter,
   TimelineItem,
   TimelinePage,
+  Task,
+  TaskList,
 } from './types';
 
 // Shared with the console: the typed error, its guard, query strings and reading an answer.
@@ -170,8 +177,33 @@ export function createApiClient(options: ApiClientOptions = {}) {
       get<ScriptList>('/api/scripts', { ...query, favorites: query.favorites ? 1 : undefined }),
     setFavorite: (scriptId: number, favorite: boolean) =>
       send<{ favorite: boolean }>(favorite ? 'POST' : 'DELETE', `/api/scripts/${scriptId}/favorite`),
-    recordSend: (scriptId: number, externalUserId: string) =>
-      send<ScriptSendResult>('POST', `/api/scripts/${scriptId}/sends`, { externalUserId }),
+    /** `feedbackKey`: the send answers a suggestion (the server records it as sent in the same step). */
+    recordSend: (scriptId: number, externalUserId: string, feedbackKey?: string) =>
+      send<ScriptSendResult>('POST', `/api/scripts/${scriptId}/sends`, { externalUserId, feedbackKey }),
+
+    /** The rep's chat with the customer, newest page first; `cursor` reads the page before (older). */
+    messages: (id: string, query: { cursor?: string | null; limit?: number } = {}) =>
+      get<MessagePage>(`/api/customers/${seg(id)}/messages`, query),
+    /** Records a text the rep sends from the sidebar; the answer carries the argument for sendChatMessage. */
+    sendText: (id: string, text: string) => send<SentMessage>('POST', `/api/customers/${seg(id)}/messages`, { text }),
+    /** For an EventSource (same origin, the session cookie goes along): what changes after `since`. */
+    messageStreamUrl: (id: string, since: number) => withQuery(`/api/customers/${seg(id)}/messages/stream`, { since }),
+
+    suggestions: (id: string) => get<SuggestionList>(`/api/customers/${seg(id)}/suggestions`),
+    suggestionFeedback: (feedbackKey: string, outcome: SuggestionOutcome) =>
+      send<SuggestionFeedbackResult>('POST', '/api/suggestions/feedback', { feedbackKey, outcome }),
+
+    /** The rep's open tasks (one customer's with `externalUserId`) and the count of all of them. */
+    tasks: (query: { externalUserId?: string; limit?: number } = {}) => get<TaskList>('/api/tasks', query),
+    taskDone: (taskId: number) => send<Task>('POST', `/api/tasks/${taskId}/done`),
+    snoozeTask: (taskId: number, minutes: number) => send<Task>('POST', `/api/tasks/${taskId}/snooze`, { minutes }),
+
+    /**
+     * Demo and tests only: the customer of the stand-in chat says something. The emulator archives it as WeCom
+     * would, so it reaches the chat history (and the suggestions) through the real archive pull.
+     */
+    demoCustomerSays: (customerId: string, repUserId: string, text: string) =>
+      send<{ msgid: string; seq: number }>('POST', '/emulator/_chat', { from: customerId, to: repUserId, text }),
 
     /** Demo and tests only: the emulator's members, for the mock chat window's rep picker. */
     demoReps: async () => normaliseDemoReps(await get<unknown>('/emulator/_state')),

@@ -29,6 +29,22 @@ export type {
 } from '@shared/schemas/scripts';
 
 export type { TagLibrary } from '@shared/schemas/tags';
+export type {
+  ConsentState,
+  Message,
+  MessageDirection,
+  MessageMedia,
+  MessagePage,
+  SentMessage,
+} from '@shared/schemas/messages';
+export type {
+  SuggestedScript,
+  Suggestion,
+  SuggestionFeedbackResult,
+  SuggestionList,
+  SuggestionOutcome,
+} from '@shared/schemas/suggestions';
+export type { Task, TaskList } from '@shared/schemas/automations';
 
 /** A group of the corp tag library as the tag editor shows it (`GET /api/tags`, tags ordered as the server sends). */
 export interface TagLibraryGroup {

@@ -6,9 +6,13 @@ import type { CustomerListItem, DemoRep } from '../api/types';
 import type { MockSentMessage } from '../wecom/mock';
 import { useScriptsStore } from './scripts';
 
-/** What the stand-in chat shows of a sent message: the message, and the title of the script it came from. */
+/**
+ * What the stand-in chat shows of a message: one the sidebar sent (with the title of the script it came from), or
+ * one the demo's customer typed (`fromCustomer`).
+ */
 export interface TranscriptEntry extends MockSentMessage {
   title?: string;
+  fromCustomer?: boolean;
 }
 
 /**
@@ -70,10 +74,34 @@ export const useMockChatStore = defineStore('mockChat', () => {
   function record(sent: MockSentMessage) {
     const scripts = useScriptsStore();
     const title = scripts.items.find((s) => s.id === scripts.sendingId)?.title;
-    const entry: TranscriptEntry = title ? { ...sent, title } : sent;
-    const list = [...(transcripts.value[sent.externalUserId] ?? []), entry].slice(-MAX_PER_CUSTOMER);
-    transcripts.value = { ...transcripts.value, [sent.externalUserId]: list };
+    append(title ? { ...sent, title } : sent);
+  }
+
+  function append(entry: TranscriptEntry) {
+    const list = [...(transcripts.value[entry.externalUserId] ?? []), entry].slice(-MAX_PER_CUSTOMER);
+    transcripts.value = { ...transcripts.value, [entry.externalUserId]: list };
     persist();
+  }
+
+  /**
+   * The demo's customer types a message to the signed-in rep. It shows in the stand-in chat at once, as typed; the
+   * emulator archives it as WeCom would, and the sidebar's chat receives it through the archive pull and its live
+   * stream, as in production. The emulator answers only once its msgaudit_notify went out (WeCom sends one per
+   * 15 s window at most), so the promise may take that long; a refusal (e.g. the customer refused archiving)
+   * rejects it.
+   */
+  async function customerSays(repUserId: string, text: string) {
+    const id = customerId.value;
+    const content = text.trim();
+    if (!id || !content) return false;
+    append({ externalUserId: id, message: { msgtype: 'text', text: { content } }, at: Date.now(), fromCustomer: true });
+    await archiveCustomerMessage(id, repUserId, content);
+    return true;
+  }
+
+  /** The emulator's half of customerSays (again, after a failure: the stand-in chat shows the message already). */
+  async function archiveCustomerMessage(externalUserId: string, repUserId: string, content: string) {
+    await api.demoCustomerSays(externalUserId, repUserId, content);
   }
 
   const transcript = computed<TranscriptEntry[]>(() =>
@@ -125,6 +153,8 @@ export const useMockChatStore = defineStore('mockChat', () => {
     currentCustomer,
     start,
     record,
+    customerSays,
+    archiveCustomerMessage,
     selectCustomer,
     loadCustomers,
     loadReps,

@@ -1,6 +1,7 @@
 // Vant on demand: the style of each component the sidebar uses, nothing else (the JS is imported per component
 // where it is used and tree-shaken). Add a line here when a new vant component is used.
 import 'vant/es/action-sheet/style';
+import 'vant/es/badge/style';
 import 'vant/es/button/style';
 import 'vant/es/cell/style';
 import 'vant/es/dialog/style';
