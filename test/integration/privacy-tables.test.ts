@@ -213,6 +213,36 @@ describe('erasure over every table', () => {
       .values({ corpId: CORP, userId: REP, externalUserId: customer, status: 'agree', source: 'event' })
       .onConflictDoNothing();
 
+    // A group chat the customer is in: another member's message lists them among its receivers.
+    const { messages } = app.db.t;
+    await app.db.insert(messages).values({
+      corpId: CORP,
+      msgid: 'group-privacy-test-1',
+      sentAt: Date.now() - 2000,
+      type: 'text',
+      text: '各位好，本周六门店有活动',
+      content: { content: '各位好，本周六门店有活动' },
+      sender: 'zhangwei',
+      receivers: [REP, customer],
+      roomId: 'wr-privacy-test-room',
+      userId: 'zhangwei',
+      direction: 'internal',
+      source: 'archive',
+    });
+    // A manager's change about the customer in the audit log (kept at erasure, without the customer's id).
+    await app.modules.audit.service.recordRaw({
+      corpId: CORP,
+      at: Date.now(),
+      actorKind: 'member',
+      actorId: 'wangfang',
+      actorName: '王芳',
+      action: 'customer.tag',
+      targetType: 'customer',
+      targetId: customer,
+      summary: `给客户 ${customer} 打标签「线下门店」`,
+      detail: { params: { externalUserId: customer } },
+    });
+
     // An integration pushes an order and a birthday; the rep's task about the customer, as the rules add it.
     const bearer = { authorization: `Bearer ${token}` };
     // One order: a second (a repeat purchase) is a 500 on SQLite, as the automations' afterOrder hook reads the
@@ -336,11 +366,20 @@ describe('erasure over every table', () => {
       suggestionFeedbackAnonymised: 1,
       replyTurnsAnonymised: 1,
       automationRunsAnonymised: 1,
+      groupMessageReceiversAnonymised: 1,
+      auditEntriesAnonymised: 1,
     });
     for (const kind of ['tasks', 'notifications', 'webhookDeliveries', 'alerts', 'events', 'jobs', 'timelineItems']) {
       expect(record.counts[kind], kind).toBeGreaterThan(0);
     }
 
+    // The group message and the manager's audit entry stay, without the customer.
+    const { messages, auditLog } = app.db.t;
+    const group = await app.db.select().from(messages).where(eq(messages.roomId, 'wr-privacy-test-room'));
+    expect(group.map((m) => [m.text, m.receivers.length])).toEqual([['各位好，本周六门店有活动', 2]]);
+    const [tagged] = await app.db.select().from(auditLog).where(eq(auditLog.action, 'customer.tag'));
+    expect(tagged!.targetId).toMatch(/^erased:[0-9a-f]{24}$/);
+    expect(tagged!.summary).toBe(`给客户 ${tagged!.targetId} 打标签「线下门店」`);
     // The erasure's audit entry exists, and is the only audit entry naming the customer.
     expect((await rowsMentioning(customer)).filter((h) => h.table === 'audit_log')).toHaveLength(1);
 
