@@ -27,6 +27,8 @@ const PRICING_TEXT = `${CUSTOMER_NAME}您好，本周下单立减100元，还可
 const SHIPPING_TITLE = '发货时效';
 const SHIPPING_TEXT = '亲，全国包邮，下单后 48 小时内发货，顺丰快递～';
 const EDITED_TEXT = '亲，今天下单明天就发货，顺丰快递包邮～';
+const IMAGE_TITLE = '智能手表实拍图';
+const PICTURE = '/demo-assets/scripts/smart-watch.png';
 /** More than one page (30) of seeded history, so the first page must be paged backwards. */
 const SEEDED = 36;
 const FIRST_SEEDED = '你好，我想了解一下你们的智能手表';
@@ -41,6 +43,7 @@ let otherCustomerId: string;
 let refusingCustomerId: string;
 let pricingScriptId: number;
 let shippingScriptId: number;
+let imageScriptId: number;
 
 async function admin<T>(method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`${base}${path}`, {
@@ -163,6 +166,15 @@ beforeAll(async () => {
       title: SHIPPING_TITLE,
       kind: 'text',
       content: SHIPPING_TEXT,
+    })
+  ).id;
+  imageScriptId = (
+    await admin<{ id: number }>('POST', '/api/scripts', {
+      groupId: group.id,
+      title: IMAGE_TITLE,
+      kind: 'image',
+      content: '智能手表实拍图，表盘和表带颜色都可以选',
+      payload: { url: PICTURE },
     })
   ).id;
   await admin('POST', '/api/scripts', {
@@ -363,13 +375,59 @@ describe('sidebar chat, suggestions and tasks (mock mode, 360×800)', () => {
     );
   });
 
-  it('shows no strip when the engine abstains', { timeout: 60_000 }, async () => {
+  it('sends a suggested picture through the library send route, recorded as sent', { timeout: 60_000 }, async () => {
+    await openChat(customerId);
+    await customerSays('有手表的实拍图吗');
+    await chatMessage('有手表的实拍图吗').waitFor({ timeout: ARRIVAL_MS });
+    const picture = page.getByTestId('suggestion-strip').locator(`[data-script-id="${imageScriptId}"]`);
+    await picture.waitFor({ timeout: 2000 });
+    // A picture goes as it is: no edit.
+    expect(await picture.getByTestId('suggestion-edit').count()).toBe(0);
+    await picture.getByTestId('suggestion-send').click();
+    await picture.getByTestId('suggestion-decided').waitFor();
+
+    // sendChatMessage received the uploaded picture; the stand-in chat shows it.
+    await page.getByTestId('mock-chat-toggle').click();
+    const sentPicture = page.getByTestId('mock-transcript').getByTestId('chat-picture').last();
+    await sentPicture.waitFor();
+    await expect
+      .poll(() => sentPicture.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth))
+      .toBeGreaterThan(0);
+    await page.getByTestId('mock-chat-toggle').click();
+    // Recorded by the send route with the suggestion's key: the send, the chat message and the feedback.
+    await chatMessage('[图片]').last().waitFor();
+    await waitFor(
+      async () =>
+        (await feedbackRows()).some(
+          (r) => r.script_id === imageScriptId && r.message === '有手表的实拍图吗' && r.outcome === 'sent',
+        ),
+      'the sent feedback row of the picture',
+    );
+    const sends = await sql<{ n: number }>(
+      app,
+      `SELECT count(*) AS n FROM script_sends WHERE script_id = ? AND external_user_id = ?`,
+      imageScriptId,
+      customerId,
+    );
+    expect(Number(sends[0]?.n)).toBe(1);
+  });
+
+  it('shows no strip when the engine abstains, and sends what the rep types', { timeout: 60_000 }, async () => {
     await openChat(customerId);
     await customerSays('好的谢谢');
     await chatMessage('好的谢谢').waitFor({ timeout: ARRIVAL_MS });
     // Give the request its 2 s: still nothing.
     await page.waitForTimeout(2000);
     expect(await page.getByTestId('suggestion-strip').count()).toBe(0);
+
+    // The rep answers in their own words: recorded in the chat and put into the chat box.
+    await page.getByTestId('chat-composer-input').fill('不客气，有问题随时找我～');
+    await page.getByTestId('chat-composer-send').click();
+    const reply = chatMessage('不客气，有问题随时找我～');
+    await reply.waitFor();
+    await expect(reply.getAttribute('data-direction')).resolves.toBe('rep_to_customer');
+    await expect.poll(() => page.getByTestId('chat-composer-input').inputValue()).toBe('');
+    await expect(page.getByTestId('mock-transcript').textContent()).resolves.toContain('不客气，有问题随时找我～');
   });
 
   it('says so when the customer has not agreed to archiving', async () => {

@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import { api } from '../api/client';
 import type { ConsentState, Message } from '../api/types';
+import type { WecomAdapter } from '../wecom/adapter';
 
 export const MESSAGES_PAGE_SIZE = 30;
 /** After the stream closed for good (e.g. the server restarted and refused it), try again this much later. */
@@ -154,6 +155,19 @@ export const useMessagesStore = defineStore('messages', () => {
     arrivals.value++;
   }
 
+  /**
+   * The rep types a reply: recorded first (it shows in the chat at once), then put into WeCom's chat box. A message
+   * that is not recorded never reaches the chat.
+   */
+  async function sendText(text: string, adapter: Pick<WecomAdapter, 'sendChatMessage'>) {
+    const id = externalUserId.value;
+    if (!id) return false;
+    const { message, chatMessage } = await api.sendText(id, text);
+    if (externalUserId.value === id) add(message);
+    await adapter.sendChatMessage(chatMessage);
+    return true;
+  }
+
   /** The pane goes away (another chat): nothing keeps streaming. */
   function close() {
     generation++;
@@ -177,6 +191,7 @@ export const useMessagesStore = defineStore('messages', () => {
     open,
     loadOlder,
     add,
+    sendText,
     close,
   };
 });
