@@ -12,7 +12,24 @@ const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 /**
  * Everything stored about a customer, across every table that holds their id: read for an export, deleted for an
  * erasure (PIPL). This repo reaches into other domains' tables on purpose: an erasure that missed one would leave
- * the customer behind, so the list of tables lives in one place (and test/integration/privacy checks it).
+ * the customer behind, so the list of tables lives in one place (test/integration/privacy-tables seeds a customer
+ * into every table with an external_user_id column, found from the catalogue, and searches every column of every
+ * table afterwards).
+ *
+ * At erasure, per table:
+ * - deleted: contacts, follows, follow_tags, archive_consents, conversations, messages (the customer's 1:1 chats and
+ *   what they said in groups), message_media and media_objects/files no other message uses, keyword_alerts, alerts,
+ *   timeline_items (but the counted kinds below), tasks, customer_birthdays, orders, notifications about them (by
+ *   column, key or body; sent or not), webhook_deliveries whose payload names them (delivered or not), learned_pairs
+ *   (suggest.forgetCustomer, which also resyncs every instance's engine), finished events of their lane and finished
+ *   jobs whose payload, key or result names them;
+ * - anonymised (one `erased:<random>` pseudonym per erasure, so rows of one customer still pair up in joins), because
+ *   dashboards and statistics count them: channel_movements and customer_movements (id and source key), script_sends,
+ *   suggestion_feedback (also without the message), timeline notes and welcome outcomes (emptied, no due time),
+ *   reply_turns (closed), automation_runs details that name them (the name replaced), audit_log entries that mention
+ *   them (kept: who did what), group messages of others listing them among the receivers;
+ * - kept: events and jobs still pending or running (they must run), the erasures record, the rollups (movement_daily,
+ *   active_daily, rep_daily, behavior_daily: reps and days only).
  */
 export function createPrivacyRepo(db: Database) {
   const t = db.t;
