@@ -204,8 +204,8 @@ beforeAll(async () => {
     content: { filename: '智能手表报价单.pdf', filesize: 120_000 },
     msgtime: start + (SEEDED - 1) * 60_000,
   });
-  // The other customer said no to archiving.
-  await chat(app, { from: refusingCustomerId, to: REP, msgtype: 'disagree', msgtime: start });
+  // Another customer said no to archiving, just now (after WeCom's answer to the consent check on their add).
+  await chat(app, { from: refusingCustomerId, to: REP, msgtype: 'disagree' });
   await pullNow(app, 60_000);
 
   browser = await chromium.launch({

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import { api } from '../api/client';
+import { ApiError, api } from '../api/client';
 import type { ConsentState, Message } from '../api/types';
 import type { WecomAdapter } from '../wecom/adapter';
 
@@ -89,17 +89,42 @@ export const useMessagesStore = defineStore('messages', () => {
     });
     es.onerror = () => {
       if (gen !== generation) return;
-      // EventSource reconnects by itself (with Last-Event-ID) while CONNECTING; CLOSED means it gave up.
-      if (es.readyState === EventSource.CLOSED) {
-        streamStatus.value = 'closed';
-        source = null;
-        reconnectTimer = setTimeout(() => {
-          if (gen === generation) startStream(id, gen);
-        }, RECONNECT_MS);
-      } else {
+      // EventSource reconnects by itself (with Last-Event-ID) while CONNECTING; CLOSED means the server refused.
+      if (es.readyState !== EventSource.CLOSED) {
         streamStatus.value = 'connecting';
+        return;
       }
+      streamStatus.value = 'closed';
+      source = null;
+      reconnectTimer = setTimeout(() => void resume(id, gen), RECONNECT_MS);
     };
+  }
+
+  /**
+   * After the stream was refused: read the newest page through the API client (a lapsed session goes through its
+   * central 401 handling, which an EventSource cannot), then stream again from there.
+   */
+  async function resume(id: string, gen: number) {
+    if (gen !== generation) return;
+    try {
+      const page = await api.messages(id, { limit: MESSAGES_PAGE_SIZE });
+      if (gen !== generation) return;
+      const before = items.value.length;
+      merge(page.items);
+      if (items.value.length > before) arrivals.value++;
+      consent.value = page.consent;
+      version = Math.max(version, page.version);
+      startStream(id, gen);
+    } catch (err) {
+      if (gen !== generation) return;
+      // Not the rep's customer any more, or signed out: trying again will not help.
+      if (err instanceof ApiError && [401, 403, 404].includes(err.status)) {
+        error.value = err;
+        status.value = 'error';
+        return;
+      }
+      reconnectTimer = setTimeout(() => void resume(id, gen), RECONNECT_MS);
+    }
   }
 
   /** Opens a customer's chat: the newest page, then the stream of what changes after it. */
