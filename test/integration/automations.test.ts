@@ -468,19 +468,6 @@ describe('日报 (the daily digest)', () => {
         .filter((a) => a !== app)
         .flatMap((a) => a.emulator!.snapshot().webhookMessages.filter((m) => m.key === robot.key)),
     ];
-    console.log(
-      'DBG',
-      JSON.stringify({
-        before: before.length,
-        restarted: restarted.emulator!.snapshot().webhookMessages.filter((m) => m.key === robot.key).length,
-        survivor:
-          survivor === app
-            ? 'same'
-            : survivor.emulator!.snapshot().webhookMessages.filter((m) => m.key === robot.key).length,
-        digests,
-        jobs: await restarted.db.select().from(restarted.db.t.jobs).where(eq(restarted.db.t.jobs.kind, 'notify_send')),
-      }),
-    );
     expect(delivered).toHaveLength(1);
     const text = contentOf(delivered[0]!);
     expect(text).toContain('**销售一部日报**');

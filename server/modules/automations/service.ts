@@ -6,6 +6,7 @@ import {
   type Rule,
   type RuleKind,
 } from '../../../shared/schemas/automations.js';
+import type { Executor } from '../../db/database.js';
 import type { RuleRecipients } from '../../db/schema/automations.js';
 import { BadRequestError, NotFoundError } from '../../errors.js';
 import type { ExternalContactEvent } from '../../wecom/events.js';
@@ -54,12 +55,13 @@ export function createAutomationService(
     return { id: row.id, kind, enabled: row.enabled, recipients: row.recipients, config: configOf(kind, row.config) };
   }
 
-  async function rulesOf(corpId: string): Promise<Rules> {
-    let rows = await repo.rules(db, corpId);
+  /** The corp's rules (the missing ones created with their defaults), read with `ex`: a caller's transaction or db. */
+  async function rulesOf(corpId: string, ex: Executor = db): Promise<Rules> {
+    let rows = await repo.rules(ex, corpId);
     if (rows.length < ruleKinds.length) {
       const have = new Set(rows.map((r) => r.kind));
       await repo.ensureRules(
-        db,
+        ex,
         corpId,
         ruleKinds
           .filter((k) => !have.has(k))
@@ -70,7 +72,7 @@ export function createAutomationService(
           })),
         ctx.now(),
       );
-      rows = await repo.rules(db, corpId);
+      rows = await repo.rules(ex, corpId);
     }
     return Object.fromEntries(
       rows.filter((r) => ruleKinds.includes(r.kind as RuleKind)).map((r) => [r.kind, loaded(r)]),
@@ -142,7 +144,7 @@ export function createAutomationService(
       return {
         async afterOrder(tx, corpId, order, repeat) {
           if (!repeat || !order.userId) return;
-          const rules = await rulesOf(corpId);
+          const rules = await rulesOf(corpId, tx);
           const rule = rules.repeat_purchase;
           if (!rule.enabled) return;
           const now = ctx.now();
