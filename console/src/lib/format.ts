@@ -17,6 +17,21 @@ export function displayTimeZone(): string {
   return corpZone.value ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
 }
 
+/**
+ * A zone as people here call it (Asia/Shanghai → 中国标准时间), from the browser's own zone names; the zone id when
+ * the browser has no name for it.
+ */
+export function timeZoneLabel(zone: string = displayTimeZone()): string {
+  try {
+    const name = new Intl.DateTimeFormat('zh-CN', { timeZone: zone, timeZoneName: 'longGeneric' })
+      .formatToParts(0)
+      .find((p) => p.type === 'timeZoneName')?.value;
+    return name || zone;
+  } catch {
+    return zone;
+  }
+}
+
 export const EMPTY = '—';
 
 export function formatNumber(n: number | null | undefined): string {
