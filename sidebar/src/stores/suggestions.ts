@@ -133,6 +133,7 @@ export const useSuggestionsStore = defineStore('suggestions', () => {
 
   return {
     externalUserId,
+    requestedFor,
     answeredId,
     items,
     status,
