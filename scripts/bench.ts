@@ -8,9 +8,12 @@
  *   overload  — a 60 s burst at twice the sustainable rate: welcomes sent within WeCom's 20 s
  *   sidebar   — bundle size and card/timeline latency on 100,000 customers and 1,000,000 timeline items
  *   suggest   — suggestion engine: latency at 5,000 scripts and 50,000 learned sends, learning one send, heap used
+ *   reject    — server CPU per rejected callback, for every attacker shape
+ *   messages  — archive ingest through the stand-in Finance SDK (RSA share), history, search and export at 2 M messages
  * `npm run bench -- callback` (or welcome, sidebar) runs one.
  */
 import { benchCallback, printCallback } from './bench-callback.js';
+import { benchMessages, printMessages } from './bench-messages.js';
 import { benchOverload, printOverload } from './bench-overload.js';
 import { benchReject, printReject } from './bench-reject.js';
 import { benchSidebar, printSidebar } from './bench-sidebar.js';
@@ -24,6 +27,13 @@ const scenarios: Record<string, () => Promise<boolean>> = {
   sidebar: async () => printSidebar(await benchSidebar()),
   suggest: async () => printSuggest(await benchSuggest()),
   reject: async () => printReject(await benchReject()),
+  // BENCH_MESSAGES_TOTAL sets the stored size (default 2,000,000 messages).
+  messages: async () =>
+    printMessages(
+      await benchMessages({
+        total: process.env.BENCH_MESSAGES_TOTAL ? Number(process.env.BENCH_MESSAGES_TOTAL) : undefined,
+      }),
+    ),
 };
 
 const wanted = process.argv.slice(2).filter((a) => a in scenarios);
