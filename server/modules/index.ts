@@ -78,6 +78,11 @@ export function createModules(
     media: media.service,
     suggest: suggest.service,
     messages: messages.service,
+    names: {
+      customer: async (corpId, externalUserId) =>
+        (await contacts.repo.findContact(ctx.db, corpId, externalUserId))?.name ?? '',
+      rep: async (corpId, userId) => (await directory.service.findRep(corpId, userId))?.name ?? '',
+    },
   });
   const auth = createAuthModule(ctx, { directory: directory.service, corps: deps.corps });
   const jsapi = createJsapiModule(ctx, { signer: deps.signer });

@@ -191,6 +191,33 @@ describe('sending a script', () => {
     });
   });
 
+  it('text with placeholders: {客户昵称} and {员工姓名} are filled for the customer and the rep who sends it', async () => {
+    const group = (await byTitle('全国包邮说明')).groupId;
+    const created = await adminCall(app, 'POST', '/api/scripts', {
+      groupId: group,
+      title: '称呼问候',
+      kind: 'text',
+      content: '{客户昵称}您好，我是{员工姓名}，有问题随时找我～',
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const id = (created.json() as { id: number }).id;
+    const res = await lina.post(`/api/scripts/${id}/sends`, { externalUserId: linaCustomer });
+    expect(res.statusCode, res.body).toBe(201);
+    const [names] = await sql<{ customer: string; rep: string }>(
+      app,
+      `SELECT (SELECT name FROM contacts WHERE external_user_id = ?) AS customer,
+              (SELECT name FROM reps WHERE user_id = 'lina') AS rep`,
+      linaCustomer,
+    );
+    const content = `${names!.customer}您好，我是${names!.rep}，有问题随时找我～`;
+    expect(names!.customer.length).toBeGreaterThan(0);
+    expect(res.json()).toMatchObject({ message: { msgtype: 'text', text: { content } } });
+    const timeline = (await lina.get(`/api/customers/${linaCustomer}/timeline?filter=scripts`)).json() as {
+      items: { content: string }[];
+    };
+    expect(timeline.items[0]!.content).toBe(content);
+  });
+
   it('image: uploads the picture with media/upload once and answers with its media id', async () => {
     const script = await byTitle('智能手表产品图');
     const first = await lina.post(`/api/scripts/${script.id}/sends`, { externalUserId: linaCustomer });

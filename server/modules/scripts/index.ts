@@ -20,6 +20,11 @@ export function createScriptsModule(
     suggest?: Pick<SuggestService, 'hooks' | 'rankScripts'>;
     /** The chat history (sends recorded as messages). */
     messages?: Pick<MessageService, 'recordSend'>;
+    /** Names for the placeholders of a sent script ({客户昵称}, {员工姓名}). */
+    names?: {
+      customer(corpId: string, externalUserId: string): Promise<string>;
+      rep(corpId: string, userId: string): Promise<string>;
+    };
   },
 ) {
   const service = createScriptService({
@@ -32,6 +37,7 @@ export function createScriptsModule(
     now: ctx.now,
     suggest: deps.suggest,
     messages: deps.messages,
+    names: deps.names,
   });
   const manifest: ModuleManifest = {
     name: 'scripts',

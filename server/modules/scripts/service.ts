@@ -5,6 +5,7 @@ import type { CustomerService } from '../customers/service.js';
 import { ImageSourceError, type MediaService } from '../media/service.js';
 import type { ScriptHooks } from '../suggest/service.js';
 import type { TimelineRepo } from '../timeline/repo.js';
+import { renderWelcomeText } from '../welcome/template.js';
 import { callWecom } from '../wecom-call.js';
 import type { ScriptQuery, ScriptRepo, ScriptRow } from './repo.js';
 import { absoluteUrl, normalizeScript, type ScriptInput } from './script-input.js';
@@ -45,6 +46,9 @@ function view(row: ScriptRow, groupName: string, favorite: boolean) {
 }
 
 /** The script library (话术库): reps search, favour and send scripts; admins maintain them. */
+/** A placeholder the sidebar's scripts may hold (the welcome message's two). */
+const PLACEHOLDER = /\{(客户昵称|员工姓名)\}/;
+
 export function createScriptService(deps: {
   db: Database;
   repo: ScriptRepo;
@@ -54,6 +58,11 @@ export function createScriptService(deps: {
   /** internal: where this process downloads its own assets from; public: what the WeCom client can open. */
   origin: { internal(): string; public(): string };
   now: () => number;
+  /** Names for the placeholders of a script's text ({客户昵称}, {员工姓名}), filled at each send. */
+  names?: {
+    customer(corpId: string, externalUserId: string): Promise<string>;
+    rep(corpId: string, userId: string): Promise<string>;
+  };
   /** The suggestions: told of every change and send in its transaction; they rank searches. */
   suggest?: { hooks: ScriptHooks; rankScripts(corpId: string, q: string): Promise<number[]> };
   /** The chat history: a send is recorded as a message at once (reconciled with its archived copy later). */
@@ -92,11 +101,25 @@ export function createScriptService(deps: {
     return group;
   }
 
-  async function messageOf(corpId: string, row: ScriptRow): Promise<ChatMessage> {
+  /** A text with its placeholders filled for this customer and rep (names read only when the text has one). */
+  async function personalise(text: string, corpId: string, userId: string, externalUserId: string) {
+    if (!deps.names || !PLACEHOLDER.test(text)) return text;
+    return renderWelcomeText(text, {
+      customerName: await deps.names.customer(corpId, externalUserId),
+      repName: await deps.names.rep(corpId, userId),
+    });
+  }
+
+  async function messageOf(
+    corpId: string,
+    row: ScriptRow,
+    to?: { userId: string; externalUserId: string },
+  ): Promise<ChatMessage> {
     const p = payloadOf(row);
+    const fill = (text: string) => (to ? personalise(text, corpId, to.userId, to.externalUserId) : text);
     switch (row.kind) {
       case 'text':
-        return { msgtype: 'text', text: { content: row.content } };
+        return { msgtype: 'text', text: { content: await fill(row.content) } };
       case 'image': {
         // sendChatMessage sends images by media id: upload once, reuse the id for its 3 days.
         const url = absoluteUrl(p.url ?? '', deps.origin.internal());
@@ -113,8 +136,8 @@ export function createScriptService(deps: {
           msgtype: 'news',
           news: {
             link: p.url ?? '',
-            title: p.title || row.title,
-            desc: p.desc ?? row.content,
+            title: await fill(p.title || row.title),
+            desc: await fill(p.desc ?? row.content),
             imgUrl: p.imgUrl ? absoluteUrl(p.imgUrl, deps.origin.public()) : '',
           },
         };
@@ -250,7 +273,7 @@ export function createScriptService(deps: {
       await deps.customers.requireFollower(user, externalUserId);
       const { script } = await requireScript(user.corpId, id);
       // The upload of an image script (a WeCom call) happens before the transaction, never inside it.
-      const message = await messageOf(user.corpId, script);
+      const message = await messageOf(user.corpId, script, { userId: user.userId, externalUserId });
       const sentAt = deps.now();
       const sendId = await db.tx(async (tx) => {
         const sendId = await repo.recordSend(tx, {
@@ -265,7 +288,7 @@ export function createScriptService(deps: {
           externalUserId,
           userId: user.userId,
           kind: 'script_sent',
-          content: script.kind === 'text' ? script.content : script.title,
+          content: message.msgtype === 'text' ? message.text.content : script.title,
           payload: { scriptId: id, sendId, title: script.title, scriptKind: script.kind },
           sourceKey: `script_send:${sendId}`,
           occurredAt: sentAt,
