@@ -63,6 +63,8 @@ describe('kill -9 during a burst of adds', () => {
         while (next < 120) {
           const i = next++;
           if (i === 40) crash = system!.kill(0).then(() => system!.restart(0));
+          // The last 60 go after the restart, however long it took on a loaded machine: acknowledged ones on both sides.
+          if (i >= 60) await crash;
           const result = await json<SimulateResult>(
             await fetch(`${system!.emulator}/emulator/_simulate`, {
               method: 'POST',
@@ -82,7 +84,7 @@ describe('kill -9 during a burst of adds', () => {
     const acknowledged = results.filter((r) => r.deliveries.some((d) => d.status === 200)).map((r) => r.externalUserId);
     const refused = results.filter((r) => !r.deliveries.some((d) => d.status === 200)).map((r) => r.externalUserId);
     expect(refused.length).toBeGreaterThan(0); // the crash really hit the burst
-    expect(acknowledged.length).toBeGreaterThan(60);
+    expect(acknowledged.length).toBeGreaterThanOrEqual(60);
 
     const db: Database = await openDatabase(database);
     try {

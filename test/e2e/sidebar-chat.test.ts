@@ -222,7 +222,7 @@ beforeAll(async () => {
   });
   context = await browser.newContext({ viewport: { width: 360, height: 800 }, locale: 'zh-CN' });
   page = await context.newPage();
-  page.setDefaultTimeout(10_000);
+  page.setDefaultTimeout(30_000);
 }, 360_000);
 
 afterAll(async () => {
@@ -231,7 +231,7 @@ afterAll(async () => {
   await app?.close();
 });
 
-describe('sidebar chat, suggestions and tasks (mock mode, 360×800)', () => {
+describe('sidebar chat, suggestions and tasks (mock mode, 360×800)', { timeout: 120_000 }, () => {
   beforeEach((ctx) => {
     ctx.onTestFailed(async () => {
       const name = ctx.task.name.replace(/[^\p{L}\p{N}]+/gu, '-').slice(0, 60);

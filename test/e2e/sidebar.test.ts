@@ -154,7 +154,8 @@ beforeAll(async () => {
   });
   context = await browser.newContext({ viewport: { width: 360, height: 800 }, locale: 'zh-CN' });
   page = await context.newPage();
-  page.setDefaultTimeout(10_000);
+  // Generous: on a loaded CI machine the first render of a sheet has taken over 10 s; a real hang still fails.
+  page.setDefaultTimeout(30_000);
   page.on('console', (m) => {
     if (m.text().includes('Content Security Policy')) cspViolations.push(m.text());
   });
@@ -169,7 +170,7 @@ afterAll(async () => {
   await app?.close();
 });
 
-describe('sidebar (mock mode, 360×800)', () => {
+describe('sidebar (mock mode, 360×800)', { timeout: 120_000 }, () => {
   // A failed step leaves a picture of what the rep would have seen.
   beforeEach((ctx) => {
     ctx.onTestFailed(async () => {
