@@ -231,6 +231,16 @@ describe('orders', () => {
     expect(nobody.statusCode).toBe(400);
     expect(nobody.json().message).toBe('请提供 externalUserId、unionId 或 phone 之一，用于找到客户');
     expect(await appTableCounts(app)).toEqual(before);
+
+    // A mobile two customers have is ambiguous: refused, not guessed.
+    await app.db
+      .update(follows)
+      .set({ remarkMobiles: [mobile] })
+      .where(and(eq(follows.userId, 'lina'), eq(follows.externalUserId, byId.externalUserId)));
+    const ambiguous = await order(app, token, { orderId: 'B-2', phone: mobile, amount: 1 });
+    expect(ambiguous.statusCode, ambiguous.body).toBe(409);
+    expect(ambiguous.json().message).toBe('该手机号对应多位客户，请改用 externalUserId 或 unionId');
+    expect(await appTableCounts(app)).toEqual(before);
   });
 
   it('the same order id twice is recorded once: the second answers 200, also when both arrive at once', async () => {
@@ -434,6 +444,9 @@ describe('outgoing webhooks', () => {
   it('customer added, customer lost and order events reach a receiver once each, signed as documented', async () => {
     const { app, clock } = await ready();
     const hook = await receiver(() => 200);
+    // A customer added before the webhook exists is history, not an event for it.
+    const earlier = await simulate(app, { changeType: 'add_external_contact', userId: 'lina', name: '陈早' });
+    await settled(app, earlier.externalUserId);
     const created = await admin(app, 'POST', '/api/webhooks', {
       name: 'CRM 同步',
       url: hook.url,
@@ -507,6 +520,7 @@ describe('outgoing webhooks', () => {
     );
     expect(added!.id).toMatch(/^timeline:\d+$/);
     expect(added!.data).toMatchObject({ externalUserId, userId: 'lina' });
+    expect(hook.received.some((r) => r.body.includes(earlier.externalUserId))).toBe(false);
     expect(lost!.data).toMatchObject({ externalUserId, userId: 'lina' });
     expect(paid!.id).toMatch(/^order:\d+$/);
     expect(paid!.data).toMatchObject({
@@ -589,6 +603,79 @@ describe('outgoing webhooks', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(hook.received).toHaveLength(2);
     expect(await log()).toHaveLength(1);
+  });
+});
+
+describe('webhook retries', () => {
+  async function failing(app: App, answer: () => number) {
+    const hook = await receiver(answer);
+    const created = await admin(app, 'POST', '/api/webhooks', {
+      name: 'ERP',
+      url: hook.url,
+      events: ['order.created'],
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    return { hook, endpointId: (created.json() as { endpoint: { id: number } }).endpoint.id };
+  }
+  /** The delivery job has settled its n-th attempt (and so computed its next run from the clock as it was). */
+  async function settledAttempt(app: App, n: number) {
+    const { jobs } = app.db.t;
+    return waitFor(async () => {
+      const [job] = await app.db.select().from(jobs).where(eq(jobs.kind, 'webhook_deliver'));
+      return job && job.attempts === n && job.status !== 'running' && job;
+    }, `attempt ${n} settled`);
+  }
+
+  it('backs off 10 s, 30 s, 2 min, 10 min, 30 min, 1 h, 3 h on the app clock, then gives up after 8 attempts', async () => {
+    const { app, clock } = await ready();
+    const { hook, endpointId } = await failing(app, () => 503);
+    const { token } = await createIntegration(app);
+    const [customer] = await customersOf(app);
+    const placed = await order(app, token, { orderId: 'F-1', externalUserId: customer!.externalUserId, amount: 5 });
+    expect(placed.statusCode, placed.body).toBe(201);
+    await settledAttempt(app, 1);
+    const waits = [10_000, 30_000, 120_000, 600_000, 1_800_000, 3_600_000, 10_800_000];
+    for (const [i, wait] of waits.entries()) {
+      clock.advance(wait - 2_000);
+      await new Promise((r) => setTimeout(r, 250));
+      expect(hook.received, `before retry ${i + 1}`).toHaveLength(i + 1);
+      clock.advance(2_000);
+      await settledAttempt(app, i + 2);
+      expect(hook.received).toHaveLength(i + 2);
+    }
+    const [delivery] = (await admin(app, 'GET', `/api/webhooks/${endpointId}/deliveries`)).json()
+      .deliveries as Delivery[];
+    expect(delivery).toMatchObject({
+      status: 'failed',
+      attempts: 8,
+      lastStatus: 503,
+      lastError: 'HTTP 503（已尝试 8 次，放弃）',
+      deliveredAt: null,
+    });
+    clock.advance(86_400_000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(hook.received).toHaveLength(8);
+    expect(new Set(hook.received.map((r) => r.headers['x-scrm-event-id'])).size).toBe(1);
+  });
+
+  it('an endpoint deleted while a delivery waits for its retry gets nothing more; the delivery is marked failed', async () => {
+    const { app, clock } = await ready();
+    const { hook, endpointId } = await failing(app, () => 500);
+    const { token } = await createIntegration(app);
+    const [customer] = await customersOf(app);
+    const placed = await order(app, token, { orderId: 'D-1', externalUserId: customer!.externalUserId, amount: 5 });
+    expect(placed.statusCode, placed.body).toBe(201);
+    await settledAttempt(app, 1);
+    expect((await admin(app, 'DELETE', `/api/webhooks/${endpointId}`)).statusCode).toBe(204);
+    expect((await admin(app, 'GET', `/api/webhooks/${endpointId}/deliveries`)).statusCode).toBe(404);
+    clock.advance(10_000);
+    const { webhookDeliveries } = app.db.t;
+    const [row] = await waitFor(async () => {
+      const rows = await app.db.select().from(webhookDeliveries);
+      return rows[0]?.status === 'failed' && rows;
+    }, 'the delivery to fail');
+    expect(row).toMatchObject({ attempts: 1, lastError: 'Webhook 已删除' });
+    expect(hook.received).toHaveLength(1);
   });
 });
 
