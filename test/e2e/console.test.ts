@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import type { App } from '../../server/app.js';
 import { seedDemo } from '../../server/demo/seed-sidebar.js';
 import { personaExternalUserId } from '../../server/demo/personas.js';
@@ -86,14 +86,47 @@ async function canvasInk(page: Page, testId: string): Promise<{ drawn: number; c
   }, SERIES_COLOURS);
 }
 
-/** Every visible text of the page's main area that has Latin words in it (the console's UI is Chinese). */
+/**
+ * The console's own words on the page (titles, labels, buttons, tabs, column heads, empty states, alerts, menu,
+ * placeholders) that have Latin words in them: the UI is Simplified Chinese. Data (names, codes, addresses) is not
+ * checked.
+ */
 async function englishTexts(page: Page): Promise<string[]> {
-  const texts = await page.locator('main, .el-main').first().innerText();
-  return texts
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => /[A-Za-z]{4,}/.test(line))
-    .filter((line) => !/^(CSV|PNG|WeCom|P90|SCRM|State)\b/.test(line));
+  const chrome = [
+    'h1',
+    'h2',
+    '.panel-title',
+    '.el-form-item__label',
+    '.el-button',
+    '.el-tabs__item',
+    'th',
+    '.el-empty__description',
+    '.el-table__empty-text',
+    '.el-alert__title',
+    '.el-menu-item',
+    '.el-radio__label',
+    '.el-radio-button__inner',
+    '.el-checkbox__label',
+    '.stat-card .label',
+    '.stat-card .sub',
+  ].join(', ');
+  const texts = await page.locator(chrome).allInnerTexts();
+  const placeholders = await page
+    .locator('input[placeholder]:visible, textarea[placeholder]:visible')
+    .evaluateAll((els) => els.map((el) => (el as unknown as { placeholder: string }).placeholder));
+  return [...new Set([...texts, ...placeholders].map((t) => t.trim()))]
+    .filter((t) => /[A-Za-z]{3,}/.test(t.replace(/\b(CSV|PNG|IP|ID|P90|SCRM|State|CorpID|UTF-8|Excel|Webhook)\b/g, '')))
+    .filter((t) => !/^(https?:|[\w.-]+@)/.test(t));
+}
+
+/**
+ * Waits for what a step should show, or for the error the console shows instead (an error alert or message), and
+ * then fails with the console's own words rather than a timeout.
+ */
+async function shownOrRefused(expected: Locator, within: Page | Locator, what: string): Promise<void> {
+  const refusal = within.locator('.el-alert--error:visible, .el-message--error:visible').first();
+  await expected.or(refusal).first().waitFor();
+  if (!(await expected.isVisible())) throw new Error(`${what}: the console says 「${await refusal.innerText()}」`);
 }
 
 beforeAll(async () => {
@@ -277,6 +310,14 @@ describe('manager console (1440×900)', () => {
     expect(row?.name).toBe(name);
 
     // The QR code shows, and downloads as a PNG file.
+    const qr = await admin.evaluate(async (id) => {
+      const res = await fetch(`/api/channels/${id}/qr.png`);
+      return { status: res.status, type: res.headers.get('content-type') };
+    }, row!.id);
+    expect(qr, `GET /api/channels/${row!.id}/qr.png (the image the page shows)`).toEqual({
+      status: 200,
+      type: 'image/png',
+    });
     const image = admin.getByTestId('channel-qr-image');
     await image.waitFor();
     await expect
@@ -310,7 +351,7 @@ describe('manager console (1440×900)', () => {
       mimeType: 'text/csv',
       buffer: Buffer.from(csv, 'utf8'),
     });
-    await dialog.getByTestId('script-import-summary').waitFor();
+    await shownOrRefused(dialog.getByTestId('script-import-summary'), dialog, 'the import preview');
     await expect(dialog.getByTestId('script-import-invalid').innerText()).resolves.toContain('1');
     // The bad row (line 4, an image without its address) says why, in Chinese.
     const errors = dialog.getByTestId('script-import-error');
@@ -360,6 +401,7 @@ describe('manager console (1440×900)', () => {
     await shot(admin, '08-keyword-alerts');
 
     await alertRow.first().getByTestId('alert-context').click();
+    await shownOrRefused(admin.getByTestId('conversation'), admin, 'the conversation of the alert');
     await admin.waitForURL(/\/console\/conversations\/\d+\?message=\d+/);
     const target = admin.locator('[data-testid="message"].target');
     await target.waitFor();
@@ -403,4 +445,35 @@ describe('manager console (1440×900)', () => {
     await manager.locator('.el-message--warning').filter({ hasText: '没有权限' }).waitFor();
     expect(pageErrors).toEqual([]);
   }, 90_000);
+  it('every page of the menu opens without a script error or English text', async () => {
+    const failures: string[] = [];
+    for (const name of [
+      'overview',
+      'reps',
+      'channel-stats',
+      'customers',
+      'conversations',
+      'channels',
+      'tags',
+      'stages',
+      'scripts',
+      'keyword-rules',
+      'automations',
+      'users',
+      'work-calendar',
+      'settings',
+      'audit',
+    ]) {
+      await admin.goto(`${base}/console/${name}`);
+      await admin.getByTestId(`nav-${name}`).waitFor();
+      await admin.waitForLoadState('networkidle');
+      await admin.waitForTimeout(300);
+      const english = await englishTexts(admin);
+      if (english.length) failures.push(`${name}: English text ${JSON.stringify(english)}`);
+      const alerts = await admin.locator('.el-alert--error:visible, .el-message--error:visible').allInnerTexts();
+      if (alerts.length) failures.push(`${name}: error shown ${JSON.stringify(alerts)}`);
+    }
+    failures.push(...pageErrors);
+    expect(failures).toEqual([]);
+  }, 120_000);
 });
