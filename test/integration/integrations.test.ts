@@ -312,7 +312,7 @@ describe('复购感谢 (repeat purchases)', () => {
   it('a second distinct order → a thank-you task for the rep and the rule’s tag, once; nothing when the rule is off', async () => {
     const { app } = await ready();
     const { token } = await createIntegration(app);
-    const [customer, offCustomer] = await customersOf(app);
+    const [customer, offCustomer, burst] = await customersOf(app);
     const { tags } = app.db.t;
     const [tag] = await app.db
       .select({ tagId: tags.tagId, name: tags.name })
@@ -389,6 +389,14 @@ describe('复购感谢 (repeat purchases)', () => {
     expect(runs.map((r) => r.outcome)).toEqual(['fired', 'fired']);
     expect(runs[1]!.detail).toContain('R-2');
     expect(await wecomTagsOf(app, c, 'lina')).toContain(tag!.tagId);
+
+    // A customer's first two orders pushed at the same moment: exactly one of them is the repeat.
+    const pair = await Promise.all(
+      ['P-1', 'P-2'].map((orderId) => order(app, token, { orderId, externalUserId: burst!.externalUserId, amount: 3 })),
+    );
+    expect(pair.map((r) => r.statusCode)).toEqual([201, 201]);
+    expect(pair.map((r) => r.json().repeat as boolean).sort()).toEqual([false, true]);
+    expect((await tasksOf(app, 'lina')).filter((t) => t.externalUserId === burst!.externalUserId)).toHaveLength(1);
   });
 });
 
@@ -438,6 +446,15 @@ interface Delivery {
   lastStatus: number | null;
   lastError: string | null;
   deliveredAt: number | null;
+}
+
+/** The delivery job has settled its n-th attempt (and so computed its next run from the clock as it was). */
+async function settledAttempt(app: App, n: number) {
+  const { jobs } = app.db.t;
+  return waitFor(async () => {
+    const [job] = await app.db.select().from(jobs).where(eq(jobs.kind, 'webhook_deliver'));
+    return job && job.attempts === n && job.status !== 'running' && job;
+  }, `attempt ${n} settled`);
 }
 
 describe('outgoing webhooks', () => {
@@ -561,7 +578,7 @@ describe('outgoing webhooks', () => {
     expect(
       (await order(app, token, { orderId: 'E-1', externalUserId: customer!.externalUserId, amount: 5 })).statusCode,
     ).toBe(201);
-    await waitFor(async () => (await log())[0]?.attempts === 1, 'the first attempt');
+    await settledAttempt(app, 1);
     expect(await log()).toEqual([
       expect.objectContaining({
         eventType: 'order.created',
@@ -617,15 +634,6 @@ describe('webhook retries', () => {
     expect(created.statusCode, created.body).toBe(201);
     return { hook, endpointId: (created.json() as { endpoint: { id: number } }).endpoint.id };
   }
-  /** The delivery job has settled its n-th attempt (and so computed its next run from the clock as it was). */
-  async function settledAttempt(app: App, n: number) {
-    const { jobs } = app.db.t;
-    return waitFor(async () => {
-      const [job] = await app.db.select().from(jobs).where(eq(jobs.kind, 'webhook_deliver'));
-      return job && job.attempts === n && job.status !== 'running' && job;
-    }, `attempt ${n} settled`);
-  }
-
   it('backs off 10 s, 30 s, 2 min, 10 min, 30 min, 1 h, 3 h on the app clock, then gives up after 8 attempts', async () => {
     const { app, clock } = await ready();
     const { hook, endpointId } = await failing(app, () => 503);
