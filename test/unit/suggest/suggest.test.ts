@@ -62,6 +62,17 @@ describe('suggestions', () => {
     expect(ids(e, '好的，发票的事我跟财务说')).toEqual([]);
   });
 
+  it('lets a word nobody used count through its character at the weight of a word: 卡 finds 卡顿', () => {
+    const e = createSuggestionEngine({
+      scripts: [
+        ...LIBRARY,
+        { id: 'lag', group: '技术支持', title: 'App使用问题', content: '出现卡顿请重启App，或者切换网络。' },
+      ],
+    });
+    // 卡 is no word of any script (卡顿 is): as a mere character it would not pass the abstention gate.
+    for (const text of ['卡了', '一直卡']) expect(ids(e, text)[0], text).toBe('lag');
+  });
+
   it('gives the second and third places to scripts that match the rest of the message', () => {
     const e = createSuggestionEngine({
       scripts: [

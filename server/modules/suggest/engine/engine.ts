@@ -46,6 +46,14 @@ const RUNNER_UP_SHARE = 0.1;
 const DIVERSITY: number = 0.3;
 /** The text-score scale's floor, in informative words (see `ceiling`). */
 const MIN_CEILING_WORDS = 1.2;
+/**
+ * Weight, relative to the word, of the pieces of a message's word that neither the scripts nor the team ever used:
+ * its character when it is a single one, its bigrams otherwise (normally 0.4 and 0.45 of a word's weight: backoff
+ * terms). Chosen on demo + other (single character 0.5…1.2 and bigrams 0.5…1 tried).
+ */
+const UNKNOWN_CHAR_BACKOFF = 1;
+const UNKNOWN_BIGRAM_BACKOFF = 0.8;
+const HAN = /\p{Script=Han}/u;
 
 interface QueryTerms {
   /** Every weighted term: last message, its homophone corrections, earlier messages. */
@@ -248,6 +256,23 @@ export class SuggestionEngine {
       terms.set(term, Math.max(terms.get(term) ?? 0, factor * termWeight(term, mode)));
     };
     for (const t of [...analysis.words, ...analysis.bigrams, ...analysis.chars]) add(t, 1);
+    // A word neither the scripts nor the team ever used backs off to its pieces at (nearly) the word's own weight:
+    // a single character (卡 in 上课一直卡 → 卡顿) to that character, a longer word to its bigrams.
+    for (const word of analysis.words) {
+      if (this.known(word) || !HAN.test(word)) continue;
+      const cs = [...word];
+      const w = termWeight(word, mode);
+      if (cs.length === 1) {
+        const c = CHAR + word;
+        if (this.known(c)) terms.set(c, Math.max(terms.get(c) ?? 0, UNKNOWN_CHAR_BACKOFF * w));
+        continue;
+      }
+      for (let i = 0; i + 1 < cs.length; i++) {
+        const b = BIGRAM + cs[i]! + cs[i + 1]!;
+        const current = terms.get(b);
+        if (current !== undefined && this.known(b)) terms.set(b, Math.max(current, UNKNOWN_BIGRAM_BACKOFF * w));
+      }
+    }
     const corrections = this.corrections(analysis);
     for (const t of corrections) add(t, HOMOPHONE_WEIGHT);
     const corrected = [analysis.normalized, ...corrections.filter((t) => !t.startsWith(BIGRAM))].join(' ');
