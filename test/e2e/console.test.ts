@@ -432,11 +432,13 @@ describe('manager console (1440×900)', () => {
     expect(status).toBe(403);
     await manager.goto(`${base}/console/reps/lina`);
     await manager.getByTestId('rep-detail').waitFor();
-    const refusal = manager.locator('.el-alert--error');
+    const refusal = manager.getByTestId('rep-refused');
     await refusal.waitFor();
-    expect(await refusal.innerText()).toMatch(/[\u4e00-\u9fff]/);
-    await expect(manager.getByTestId('rep-detail').innerText()).resolves.not.toContain('李娜');
+    await expect(refusal.innerText()).resolves.toContain('无权查看该员工');
+    // Nothing of that rep's figures: no cards, no charts, no export, no link to their customers.
+    await expect(manager.getByTestId('stat-card').count()).resolves.toBe(0);
     await expect(manager.locator('[data-testid="chart"] canvas').count()).resolves.toBe(0);
+    await expect(manager.getByText('查看该员工的客户').count()).resolves.toBe(0);
     await shot(manager, '11-manager-refused');
 
     // An admin page is not theirs either.
