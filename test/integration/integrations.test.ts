@@ -715,11 +715,25 @@ describe('birthdays from another system', () => {
       expect(res.json().message).toContain(text);
       expect(res.json().message).toMatch(HAN);
     };
-    await refused({ externalUserId: c, month: 2, day: 30 }, 400, '');
+    await refused({ externalUserId: c, month: 2, day: 30 }, 400, '2 月没有 30 日');
+    // As from the sidebar: 29 February only in a leap year, when the year is known.
+    await refused({ externalUserId: c, month: 2, day: 29, year: 2023 }, 400, '2023 年 2 月没有 29 日');
     await refused({ externalUserId: c, month: 13, day: 1 }, 400, 'month');
     await refused({ externalUserId: c, month: 1, day: 1, note: 'x' }, 400, 'note');
     await refused({ externalUserId: 'wm_nobody', month: 1, day: 1 }, 404, '未找到对应的客户');
     expect(await appTableCounts(app)).toEqual(before);
     expect((await rep.get(`/api/customers/${c}/birthday`)).json().birthday).toMatchObject({ month: 3, day: 14 });
+    const leap = await push(app, token, 'PUT', '/api/integrations/birthdays', {
+      externalUserId: c,
+      month: 2,
+      day: 29,
+      year: 2024,
+    });
+    expect(leap.statusCode, leap.body).toBe(200);
+    expect((await rep.get(`/api/customers/${c}/birthday`)).json().birthday).toMatchObject({
+      month: 2,
+      day: 29,
+      year: 2024,
+    });
   });
 });

@@ -189,7 +189,8 @@ export function createAutomationService(
           });
         },
         async setBirthday(tx, corpId, externalUserId, b, source) {
-          checkDate(b.month, b.day);
+          // With the year, as the sidebar checks it: 29 February of a common year is refused here too.
+          checkDate(b.month, b.day, b.year);
           await repo.setBirthday(tx, corpId, externalUserId, { ...b, source, at: ctx.now() });
         },
       };
