@@ -36,6 +36,9 @@ let manager: Page;
 /** Page errors (uncaught exceptions) of every console page, all run long: a page that throws fails its test. */
 const pageErrors: string[] = [];
 
+/** expect.poll with the patience of a page that loads (vitest's default gives up after one second). */
+const poll = <T>(probe: () => T | Promise<T>, message?: string) => expect.poll(probe, { timeout: 15_000, message });
+
 async function shot(page: Page, name: string) {
   await page.waitForTimeout(300); // let transitions (dialogs, messages) settle
   await page.screenshot({ path: join(OUTPUT, `console-${name}.png`), fullPage: true });
@@ -225,7 +228,7 @@ describe('manager console (1440×900)', () => {
     await admin.getByTestId('password').fill(STRONG_PASSWORD);
     await admin.getByTestId('login-submit').click();
     await admin.waitForURL(/\/console\/overview/);
-    await expect.poll(() => admin.getByTestId('user-menu').innerText()).toContain(ADMIN.name);
+    await poll(() => admin.getByTestId('user-menu').innerText()).toContain(ADMIN.name);
     await admin.getByTestId('overview').waitFor();
     expect(pageErrors).toEqual([]);
   }, 90_000);
@@ -240,7 +243,7 @@ describe('manager console (1440×900)', () => {
     await shot(manager, '02-wecom-sign-in');
     await manager.click(`button[data-userid="${MANAGER.userId}"]`);
     await manager.waitForURL(/\/console\/overview/);
-    await expect.poll(() => manager.getByTestId('user-menu').innerText()).toContain(MANAGER.name);
+    await poll(() => manager.getByTestId('user-menu').innerText()).toContain(MANAGER.name);
     // A manager: the menu has no admin pages.
     await expect(manager.getByTestId('nav-channels').count()).resolves.toBe(0);
     await expect(manager.getByTestId('nav-overview').count()).resolves.toBe(1);
@@ -252,28 +255,23 @@ describe('manager console (1440×900)', () => {
     await admin.getByTestId('overview').waitFor();
     // The headline figures: numbers, the customer total above zero (the demo's customers).
     const values = admin.getByTestId('stat-value');
-    await expect.poll(() => values.count()).toBe(6);
-    await expect.poll(async () => (await values.first().innerText()).trim()).toMatch(/^[\d,]+$/);
+    await poll(() => values.count()).toBe(6);
+    await poll(async () => (await values.first().innerText()).trim()).toMatch(/^[\d,]+$/);
     const total = Number((await values.first().innerText()).replace(/,/g, ''));
     expect(total).toBeGreaterThan(10);
     for (const text of await values.allInnerTexts()) expect(text.trim()).not.toBe('');
 
     // The charts are drawn: many pixels, in more than one colour (axes, lines, bars, labels).
     for (const chart of ['overview-trend', 'overview-channels']) {
-      await expect
-        .poll(
-          async () => {
-            const ink = await canvasInk(admin, chart);
-            return ink.drawn > 2_000 && ink.colours > 1;
-          },
-          { message: `${chart} is drawn` },
-        )
-        .toBe(true);
+      await poll(async () => {
+        const ink = await canvasInk(admin, chart);
+        return ink.drawn > 2_000 && ink.colours > 1;
+      }, `${chart} is drawn`).toBe(true);
       // The series are drawn in the plot (below the legend), in the console's series colours.
       expect((await canvasInk(admin, chart)).series, chart).toBeGreaterThan(400);
     }
     // The channel table lists the demo's channel codes with figures.
-    await expect.poll(() => admin.locator('.channel-table .el-table__row').count()).toBeGreaterThan(0);
+    await poll(() => admin.locator('.channel-table .el-table__row').count()).toBeGreaterThan(0);
     expect(await englishTexts(admin)).toEqual([]);
     await shot(admin, '03-overview');
     expect(pageErrors).toEqual([]);
@@ -293,14 +291,12 @@ describe('manager console (1440×900)', () => {
 
     // The preview shows the message as the customer reads it (the rep's name filled in).
     const preview = admin.getByTestId('welcome-preview');
-    await expect
-      .poll(() =>
-        preview
-          .getByTestId('welcome-preview-text')
-          .innerText()
-          .catch(() => ''),
-      )
-      .toContain('欢迎来到星河门店');
+    await poll(() =>
+      preview
+        .getByTestId('welcome-preview-text')
+        .innerText()
+        .catch(() => ''),
+    ).toContain('欢迎来到星河门店');
     await expect(preview.getByTestId('welcome-preview-text').innerText()).resolves.toContain('李娜');
     await shot(admin, '04-channel-new');
 
@@ -320,9 +316,9 @@ describe('manager console (1440×900)', () => {
     });
     const image = admin.getByTestId('channel-qr-image');
     await image.waitFor();
-    await expect
-      .poll(() => image.evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth))
-      .toBeGreaterThan(0);
+    await poll(() => image.evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(
+      0,
+    );
     const [download] = await Promise.all([
       admin.waitForEvent('download'),
       admin.getByTestId('channel-qr-download').click(),
@@ -355,7 +351,7 @@ describe('manager console (1440×900)', () => {
     await expect(dialog.getByTestId('script-import-invalid').innerText()).resolves.toContain('1');
     // The bad row (line 4, an image without its address) says why, in Chinese.
     const errors = dialog.getByTestId('script-import-error');
-    await expect.poll(() => errors.count()).toBe(1);
+    await poll(() => errors.count()).toBe(1);
     const message = await errors.first().innerText();
     expect(message).toMatch(/[\u4e00-\u9fff]/);
     expect(message).not.toMatch(/[A-Za-z]{4,}/);
@@ -366,7 +362,7 @@ describe('manager console (1440×900)', () => {
     // Import the rows without errors.
     await dialog.getByTestId('script-import-skip-invalid').click();
     await expect(dialog.getByTestId('script-import-skipped').innerText()).resolves.toContain('活动海报');
-    await expect.poll(() => dialog.getByTestId('script-import-invalid').innerText()).toContain('0');
+    await poll(() => dialog.getByTestId('script-import-invalid').innerText()).toContain('0');
     await dialog.getByTestId('script-import-confirm').click();
     await admin.locator('.el-message--success').waitFor();
     const titles = (
@@ -407,7 +403,7 @@ describe('manager console (1440×900)', () => {
     await target.waitFor();
     await expect(target.innerText()).resolves.toContain(ALERT_TEXT);
     // In context: the messages before it are there too, and it is on screen.
-    await expect.poll(() => admin.getByTestId('message').count()).toBeGreaterThan(3);
+    await poll(() => admin.getByTestId('message').count()).toBeGreaterThan(3);
     await expect(target.isVisible()).resolves.toBe(true);
     await shot(admin, '09-alert-in-context');
     expect(pageErrors).toEqual([]);
@@ -416,7 +412,7 @@ describe('manager console (1440×900)', () => {
   it("a department's manager sees only their department's reps; another department's rep is refused", async () => {
     await manager.goto(`${base}/console/reps`);
     const table = manager.getByTestId('rep-table');
-    await expect.poll(() => table.locator('.el-table__body-wrapper .el-table__row').count()).toBeGreaterThan(0);
+    await poll(() => table.locator('.el-table__body-wrapper .el-table__row').count()).toBeGreaterThan(0);
     const names = await table.locator('.el-table__body-wrapper .el-table__row a.link').allInnerTexts();
     expect(new Set(names.map((n) => n.trim()))).toEqual(new Set(OWN_REPS));
     for (const other of OTHER_REPS) expect(names).not.toContain(other);
