@@ -23,10 +23,29 @@ function repItem(core: EmulatorCore, rep: Rep, extra = ''): string {
 <div class="muted">${escapeHtml(departmentNames(core, rep))} · ${escapeHtml(rep.userid)}</div></div>${extra}</li>`;
 }
 
+const QR_OPTIONS = { margin: 1, width: 480, errorCorrectionLevel: 'M' } as const;
+
+/**
+ * The QR image itself, as WeCom's `qr_code` URL answers: a PNG of the page URL (scanning it opens the page).
+ */
+export function renderQrPng(core: EmulatorCore, way: ContactWay): Promise<Buffer> {
+  return QRCode.toBuffer(core.qrPageUrl(way.config_id), { ...QR_OPTIONS, type: 'png' });
+}
+
+/**
+ * Whether a request for the `qr_code` URL wants the image rather than the page: it accepts images and not HTML (an
+ * <img>, a server downloading the image). A browser opening the URL asks for HTML first and gets the page.
+ */
+export function wantsQrImage(accept: string | undefined): boolean {
+  if (!accept) return false;
+  const types = accept.split(',').map((t) => t.split(';')[0]!.trim().toLowerCase());
+  return !types.includes('text/html') && types.some((t) => t === 'image/png' || t === 'image/*');
+}
+
 /** The printed-poster stand-in: a real QR image of this page's URL, the channel, and a form to simulate a scan. */
 export async function renderQrPage(core: EmulatorCore, way: ContactWay): Promise<string> {
   const url = core.qrPageUrl(way.config_id);
-  const qr = await QRCode.toDataURL(url, { margin: 1, width: 480, errorCorrectionLevel: 'M' });
+  const qr = await QRCode.toDataURL(url, QR_OPTIONS);
   const reps = repsOfWay(core, way);
   const title = way.remark || way.state || '渠道活码';
   const body = `

@@ -4,7 +4,7 @@ import type { EmulatorCore } from './core.js';
 import { EmulatorInputError } from './errcodes.js';
 import { errorPage } from './html.js';
 import { renderIndexPage } from './index-page.js';
-import { renderQrPage, renderScanResult } from './qr-page.js';
+import { renderQrPage, renderQrPng, renderScanResult, wantsQrImage } from './qr-page.js';
 import { registerRobotPages } from './routes-robots.js';
 import type { SimulateResult } from './simulate.js';
 
@@ -37,9 +37,19 @@ export function registerPages(app: FastifyInstance, { core, scan, formBody }: Pa
     return reply.type(image.contentType).header('cache-control', 'private, max-age=3600').send(image.data);
   });
 
+  // The `qr_code` URL of a contact way. WeCom's is an image; here it is also the page to simulate a scan, so it
+  // answers the PNG to a client that asks for an image and not HTML (an <img>, the server's download).
   app.get<{ Params: { configId: string } }>('/qr/:configId', async (req, reply) => {
-    reply.type('text/html; charset=utf-8');
     const way = core.findContactWay(req.params.configId);
+    if (wantsQrImage(req.headers.accept)) {
+      reply.header('vary', 'accept');
+      if (!way) return reply.status(404).type('text/plain; charset=utf-8').send('not found');
+      return reply
+        .type('image/png')
+        .header('cache-control', 'no-store')
+        .send(await renderQrPng(core, way));
+    }
+    reply.type('text/html; charset=utf-8');
     if (!way) return reply.status(404).send(errorPage('渠道活码不存在', '该渠道活码不存在或已被删除。', '/emulator/'));
     return renderQrPage(core, way);
   });

@@ -48,6 +48,12 @@ export type ChannelList = Static<typeof ChannelList>;
 export const ChannelIdParams = InputObject({ id: Type.Integer({ minimum: 1 }) });
 export type ChannelIdParams = Static<typeof ChannelIdParams>;
 
+/** `download=1`: answered as an attachment named after the channel; otherwise inline (the console's <img>). */
+export const ChannelQrQuery = InputObject({
+  download: Type.Optional(Type.Union([Type.Literal('0'), Type.Literal('1')])),
+});
+export type ChannelQrQuery = Static<typeof ChannelQrQuery>;
+
 const channelFields = {
   name: Type.String({ minLength: 1, maxLength: 50 }),
   groupName: Type.String({ maxLength: 30 }),

@@ -1,3 +1,5 @@
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { and, asc, eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { App } from '../../server/app.js';
@@ -7,6 +9,7 @@ import { seedChannels } from '../../server/demo/seed-channels.js';
 import { localDay as dayIn } from '../../server/modules/channels/local-day.js';
 import { DEFAULT_TIME_ZONE } from '../../shared/time-zone.js';
 import { appTableCounts, startApp, testConfig, waitFor } from '../support/app.js';
+import { consoleLogin, createLocalAccount } from '../support/console.js';
 import { admin, calls, CORP, EC, prepare, settled, simulate, tagId } from '../support/scrm.js';
 
 let app: App;
@@ -535,4 +538,194 @@ describe('demo seeding', () => {
     };
     expect(state.welcomeMessages.find((w) => w.external_userid === customer)!.text.content).toMatch(/^张三/);
   });
+});
+
+describe('GET /api/channels/:id/qr.png serves the code’s QR image from WeCom', () => {
+  const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  /** A minimal JPEG (SOI, APP0 JFIF header, EOI): enough for the magic-byte check, as a CDN may serve one. */
+  const JPEG = Buffer.from([
+    0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00,
+    0x00, 0xff, 0xd9,
+  ]);
+  let imageHost: Server | undefined;
+
+  afterEach(async () => {
+    if (imageHost) await new Promise((resolve) => imageHost!.close(resolve));
+    imageHost = undefined;
+  });
+
+  /** A stand-in for WeCom's image host answering every request with `handler`; its origin. */
+  async function hostImages(handler: (res: ServerResponse) => void): Promise<string> {
+    imageHost = createServer((_req, res) => handler(res));
+    await new Promise<void>((resolve) => imageHost!.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(imageHost.address() as AddressInfo).port}`;
+  }
+
+  /** WeCom's answer as stored changes (a test stand-in for a different image host). */
+  async function storeQrCode(id: number, qrCode: string) {
+    const { channels } = app.db.t;
+    await app.db.update(channels).set({ qrCode }).where(eq(channels.id, id));
+  }
+
+  /** A port nothing listens on. */
+  async function closedPort(): Promise<number> {
+    const s = createServer();
+    await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+    const { port } = s.address() as AddressInfo;
+    await new Promise((resolve) => s.close(resolve));
+    return port;
+  }
+
+  it('answers the emulator’s real PNG inline, no-store; ?download=1 makes it an attachment named after the channel', async () => {
+    app = await startApp();
+    await prepare(app);
+    const channel = await create({ ...(await base()), name: "门店 海报 (A)'1*" });
+
+    const res = await admin(app, 'GET', `/api/channels/${channel.id}/qr.png`);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.headers['content-type']).toBe('image/png');
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.rawPayload.subarray(0, 8).equals(PNG_MAGIC)).toBe(true);
+    // The image is the emulator's QR of the code's page (480 px wide: IHDR width at bytes 16–19).
+    expect(res.rawPayload.readUInt32BE(16)).toBe(480);
+    expect(Number(res.headers['content-length'])).toBe(res.rawPayload.length);
+    const encoded = '%E9%97%A8%E5%BA%97%20%E6%B5%B7%E6%8A%A5%20%28A%29%271%2A.png';
+    expect(res.headers['content-disposition']).toBe(`inline; filename*=UTF-8''${encoded}`);
+
+    const download = await admin(app, 'GET', `/api/channels/${channel.id}/qr.png?download=1`);
+    expect(download.statusCode).toBe(200);
+    expect(download.headers['content-disposition']).toBe(`attachment; filename*=UTF-8''${encoded}`);
+    expect(decodeURIComponent(encoded)).toBe("门店 海报 (A)'1*.png");
+    expect(download.rawPayload.equals(res.rawPayload)).toBe(true);
+    const inline = await admin(app, 'GET', `/api/channels/${channel.id}/qr.png?download=0`);
+    expect(inline.headers['content-disposition']).toMatch(/^inline;/);
+
+    // The same URL opened in a browser is still the page to simulate a scan.
+    const page = await app.inject({
+      url: new URL(channel.qrCode).pathname,
+      headers: { accept: 'text/html,application/xhtml+xml,image/avif,image/webp,*/*;q=0.8' },
+    });
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.body).toContain('模拟扫码添加');
+  });
+
+  it('refuses callers without the admin token or an admin session, and bad query values', async () => {
+    app = await startApp();
+    await prepare(app);
+    const channel = await create(await base());
+    const url = `/api/channels/${channel.id}/qr.png`;
+
+    expect((await app.inject({ url })).statusCode).toBe(401);
+    const wrong = await app.inject({ url, headers: { authorization: 'Bearer wrong-token-wrong-token' } });
+    expect(wrong.statusCode).toBe(401);
+    // Channel codes are an admin page of the console (as every other /api/channels route): a manager is refused.
+    await createLocalAccount(app, { username: 'qr-manager', role: 'manager', departmentIds: [1] });
+    const manager = await app.inject({ url, headers: { cookie: await consoleLogin(app, 'qr-manager') } });
+    expect(manager.statusCode).toBe(403);
+    await createLocalAccount(app, { username: 'qr-admin', role: 'admin' });
+    const session = await app.inject({ url, headers: { cookie: await consoleLogin(app, 'qr-admin') } });
+    expect(session.statusCode, session.body).toBe(200);
+    expect(session.headers['content-type']).toBe('image/png');
+
+    for (const bad of ['?download=yes', '?download=', '?url=http://127.0.0.1/', '?download=1&download=1']) {
+      const res = await admin(app, 'GET', `${url}${bad}`);
+      expect(res.statusCode, bad).toBe(400);
+      expect(res.headers['content-type']).toMatch(/json/);
+    }
+    for (const id of ['0', '-1', 'abc', '1.5']) {
+      expect((await admin(app, 'GET', `/api/channels/${id}/qr.png`)).statusCode, id).toBe(400);
+    }
+  });
+
+  it('a deleted or unknown code is 404 in Chinese, without fetching anything', async () => {
+    app = await startApp();
+    await prepare(app);
+    const channel = await create(await base());
+    expect((await admin(app, 'DELETE', `/api/channels/${channel.id}`)).statusCode).toBe(204);
+    let fetched = 0;
+    const host = await hostImages((res) => {
+      fetched += 1;
+      res.writeHead(200, { 'content-type': 'image/png' }).end(PNG_MAGIC);
+    });
+    await storeQrCode(channel.id, `${host}/qr.png`);
+
+    const gone = await admin(app, 'GET', `/api/channels/${channel.id}/qr.png?download=1`);
+    expect(gone.statusCode).toBe(404);
+    expect(gone.json()).toMatchObject({ error: 'not_found', message: '渠道活码不存在' });
+    expect(gone.headers['content-disposition']).toBeUndefined();
+    const unknown = await admin(app, 'GET', `/api/channels/${channel.id + 1000}/qr.png`);
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json()).toMatchObject({ message: '渠道活码不存在' });
+    expect(fetched).toBe(0);
+  });
+
+  it('a JPEG from WeCom is answered as a JPEG; anything not a PNG or JPEG, or an unreachable host, is a 502 in Chinese', async () => {
+    app = await startApp();
+    await prepare(app);
+    const channel = await create(await base());
+    const url = `/api/channels/${channel.id}/qr.png?download=1`;
+
+    // Content-type by magic bytes, not by the host's header.
+    const jpegHost = await hostImages((res) => res.writeHead(200, { 'content-type': 'image/png' }).end(JPEG));
+    await storeQrCode(channel.id, `${jpegHost}/qr`);
+    const jpeg = await admin(app, 'GET', url);
+    expect(jpeg.statusCode, jpeg.body).toBe(200);
+    expect(jpeg.headers['content-type']).toBe('image/jpeg');
+    expect(jpeg.headers['content-disposition']).toBe(
+      `attachment; filename*=UTF-8''${encodeURIComponent('门店海报')}.jpg`,
+    );
+    expect(jpeg.rawPayload.equals(JPEG)).toBe(true);
+    await new Promise((resolve) => imageHost!.close(resolve));
+
+    const expect502 = async (what: string, message: string) => {
+      const res = await admin(app, 'GET', url);
+      expect(res.statusCode, what).toBe(502);
+      expect(res.json(), what).toMatchObject({ message });
+      expect(res.headers['content-disposition'], what).toBeUndefined();
+      expect(res.body, what).not.toContain('127.0.0.1');
+    };
+
+    // An HTML page labelled as an image.
+    await hostImages((res) => res.writeHead(200, { 'content-type': 'image/png' }).end('<html>登录</html>'));
+    await storeQrCode(channel.id, `http://127.0.0.1:${(imageHost!.address() as AddressInfo).port}/qr`);
+    await expect502('html', '企业微信返回的二维码不是 PNG 或 JPEG 图片');
+    await new Promise((resolve) => imageHost!.close(resolve));
+
+    // An error status.
+    await hostImages((res) => res.writeHead(404).end());
+    await storeQrCode(channel.id, `http://127.0.0.1:${(imageHost!.address() as AddressInfo).port}/qr`);
+    await expect502('404', '无法从企业微信获取二维码图片，请稍后重试');
+    await new Promise((resolve) => imageHost!.close(resolve));
+
+    // An image far larger than a QR code.
+    await hostImages((res) => res.writeHead(200).end(Buffer.concat([PNG_MAGIC, Buffer.alloc(3 * 1024 * 1024)])));
+    await storeQrCode(channel.id, `http://127.0.0.1:${(imageHost!.address() as AddressInfo).port}/qr`);
+    await expect502('too large', '无法从企业微信获取二维码图片，请稍后重试');
+    await new Promise((resolve) => imageHost!.close(resolve));
+    imageHost = undefined;
+
+    // Nothing listening.
+    await storeQrCode(channel.id, `http://127.0.0.1:${await closedPort()}/qr`);
+    await expect502('refused', '无法从企业微信获取二维码图片，请稍后重试');
+
+    // Only http(s): a stored URL of another scheme is never opened.
+    await storeQrCode(channel.id, 'file:///etc/passwd');
+    await expect502('file', '企业微信返回的二维码地址无效');
+    await storeQrCode(channel.id, 'not a url');
+    await expect502('garbage', '企业微信返回的二维码地址无效');
+  });
+
+  it('WeCom’s image host that never answers is a 502 after the timeout', async () => {
+    app = await startApp();
+    await prepare(app);
+    const channel = await create(await base());
+    await hostImages(() => undefined); // accepts the connection, never answers
+    await storeQrCode(channel.id, `http://127.0.0.1:${(imageHost!.address() as AddressInfo).port}/qr`);
+    const started = Date.now();
+    const res = await admin(app, 'GET', `/api/channels/${channel.id}/qr.png`);
+    expect(res.statusCode).toBe(502);
+    expect(res.json()).toMatchObject({ message: '无法从企业微信获取二维码图片，请稍后重试' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(4_500);
+    imageHost!.closeAllConnections();
+  }, 15_000);
 });

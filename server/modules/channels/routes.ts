@@ -4,6 +4,7 @@ import {
   Channel,
   ChannelIdParams,
   ChannelList,
+  ChannelQrQuery,
   ChannelStats,
   ChannelStatsQuery,
   CreateChannelBody,
@@ -14,6 +15,11 @@ import type { ChannelService } from './service.js';
 
 // 503: an edit or deletion could not reach WeCom in time (the channel's code is busy syncing), nothing changed.
 const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody, 502: ErrorBody, 503: ErrorBody };
+
+/** RFC 5987 `value-chars`: encodeURIComponent leaves ' ( ) * ! unescaped, which attr-char does not allow. */
+function rfc5987(value: string): string {
+  return encodeURIComponent(value).replace(/['()*!]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
 
 /** Channel codes (渠道活码). Admin bearer token until console login exists. */
 export const channelRoutes: FastifyPluginAsyncTypebox<{ service: ChannelService; corpId: () => string }> = async (
@@ -51,6 +57,24 @@ export const channelRoutes: FastifyPluginAsyncTypebox<{ service: ChannelService;
     async (request, reply) => {
       await service.remove(corpId(), request.params.id);
       return reply.status(204).send(null);
+    },
+  );
+
+  // The code's QR image as WeCom hosts it, through us: the console shows and downloads it with its session (WeCom's
+  // image host knows nothing of our users), and a deleted code stops being served at once (404).
+  app.get(
+    '/api/channels/:id/qr.png',
+    { schema: { params: ChannelIdParams, querystring: ChannelQrQuery, response: errors } },
+    async (request, reply) => {
+      const image = await service.qrImage(corpId(), request.params.id);
+      const disposition = request.query.download === '1' ? 'attachment' : 'inline';
+      return reply
+        .header('content-type', image.contentType)
+        .header('content-length', String(image.data.length))
+        .header('content-disposition', `${disposition}; filename*=UTF-8''${rfc5987(`${image.name}.${image.ext}`)}`)
+        .header('cache-control', 'no-store')
+        .header('x-content-type-options', 'nosniff')
+        .send(image.data as never);
     },
   );
 

@@ -1,6 +1,6 @@
 import type { Database, Executor } from '../../db/database.js';
 import { isUniqueViolation } from '../../db/errors.js';
-import { BadRequestError, UpstreamError } from '../../errors.js';
+import { BadRequestError, NotFoundError, UpstreamError } from '../../errors.js';
 import type { WecomApi } from '../../wecom/api.js';
 import type { Channel, ChannelStats, CreateChannelBody, UpdateChannelBody } from '../../../shared/schemas/channels.js';
 import type { DirectoryService } from '../directory/service.js';
@@ -19,6 +19,7 @@ import {
 } from './channel-input.js';
 import { channelNotFound, nameInUse, stateTaken, type ChannelCodeLane } from './code-lane.js';
 import { dayCount, dayRange, daysBetween, localDay } from './local-day.js';
+import { fetchQrImage, type QrImage } from './qr-image.js';
 import type { ChannelRepo, ChannelRow } from './repo.js';
 import { repsOnCode, sameReps } from './rotation.js';
 import { generateState, MAX_STATE_LENGTH, stateProblem } from './state-code.js';
@@ -43,6 +44,8 @@ export function createChannelService(deps: {
   /** The corp's IANA zone: daily caps and statistics count its calendar days. */
   timeZone: string;
   now?: () => number;
+  /** Downloads the QR images WeCom hosts (tests pass a fake). */
+  fetch?: typeof fetch;
 }) {
   const { db, repo } = deps;
   const now = deps.now ?? Date.now;
@@ -244,6 +247,16 @@ export function createChannelService(deps: {
 
     async get(corpId: string, id: number): Promise<Channel> {
       return view(await live(corpId, id));
+    },
+
+    /**
+     * A live code's QR image, fetched from the URL WeCom returned for it (never one a caller names) each time: the
+     * image is WeCom's, and a deleted code's image must stop being served at once.
+     */
+    async qrImage(corpId: string, id: number): Promise<QrImage & { name: string }> {
+      const row = await live(corpId, id);
+      if (!row.qrCode) throw new NotFoundError('该渠道活码没有二维码');
+      return { ...(await fetchQrImage(row.qrCode, deps.fetch)), name: row.name };
     },
 
     async list(corpId: string): Promise<Channel[]> {
