@@ -6,7 +6,7 @@ import { createAuthModule } from './auth/index.js';
 import { createAutomationsModule } from './automations/index.js';
 import { createChannelsModule } from './channels/index.js';
 import { createConsoleModules } from './console/index.js';
-import { createConsoleScriptsModule } from './console-scripts/index.js';
+import { createConsoleCustomersModule } from './console-customers/index.js';
 import { createContactsModule } from './contacts/index.js';
 import type { ModuleContext } from './context.js';
 import type { CorpService } from './corps/service.js';
@@ -120,10 +120,6 @@ export function createModules(
     contacts: contacts.repo,
     workCalendar: workCalendar.service,
   });
-  const consoleScripts = createConsoleScriptsModule(ctx, {
-    audit: consoleModules.audit.service,
-    suggest: suggest.service,
-  });
   // Automations and notifications: group robots and app messages, the rules, the reps' tasks, integrations. Orders
   // from integrations reach the rules through a function (the automations read the integrations' webhook feed).
   const notify = createNotifyModule(ctx, {
@@ -167,7 +163,12 @@ export function createModules(
     archive,
     privacy,
     ...consoleModules.parts,
-    consoleScripts,
+    createConsoleCustomersModule(ctx, {
+      accounts: consoleModules.consoleAuth.accounts,
+      settings: consoleModules.consoleAuth.settings,
+      timeline: timeline.repo,
+      stages: stages.service,
+    }),
     notify,
     tasks,
     integrations,
@@ -209,7 +210,6 @@ export function createModules(
     tasks,
     integrations,
     automations,
-    consoleScripts,
     ...consoleModules,
   };
 }

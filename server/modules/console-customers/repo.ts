@@ -1,0 +1,288 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { Database, Executor } from '../../db/database.js';
+import type { KeysetCursor } from '../keyset-cursor.js';
+import { contains } from '../like-pattern.js';
+
+const num = (v: unknown): number => Number(v);
+const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+const str = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
+const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+const bool = (v: unknown): boolean => v === true || Number(v) === 1;
+const list = (values: readonly (string | number)[]): SQL =>
+  sql.join(
+    values.map((v) => sql`${v}`),
+    sql`, `,
+  );
+
+/** The relationship filter in SQL terms: every field already checked against the caller's scope by the service. */
+export interface FollowFilter {
+  /** Reps whose relationships may be listed; null: every rep. */
+  userIds: readonly string[] | null;
+  q?: string;
+  tagIds?: readonly string[];
+  tagMatch: 'any' | 'all';
+  /** Stage ids to match; `includeUnset`: a contact without a stage is in the corp's first stage. */
+  stage?: { stageId: number; includeUnset: boolean };
+  channelId?: number;
+  status: 'active' | 'lost' | 'all';
+  added?: { fromMs?: number; toMs?: number };
+  lastContact?: { fromMs?: number; toMs?: number };
+}
+
+export interface FollowListRow {
+  followId: number;
+  userId: string;
+  externalUserId: string;
+  name: string;
+  avatar: string;
+  corpName: string;
+  stageId: number | null;
+  repName: string;
+  remark: string;
+  description: string;
+  status: 'active' | 'lost';
+  addedAt: number;
+  lostAt: number | null;
+  lostReason: string | null;
+  channelId: number | null;
+  channelName: string | null;
+  lastContactAt: number | null;
+}
+
+export interface ConversationRow {
+  id: number;
+  userId: string;
+  externalUserId: string;
+  repName: string;
+  messageCount: number;
+  lastMessageAt: number | null;
+  lastMessageId: number | null;
+  lastCustomerMessageAt: number | null;
+  lastCustomerMessageId: number | null;
+}
+
+export interface MessageRow {
+  id: number;
+  sentAt: number;
+  direction: 'customer_to_rep' | 'rep_to_customer' | 'internal';
+  sender: string;
+  type: string;
+  text: string;
+  recalled: boolean;
+}
+
+/** The console's customer reads: relationships with their customer, rep, channel and chat, over both backends. */
+export function createConsoleCustomerRepo(db: Database) {
+  const { follows, contacts, reps, channels, conversations, followTags, tags, tagGroups, messages } = db.t;
+
+  const FOLLOW_SELECT = sql`SELECT f.id AS follow_id, f.user_id, f.external_user_id, f.remark, f.description, f.status,
+      f.added_at, f.lost_at, f.lost_reason, f.channel_id, ch.name AS channel_name,
+      c.name AS name, c.avatar AS avatar, c.corp_name AS corp_name, c.stage_id AS stage_id,
+      r.name AS rep_name, conv.last_message_at AS last_contact_at
+    FROM ${follows} f
+    LEFT JOIN ${contacts} c ON c.corp_id = f.corp_id AND c.external_user_id = f.external_user_id
+    LEFT JOIN ${reps} r ON r.corp_id = f.corp_id AND r.user_id = f.user_id
+    LEFT JOIN ${channels} ch ON ch.corp_id = f.corp_id AND ch.id = f.channel_id
+    LEFT JOIN ${conversations} conv ON conv.corp_id = f.corp_id AND conv.kind = 'single'
+      AND conv.user_id = f.user_id AND conv.external_user_id = f.external_user_id`;
+
+  function followRow(r: Record<string, unknown>): FollowListRow {
+    return {
+      followId: num(r.follow_id),
+      userId: str(r.user_id),
+      externalUserId: str(r.external_user_id),
+      name: str(r.name),
+      avatar: str(r.avatar),
+      corpName: str(r.corp_name),
+      stageId: numOrNull(r.stage_id),
+      repName: str(r.rep_name) || str(r.user_id),
+      remark: str(r.remark),
+      description: str(r.description),
+      status: r.status === 'lost' ? 'lost' : 'active',
+      addedAt: num(r.added_at),
+      lostAt: numOrNull(r.lost_at),
+      lostReason: strOrNull(r.lost_reason),
+      channelId: numOrNull(r.channel_id),
+      channelName: strOrNull(r.channel_name),
+      lastContactAt: numOrNull(r.last_contact_at),
+    };
+  }
+
+  function conditions(corpId: string, f: FollowFilter): SQL[] {
+    const where: SQL[] = [sql`f.corp_id = ${corpId}`];
+    if (f.userIds !== null) where.push(f.userIds.length > 0 ? sql`f.user_id IN (${list(f.userIds)})` : sql`1 = 0`);
+    if (f.status !== 'all') where.push(sql`f.status = ${f.status}`);
+    if (f.q) where.push(sql`(${contains(sql`c.name`, f.q)} OR ${contains(sql`f.remark`, f.q)})`);
+    if (f.channelId !== undefined) where.push(sql`f.channel_id = ${f.channelId}`);
+    if (f.stage)
+      where.push(
+        f.stage.includeUnset
+          ? sql`(c.stage_id = ${f.stage.stageId} OR c.stage_id IS NULL)`
+          : sql`c.stage_id = ${f.stage.stageId}`,
+      );
+    if (f.added?.fromMs !== undefined) where.push(sql`f.added_at >= ${f.added.fromMs}`);
+    if (f.added?.toMs !== undefined) where.push(sql`f.added_at < ${f.added.toMs}`);
+    if (f.lastContact?.fromMs !== undefined) where.push(sql`conv.last_message_at >= ${f.lastContact.fromMs}`);
+    if (f.lastContact?.toMs !== undefined) where.push(sql`conv.last_message_at < ${f.lastContact.toMs}`);
+    if (f.tagIds && f.tagIds.length > 0) {
+      const tagged = sql`FROM ${followTags} ft WHERE ft.corp_id = f.corp_id AND ft.user_id = f.user_id
+        AND ft.external_user_id = f.external_user_id AND ft.tag_id IN (${list(f.tagIds)})`;
+      where.push(
+        f.tagMatch === 'all' ? sql`(SELECT count(*) ${tagged}) = ${f.tagIds.length}` : sql`EXISTS (SELECT 1 ${tagged})`,
+      );
+    }
+    return where;
+  }
+
+  return {
+    /** Relationships matching the filter, newest added first; `after` is the last row of the previous page. */
+    async follows(
+      ex: Executor,
+      corpId: string,
+      filter: FollowFilter,
+      opts: { limit: number; after?: KeysetCursor },
+    ): Promise<FollowListRow[]> {
+      const where = conditions(corpId, filter);
+      if (opts.after) where.push(sql`(f.added_at, f.id) < (${opts.after.time}, ${opts.after.id})`);
+      const rows = await db.rows<Record<string, unknown>>(
+        ex,
+        sql`${FOLLOW_SELECT} WHERE ${sql.join(where, sql` AND `)} ORDER BY f.added_at DESC, f.id DESC LIMIT ${opts.limit}`,
+      );
+      return rows.map(followRow);
+    },
+
+    /** How many relationships match (bulk actions check their size before they start). */
+    async countFollows(ex: Executor, corpId: string, filter: FollowFilter): Promise<number> {
+      const [row] = await db.rows<Record<string, unknown>>(
+        ex,
+        sql`SELECT count(*) AS n FROM ${follows} f
+          LEFT JOIN ${contacts} c ON c.corp_id = f.corp_id AND c.external_user_id = f.external_user_id
+          LEFT JOIN ${conversations} conv ON conv.corp_id = f.corp_id AND conv.kind = 'single'
+            AND conv.user_id = f.user_id AND conv.external_user_id = f.external_user_id
+          WHERE ${sql.join(conditions(corpId, filter), sql` AND `)}`,
+      );
+      return num(row?.n ?? 0);
+    },
+
+    /** Every relationship of one customer (every rep, now or before), first added first. */
+    async followsOf(ex: Executor, corpId: string, externalUserId: string): Promise<FollowListRow[]> {
+      const rows = await db.rows<Record<string, unknown>>(
+        ex,
+        sql`${FOLLOW_SELECT} WHERE f.corp_id = ${corpId} AND f.external_user_id = ${externalUserId}
+          ORDER BY f.added_at, f.id`,
+      );
+      return rows.map(followRow);
+    },
+
+    async contact(ex: Executor, corpId: string, externalUserId: string) {
+      const [row] = await db.rows<Record<string, unknown>>(
+        ex,
+        sql`SELECT name, avatar, type, gender, corp_name, position, stage_id FROM ${contacts}
+          WHERE corp_id = ${corpId} AND external_user_id = ${externalUserId}`,
+      );
+      if (!row) return undefined;
+      return {
+        name: str(row.name),
+        avatar: str(row.avatar),
+        type: num(row.type),
+        gender: num(row.gender),
+        corpName: str(row.corp_name),
+        position: str(row.position),
+        stageId: numOrNull(row.stage_id),
+      };
+    },
+
+    /** Corp tags on the given customers' relationships, keyed `userId\u0000externalUserId`. */
+    async followTags(
+      ex: Executor,
+      corpId: string,
+      externalUserIds: readonly string[],
+    ): Promise<Map<string, { tagId: string; name: string; groupName: string }[]>> {
+      const found = new Map<string, { tagId: string; name: string; groupName: string }[]>();
+      if (externalUserIds.length === 0) return found;
+      const rows = await db.rows<Record<string, unknown>>(
+        ex,
+        sql`SELECT ft.user_id, ft.external_user_id, ft.tag_id, t.name AS tag_name, g.name AS group_name
+          FROM ${followTags} ft
+          JOIN ${tags} t ON t.corp_id = ft.corp_id AND t.tag_id = ft.tag_id
+          LEFT JOIN ${tagGroups} g ON g.corp_id = t.corp_id AND g.group_id = t.group_id
+          WHERE ft.corp_id = ${corpId} AND ft.external_user_id IN (${list(externalUserIds)})
+          ORDER BY g."order", t."order", ft.tag_id`,
+      );
+      for (const r of rows) {
+        const key = `${str(r.user_id)}\u0000${str(r.external_user_id)}`;
+        const tagsOf = found.get(key) ?? [];
+        tagsOf.push({ tagId: str(r.tag_id), name: str(r.tag_name), groupName: str(r.group_name) });
+        found.set(key, tagsOf);
+      }
+      return found;
+    },
+
+    /** The customer's 1:1 chats with reps, most recent first. */
+    async conversationsOf(ex: Executor, corpId: string, externalUserId: string): Promise<ConversationRow[]> {
+      const rows = await db.rows<Record<string, unknown>>(
+        ex,
+        sql`SELECT conv.id, conv.user_id, conv.external_user_id, r.name AS rep_name, conv.message_count,
+            conv.last_message_at, conv.last_message_id, conv.last_customer_message_at, conv.last_customer_message_id
+          FROM ${conversations} conv
+          LEFT JOIN ${reps} r ON r.corp_id = conv.corp_id AND r.user_id = conv.user_id
+          WHERE conv.corp_id = ${corpId} AND conv.kind = 'single' AND conv.external_user_id = ${externalUserId}
+          ORDER BY CASE WHEN conv.last_message_at IS NULL THEN 1 ELSE 0 END, conv.last_message_at DESC, conv.id DESC`,
+      );
+      return rows.map(conversationRow);
+    },
+
+    /** A 1:1 chat with a customer by id (group and internal chats are not the console's to read here). */
+    async conversation(ex: Executor, corpId: string, id: number): Promise<ConversationRow | undefined> {
+      const [row] = await db.rows<Record<string, unknown>>(
+        ex,
+        sql`SELECT conv.id, conv.user_id, conv.external_user_id, r.name AS rep_name, conv.message_count,
+            conv.last_message_at, conv.last_message_id, conv.last_customer_message_at, conv.last_customer_message_id
+          FROM ${conversations} conv
+          LEFT JOIN ${reps} r ON r.corp_id = conv.corp_id AND r.user_id = conv.user_id
+          WHERE conv.corp_id = ${corpId} AND conv.id = ${id} AND conv.kind = 'single'`,
+      );
+      return row ? conversationRow(row) : undefined;
+    },
+
+    /** A chat's messages, newest first; `before` is the last row of the previous page. */
+    async messages(
+      ex: Executor,
+      corpId: string,
+      conversationId: number,
+      opts: { limit: number; before?: KeysetCursor },
+    ): Promise<MessageRow[]> {
+      const where = [sql`corp_id = ${corpId}`, sql`conversation_id = ${conversationId}`];
+      if (opts.before) where.push(sql`(sent_at, id) < (${opts.before.time}, ${opts.before.id})`);
+      const rows = await db.rows<Record<string, unknown>>(
+        ex,
+        sql`SELECT id, sent_at, direction, sender, type, text, recalled FROM ${messages}
+          WHERE ${sql.join(where, sql` AND `)} ORDER BY sent_at DESC, id DESC LIMIT ${opts.limit}`,
+      );
+      return rows.map((r) => ({
+        id: num(r.id),
+        sentAt: num(r.sent_at),
+        direction: str(r.direction) as MessageRow['direction'],
+        sender: str(r.sender),
+        type: str(r.type),
+        text: str(r.text),
+        recalled: bool(r.recalled),
+      }));
+    },
+  };
+
+  function conversationRow(r: Record<string, unknown>): ConversationRow {
+    return {
+      id: num(r.id),
+      userId: str(r.user_id),
+      externalUserId: str(r.external_user_id),
+      repName: str(r.rep_name) || str(r.user_id),
+      messageCount: num(r.message_count),
+      lastMessageAt: numOrNull(r.last_message_at),
+      lastMessageId: numOrNull(r.last_message_id),
+      lastCustomerMessageAt: numOrNull(r.last_customer_message_at),
+      lastCustomerMessageId: numOrNull(r.last_customer_message_id),
+    };
+  }
+}
+export type ConsoleCustomerRepo = ReturnType<typeof createConsoleCustomerRepo>;
