@@ -6,6 +6,7 @@ import { createAuthModule } from './auth/index.js';
 import { createAutomationsModule } from './automations/index.js';
 import { createChannelsModule } from './channels/index.js';
 import { createConsoleModules } from './console/index.js';
+import { createConsoleScriptsModule } from './console-scripts/index.js';
 import { createConsoleCustomersModule } from './console-customers/index.js';
 import { createContactsModule } from './contacts/index.js';
 import type { ModuleContext } from './context.js';
@@ -120,6 +121,10 @@ export function createModules(
     contacts: contacts.repo,
     workCalendar: workCalendar.service,
   });
+  const consoleScripts = createConsoleScriptsModule(ctx, {
+    audit: consoleModules.audit.service,
+    suggest: suggest.service,
+  });
   // Automations and notifications: group robots and app messages, the rules, the reps' tasks, integrations. Orders
   // from integrations reach the rules through a function (the automations read the integrations' webhook feed).
   const notify = createNotifyModule(ctx, {
@@ -163,6 +168,7 @@ export function createModules(
     archive,
     privacy,
     ...consoleModules.parts,
+    consoleScripts,
     createConsoleCustomersModule(ctx, {
       accounts: consoleModules.consoleAuth.accounts,
       settings: consoleModules.consoleAuth.settings,
@@ -210,6 +216,7 @@ export function createModules(
     tasks,
     integrations,
     automations,
+    consoleScripts,
     ...consoleModules,
   };
 }
