@@ -197,6 +197,7 @@ export async function webFixture(app: App): Promise<WebFixture> {
     'reps/:userId': 'lina',
     'rules/:kind': 'unreplied',
     'tasks/:id': '1',
+    'conversations/:id': '1',
     'robots/:id': '1',
     'webhooks/:id': '1',
     'integrations/:id': '1',
