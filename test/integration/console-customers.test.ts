@@ -206,6 +206,10 @@ describe('customer list', () => {
     expect(every.map(key)).toContain(key(a!));
     expect(every.map(key)).not.toContain(key(b!));
     expect(every.every((r) => r.tags.some((t) => t.tagId === t2!.tagId))).toBe(true);
+    // One tag id alone in the query string is a list of one.
+    const single = await all(admin, `&tagIds=${t2!.tagId}`);
+    expect(single.map(key)).toContain(key(a!));
+    expect(single.map(key)).not.toContain(key(b!));
 
     // Lost relationships show with status=lost or all, never by default.
     await app.db
