@@ -13,6 +13,9 @@ export default defineConfig({
     // Integration tests listen on ports and write SQLite files; e2e drives Chromium.
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // expect.poll waits for what the app does in the background (a debounced search, the worker): 1 s by default,
+    // which a search on PostgreSQL right after a script was added, or a loaded CI machine, can exceed.
+    expect: { poll: { timeout: 15_000 } },
     pool: 'forks',
     globalSetup: ['test/support/temp-root.ts'],
   },

@@ -277,13 +277,14 @@ export type KeywordAlertPage = Static<typeof KeywordAlertPage>;
 
 // ---- PIPL: erasure -----------------------------------------------------------------------------------------------
 
-export const CustomerExportQuery = InputObject({ externalUserId: Type.String({ minLength: 1, maxLength: 128 }) });
+// No control characters: PostgreSQL refuses a NUL in text, and no WeCom id holds one.
+export const CustomerExportQuery = InputObject({ externalUserId: QueryText({ minLength: 1, maxLength: 128 }) });
 export type CustomerExportQuery = Static<typeof CustomerExportQuery>;
 
 /** `confirm` repeats the externalUserId, so an erasure is never one mistyped id away. */
 export const ErasureBody = InputObject({
-  externalUserId: Type.String({ minLength: 1, maxLength: 128 }),
-  confirm: Type.String({ minLength: 1, maxLength: 128 }),
+  externalUserId: QueryText({ minLength: 1, maxLength: 128 }),
+  confirm: QueryText({ minLength: 1, maxLength: 128 }),
   /** Who asks for the erasure (recorded with the admin token's use and the request's address). */
   operator: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
   reason: Type.Optional(Type.String({ maxLength: 200 })),

@@ -143,7 +143,7 @@ async function expectAllowed(route: AppRoute, headers: Record<string, string>, w
   return res;
 }
 
-describe('who may call which /api/ route', () => {
+describe('who may call which /api/ route', { timeout: 180_000 }, () => {
   it('the route table is read from the app and every listed route exists', () => {
     const names = new Set(api.map(routeName));
     for (const name of [...PUBLIC, ...REP, ...REP_OR_ADMIN, ...INTEGRATION]) expect(names, name).toContain(name);
