@@ -35,7 +35,8 @@ describe('npm start (demo mode) and SIGTERM', () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
     const base = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < 200 && !stdout.includes('Emulator'); i++) await new Promise((r) => setTimeout(r, 100));
+    // Up to 90 s: the demo seeds 30 stories and their chats first (on PostgreSQL, on a loaded machine, over 20 s).
+    for (let i = 0; i < 900 && !stdout.includes('Emulator'); i++) await new Promise((r) => setTimeout(r, 100));
     expect(stdout).toContain(`${base}/sidebar/`);
     expect(stdout).toContain(`${base}/emulator/`);
     // The banner (one write) names the admin token.
@@ -54,7 +55,7 @@ describe('npm start (demo mode) and SIGTERM', () => {
     // Closing a WAL database checkpoints it and removes the -wal file: the close really happened (SQLite).
     if (databasePath) expect(existsSync(`${databasePath}-wal`)).toBe(false);
     await expect(fetch(`${base}/healthz`)).rejects.toThrow();
-  }, 60_000);
+  }, 150_000);
 });
 
 describe('npm start as a service manager runs it', () => {
