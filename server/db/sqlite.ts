@@ -138,6 +138,16 @@ export function openSqlite(path: string): Database {
   const dialect = (root as unknown as { dialect: { sqlToQuery(q: SQL): { sql: string; params: unknown[] } } }).dialect;
 
   let walFd: number | null = null;
+  let syncing: Promise<void> | null = null;
+  let next: Promise<void> | null = null;
+  /** fdatasync of any descriptor of the WAL file flushes the commits written through SQLite's own descriptor. */
+  const syncWal = (): Promise<void> => {
+    walFd ??= openSync(walPath!, 'r');
+    syncing = syncData(walFd).finally(() => {
+      syncing = null;
+    });
+    return syncing;
+  };
   const walPath = path === ':memory:' ? null : `${resolve(path)}-wal`;
 
   const extras = {
@@ -196,9 +206,16 @@ export function openSqlite(path: string): Database {
     },
     async durable(): Promise<void> {
       if (!walPath) return;
-      // fdatasync of any descriptor of the WAL file flushes the commits written through SQLite's own descriptor.
-      walFd ??= openSync(walPath, 'r');
-      await syncData(walFd);
+      // A sync already running may have started before the caller's commit: the caller waits for the next one, which
+      // every caller arriving meanwhile shares. At most one sync runs and one waits, however many commits ask.
+      if (syncing) {
+        next ??= syncing.then(() => {
+          next = null;
+          return syncWal();
+        });
+        return next;
+      }
+      return syncWal();
     },
     async close(): Promise<void> {
       if (walFd !== null) closeSync(walFd);
