@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, inArray, lte } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, lt, lte, or } from 'drizzle-orm';
 import type { Database, Executor } from '../../db/database.js';
 
 /** A customer's message as suggestions and learning use it. */
@@ -43,10 +43,14 @@ export interface ChatReader {
   /** Messages by id (archive learning). */
   byIds(ex: Executor, corpId: string, ids: number[]): Promise<StoredChatMessage[]>;
   /** The customer's latest text message in a conversation at or before `at` and not before `since`. */
+  /**
+   * The customer's last text message before the message `before` (its time, and its id for messages of the same
+   * time: the archive stores a batch in seq order), no older than `since`.
+   */
   customerMessageBefore(
     ex: Executor,
     conversationId: number,
-    at: number,
+    before: { at: number; id: number },
     since: number,
   ): Promise<ChatMessage | undefined>;
 }
@@ -117,7 +121,7 @@ export function createChatReader(db: Database): ChatReader {
         .where(and(eq(messages.corpId, corpId), inArray(messages.id, ids)));
     },
 
-    async customerMessageBefore(ex, conversation, at, since) {
+    async customerMessageBefore(ex, conversation, before, since) {
       const [row] = await ex
         .select(columns)
         .from(messages)
@@ -125,7 +129,7 @@ export function createChatReader(db: Database): ChatReader {
           and(
             eq(messages.conversationId, conversation),
             fromCustomer,
-            lte(messages.sentAt, at),
+            or(lt(messages.sentAt, before.at), and(eq(messages.sentAt, before.at), lt(messages.id, before.id))),
             gte(messages.sentAt, since),
           ),
         )

@@ -504,7 +504,7 @@ export function createSuggestService(deps: {
         const asked = await chat.customerMessageBefore(
           db,
           reply.conversationId!,
-          reply.sentAt,
+          { at: reply.sentAt, id: reply.id },
           reply.sentAt - LEARN_WINDOW_MS,
         );
         if (!asked) continue;
