@@ -37,9 +37,10 @@ export async function movementRows(
   startMs: number,
   endMs: number,
 ): Promise<MovementRow[]> {
+  // `>=`: WeCom's CreateTime counts seconds, so a customer who deletes the rep at once has both rows at the same time.
   const lostWithin = (days: number) => sql`EXISTS (SELECT 1 FROM customer_movements l
       WHERE l.corp_id = m.corp_id AND l.user_id = m.user_id AND l.external_user_id = m.external_user_id
-        AND l.kind = 'loss' AND l.reason <> 'transferred' AND l.at > m.at AND l.at <= m.at + ${sql.raw(String(days * DAY_MS))})`;
+        AND l.kind = 'loss' AND l.reason <> 'transferred' AND l.at >= m.at AND l.at <= m.at + ${sql.raw(String(days * DAY_MS))})`;
   const welcome = (kind: string) => sql`EXISTS (SELECT 1 FROM timeline_items t
       WHERE t.corp_id = m.corp_id AND t.source_key = 'event:' || CAST(m.event_id AS TEXT) || ':welcome'
         AND t.kind = ${kind})`;
