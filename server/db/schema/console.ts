@@ -110,15 +110,24 @@ export function consoleTables(k: Kit, { corps }: CoreTables) {
     ],
   );
 
-  /** A bulk tagging request: one `console_mark_tag` job per relationship, keyed `batch:<id>:…`. */
+  /**
+   * A bulk tagging request: one `console_mark_tag` job per relationship, keyed `batch:<id>:…`. While it runs, its
+   * progress is counted from those jobs; `done`, `failed` and `finished_at` keep the final tally once none is pending
+   * (done jobs are pruned by the retention job later).
+   */
   const tagBatches = k.table('tag_batches', {
     id: k.id('id'),
     corpId: k.text('corp_id').notNull(),
+    /** As in the audit log: the account id, the member's userid, or null (the admin token). */
+    actorId: k.text('actor_id'),
     actorName: k.text('actor_name').notNull(),
     add: k.json<string[]>('add').notNull().default([]),
     remove: k.json<string[]>('remove').notNull().default([]),
     total: k.int('total').notNull(),
+    done: k.int('done').notNull().default(0),
+    failed: k.int('failed').notNull().default(0),
     createdAt: k.ms('created_at').notNull(),
+    finishedAt: k.ms('finished_at'),
   });
 
   return { consoleAccounts, consoleSessions, corpSettings, auditLog, tagBatches };
