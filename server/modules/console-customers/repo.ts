@@ -1,4 +1,4 @@
-import { sql, type SQL } from 'drizzle-orm';
+import { and, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Database, Executor } from '../../db/database.js';
 import type { KeysetCursor } from '../keyset-cursor.js';
 import { contains } from '../like-pattern.js';
@@ -71,9 +71,32 @@ export interface MessageRow {
   recalled: boolean;
 }
 
-/** The console's customer reads: relationships with their customer, rep, channel and chat, over both backends. */
+export interface FollowKey {
+  userId: string;
+  externalUserId: string;
+}
+
+export interface TagBatchRow {
+  id: number;
+  corpId: string;
+  actorId: string | null;
+  actorName: string;
+  add: string[];
+  remove: string[];
+  total: number;
+  done: number;
+  failed: number;
+  createdAt: number;
+  finishedAt: number | null;
+}
+
+/**
+ * The console's customer reads (relationships with their customer, rep, channel and chat) and its bulk tagging
+ * batches, over both backends.
+ */
 export function createConsoleCustomerRepo(db: Database) {
   const { follows, contacts, reps, channels, conversations, followTags, tags, tagGroups, messages } = db.t;
+  const { tagBatches, jobs } = db.t;
 
   const FOLLOW_SELECT = sql`SELECT f.id AS follow_id, f.user_id, f.external_user_id, f.remark, f.description, f.status,
       f.added_at, f.lost_at, f.lost_reason, f.channel_id, ch.name AS channel_name,
@@ -162,6 +185,108 @@ export function createConsoleCustomerRepo(db: Database) {
           WHERE ${sql.join(conditions(corpId, filter), sql` AND `)}`,
       );
       return num(row?.n ?? 0);
+    },
+
+    /** The keys of the relationships matching the filter, oldest first, at most `limit` (bulk tagging). */
+    async followKeys(ex: Executor, corpId: string, filter: FollowFilter, limit: number): Promise<FollowKey[]> {
+      const rows = await db.rows<Record<string, unknown>>(
+        ex,
+        sql`SELECT f.user_id, f.external_user_id FROM ${follows} f
+          LEFT JOIN ${contacts} c ON c.corp_id = f.corp_id AND c.external_user_id = f.external_user_id
+          LEFT JOIN ${conversations} conv ON conv.corp_id = f.corp_id AND conv.kind = 'single'
+            AND conv.user_id = f.user_id AND conv.external_user_id = f.external_user_id
+          WHERE ${sql.join(conditions(corpId, filter), sql` AND `)} ORDER BY f.id LIMIT ${limit}`,
+      );
+      return rows.map((r) => ({ userId: str(r.user_id), externalUserId: str(r.external_user_id) }));
+    },
+
+    /** The status of each given relationship that exists, keyed `userId\u0000externalUserId`. */
+    async followStatuses(
+      ex: Executor,
+      corpId: string,
+      keys: readonly FollowKey[],
+    ): Promise<Map<string, 'active' | 'lost'>> {
+      const found = new Map<string, 'active' | 'lost'>();
+      if (keys.length === 0) return found;
+      const wanted = new Set(keys.map((k) => `${k.userId}\u0000${k.externalUserId}`));
+      const rows = await db.rows<Record<string, unknown>>(
+        ex,
+        sql`SELECT user_id, external_user_id, status FROM ${follows}
+          WHERE corp_id = ${corpId} AND external_user_id IN (${list([...new Set(keys.map((k) => k.externalUserId))])})`,
+      );
+      for (const r of rows) {
+        const key = `${str(r.user_id)}\u0000${str(r.external_user_id)}`;
+        if (wanted.has(key)) found.set(key, r.status === 'lost' ? 'lost' : 'active');
+      }
+      return found;
+    },
+
+    /** Corp tags of the mirror by id, with their group's name; deleted ones included (flagged). */
+    async tagRefs(
+      ex: Executor,
+      corpId: string,
+      tagIds: readonly string[],
+    ): Promise<Map<string, { tagId: string; name: string; groupName: string; deleted: boolean }>> {
+      const found = new Map<string, { tagId: string; name: string; groupName: string; deleted: boolean }>();
+      if (tagIds.length === 0) return found;
+      const rows = await db.rows<Record<string, unknown>>(
+        ex,
+        sql`SELECT t.tag_id, t.name, t.deleted, g.name AS group_name FROM ${tags} t
+          LEFT JOIN ${tagGroups} g ON g.corp_id = t.corp_id AND g.group_id = t.group_id
+          WHERE t.corp_id = ${corpId} AND t.tag_id IN (${list([...new Set(tagIds)])})`,
+      );
+      for (const r of rows) {
+        found.set(str(r.tag_id), {
+          tagId: str(r.tag_id),
+          name: str(r.name),
+          groupName: str(r.group_name),
+          deleted: bool(r.deleted),
+        });
+      }
+      return found;
+    },
+
+    async insertBatch(ex: Executor, row: Omit<TagBatchRow, 'id' | 'done' | 'failed' | 'finishedAt'>): Promise<number> {
+      const [inserted] = await ex.insert(tagBatches).values(row).returning({ id: tagBatches.id });
+      return inserted!.id;
+    },
+
+    async batch(ex: Executor, corpId: string, id: number): Promise<TagBatchRow | undefined> {
+      const [row] = await ex
+        .select()
+        .from(tagBatches)
+        .where(and(eq(tagBatches.corpId, corpId), eq(tagBatches.id, id)));
+      return row;
+    },
+
+    /** A batch's jobs still waiting or running, and those that failed for good (done = total − both). */
+    async batchProgress(ex: Executor, corpId: string, keyPrefix: string, kind: string) {
+      const [row] = await db.rows<Record<string, unknown>>(
+        ex,
+        sql`SELECT
+            coalesce(sum(CASE WHEN status IN ('pending', 'running') THEN 1 ELSE 0 END), 0) AS pending,
+            coalesce(sum(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0) AS failed,
+            max(done_at) AS finished_at
+          FROM ${jobs} WHERE corp_id = ${corpId} AND kind = ${kind} AND dedupe_key LIKE ${`${keyPrefix}%`}`,
+      );
+      return {
+        pending: num(row?.pending ?? 0),
+        failed: num(row?.failed ?? 0),
+        finishedAt: numOrNull(row?.finished_at),
+      };
+    },
+
+    /** Keeps a finished batch's tally (once: a batch already settled is left as it is). */
+    async settleBatch(
+      ex: Executor,
+      corpId: string,
+      id: number,
+      tally: { done: number; failed: number; finishedAt: number },
+    ): Promise<void> {
+      await ex
+        .update(tagBatches)
+        .set(tally)
+        .where(and(eq(tagBatches.corpId, corpId), eq(tagBatches.id, id), isNull(tagBatches.finishedAt)));
     },
 
     /** Every relationship of one customer (every rep, now or before), first added first. */

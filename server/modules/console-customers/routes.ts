@@ -2,6 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorBody } from '../../../shared/schemas/common.js';
 import {
+  BulkTagBatch,
+  BulkTagBody,
+  BulkTagParams,
   ConsoleConversationList,
   ConsoleCustomerCard,
   ConsoleCustomerExportQuery,
@@ -16,6 +19,7 @@ import {
 import { TimelinePage, TimelineQuery } from '../../../shared/schemas/customers.js';
 import type { ConsoleActor, Scope } from '../console-auth/actor.js';
 import { csvStream, sendCsv, type CsvColumn } from '../csv-export.js';
+import type { BulkTagService } from './bulk-tag-service.js';
 import type { ConsoleCustomerService } from './service.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
@@ -44,10 +48,10 @@ const CUSTOMER_COLUMNS: CsvColumn<ConsoleCustomerRow>[] = [
 ];
 
 /** Customers and their chats in the console: admins and managers (scoped), and the admin token. */
-export const consoleCustomerRoutes: FastifyPluginAsyncTypebox<{ service: ConsoleCustomerService }> = async (
-  app,
-  { service },
-) => {
+export const consoleCustomerRoutes: FastifyPluginAsyncTypebox<{
+  service: ConsoleCustomerService;
+  bulkTag: BulkTagService;
+}> = async (app, { service, bulkTag }) => {
   app.addHook('onRequest', app.requireConsole);
   const who = async (request: { consoleActor(): ConsoleActor; consoleScope(): Promise<Scope> }) =>
     [request.consoleActor(), await request.consoleScope()] as const;
@@ -65,6 +69,21 @@ export const consoleCustomerRoutes: FastifyPluginAsyncTypebox<{ service: Console
       const pages = await service.all(...(await who(request)), request.query);
       return sendCsv(reply, 'customers.csv', csvStream(CUSTOMER_COLUMNS, pages));
     },
+  );
+  app.post(
+    '/api/console/customers/bulk-tag',
+    { schema: { body: BulkTagBody, response: { 202: BulkTagBatch, ...errors } } },
+    async (request, reply) => {
+      const batch = await bulkTag.create(request.auditContext(), await request.consoleScope(), request.body);
+      // The service recorded the batch in the audit log, in the transaction that made it.
+      request.audited = true;
+      return reply.code(202).send(batch);
+    },
+  );
+  app.get(
+    '/api/console/customers/bulk-tag/:batchId',
+    { schema: { params: BulkTagParams, response: { 200: BulkTagBatch, ...errors } } },
+    async (request) => bulkTag.get(...(await who(request)), request.params.batchId),
   );
   app.get(
     '/api/console/customers/:externalUserId',

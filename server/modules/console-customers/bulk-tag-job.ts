@@ -1,0 +1,111 @@
+import { Type, type Static } from 'typebox';
+import type { Database } from '../../db/database.js';
+import type { WecomApi } from '../../wecom/api.js';
+import type { Outcome } from '../../worker/runner.js';
+import type { CustomerRepo } from '../customers/repo.js';
+import { defineJob } from '../jobs/define.js';
+import type { TimelineRepo } from '../timeline/repo.js';
+import type { ConsoleCustomerRepo } from './repo.js';
+
+export const BULK_TAG_JOB_KIND = 'console_mark_tag';
+
+export const BulkTagPayload = Type.Object({
+  batchId: Type.Integer(),
+  userId: Type.String(),
+  externalUserId: Type.String(),
+  add: Type.Array(Type.String()),
+  remove: Type.Array(Type.String()),
+});
+export type BulkTagPayload = Static<typeof BulkTagPayload>;
+
+/** Every job of a batch starts with this; the batch's progress is counted over it (repo.batchProgress). */
+export const bulkTagKeyPrefix = (batchId: number) => `batch:${batchId}:`;
+
+/** One job per batch and relationship: enqueueing a relationship twice is one job. */
+export const bulkTagKey = (batchId: number, userId: string, externalUserId: string) =>
+  `${bulkTagKeyPrefix(batchId)}${encodeURIComponent(userId)}:${encodeURIComponent(externalUserId)}`;
+
+/**
+ * The `console_mark_tag` job of a bulk tagging batch: adds and removes corp tags on one relationship with WeCom's
+ * mark_tag, then mirrors the change in `follow_tags` and on the customer's timeline as the sidebar's tag change
+ * does (API changes fire no callback). mark_tag is sent at most once per outcome: after an attempt whose outcome is
+ * unknown, the follow's tags are read from WeCom first. Transient WeCom errors are thrown for the worker's retry
+ * policy (backoff, bounded attempts); final ones (no such relationship, tag gone …) fail the job with WeCom's error.
+ */
+export function createBulkTagJob(deps: {
+  db: Database;
+  repo: Pick<ConsoleCustomerRepo, 'tagRefs'>;
+  followTags: Pick<CustomerRepo, 'addFollowTags' | 'removeFollowTags'>;
+  api: (corpId: string) => Pick<WecomApi, 'markTag' | 'getExternalContact'>;
+  timeline: Pick<TimelineRepo, 'add'>;
+  now: () => number;
+}) {
+  const { db } = deps;
+
+  /** Whether WeCom already shows the change on the follow (the previous attempt went through). */
+  async function alreadyApplied(corpId: string, p: BulkTagPayload, add: string[], remove: string[]) {
+    const { follow_user: follows } = await deps.api(corpId).getExternalContact(p.externalUserId);
+    const follow = follows.find((f) => f.userid === p.userId);
+    if (!follow) return null;
+    const present = new Set((follow.tags ?? []).map((t) => t.tag_id).filter((id): id is string => Boolean(id)));
+    return add.every((id) => present.has(id)) && remove.every((id) => !present.has(id));
+  }
+
+  return defineJob(
+    BULK_TAG_JOB_KIND,
+    BulkTagPayload,
+    async (job, p): Promise<Outcome> => {
+      const corpId = job.corpId;
+      // Tags deleted in WeCom since the batch was made are left out (WeCom would refuse the whole call for them).
+      const known = await deps.repo.tagRefs(db, corpId, [...p.add, ...p.remove]);
+      const live = (ids: string[]) => ids.filter((id) => known.get(id)?.deleted === false);
+      const add = live(p.add);
+      const remove = live(p.remove);
+      if (add.length === 0 && remove.length === 0) {
+        return { kind: 'failed', error: 'every tag of the batch was deleted in WeCom' };
+      }
+
+      const applied = job.attempts > 1 ? await alreadyApplied(corpId, p, add, remove) : false;
+      if (applied === null) return { kind: 'failed', error: 'the rep no longer follows the customer in WeCom' };
+      if (!applied) {
+        await deps.api(corpId).markTag({
+          userid: p.userId,
+          external_userid: p.externalUserId,
+          ...(add.length > 0 ? { add_tag: add } : {}),
+          ...(remove.length > 0 ? { remove_tag: remove } : {}),
+        });
+      }
+
+      const at = deps.now();
+      const { added, removed } = await db.tx(
+        async (tx) => {
+          const added = await deps.followTags.addFollowTags(tx, corpId, p.userId, p.externalUserId, add);
+          const removed = await deps.followTags.removeFollowTags(tx, corpId, p.userId, p.externalUserId, remove);
+          const changes = [
+            { kind: 'tagged', label: '添加标签', ids: added },
+            { kind: 'untagged', label: '移除标签', ids: removed },
+          ] as const;
+          for (const { kind, label, ids } of changes) {
+            if (ids.length === 0) continue;
+            const tags = ids.map((tagId) => ({ tagId, name: known.get(tagId)?.name ?? tagId }));
+            await deps.timeline.add(tx, {
+              corpId,
+              externalUserId: p.externalUserId,
+              userId: p.userId,
+              kind,
+              content: `${label}：${tags.map((t) => t.name).join('、')}（批量打标签）`,
+              payload: { tags, source: 'bulk_tag', batchId: p.batchId },
+              sourceKey: `${bulkTagKey(p.batchId, p.userId, p.externalUserId)}:${kind}`,
+              occurredAt: at,
+            });
+          }
+          return { added, removed };
+        },
+        { isolation: 'read committed' },
+      );
+      return { kind: 'done', result: `added ${added.length}, removed ${removed.length}` };
+    },
+    { maxAttempts: 5 },
+  );
+}
+export type BulkTagJob = ReturnType<typeof createBulkTagJob>;
