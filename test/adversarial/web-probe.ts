@@ -198,6 +198,7 @@ export async function webFixture(app: App): Promise<WebFixture> {
     'rules/:kind': 'unreplied',
     'tasks/:id': '1',
     'conversations/:id': '1',
+    'bulk-tag/:batchId': '1',
     'robots/:id': '1',
     'webhooks/:id': '1',
     'integrations/:id': '1',
