@@ -140,6 +140,21 @@ export function createDashboardQueries(db: Database) {
       return n(row?.n);
     },
 
+    /**
+     * Relationships active at the end of each rolled-up day of [from, to], as that day's rollup counted them (in the
+     * department each rep was in that day); a rolled-up day without rows is 0.
+     */
+    async activeByDay(corpId: string, from: string, to: string, filter: RowFilter): Promise<Map<string, number>> {
+      const rows = await db.rows<Record<string, unknown>>(
+        db,
+        sql`SELECT d.day AS day, COALESCE((SELECT sum(r.active) FROM active_daily r
+              WHERE r.corp_id = d.corp_id AND r.day = d.day${where(filter, true)}), 0) AS n
+            FROM rollup_days d
+            WHERE d.corp_id = ${corpId} AND d.day >= ${from} AND d.day <= ${to}`,
+      );
+      return new Map(rows.map((r) => [String(r.day), n(r.n)]));
+    },
+
     /** The rolled-up days of a range. */
     async rolledDays(corpId: string, from: string, to: string): Promise<Set<string>> {
       const rows = await db.rows<Record<string, unknown>>(

@@ -320,17 +320,21 @@ export function createDashboardService(deps: {
         return m ? m.adds - m.losses - m.transfersOut : 0;
       };
       const last = p.range.to < p.today ? p.range.to : p.today;
-      const endTotal = await totalAt(corpId, p, f, last, net);
+      // Each rolled-up day's total is the one its rollup stored, per department as reps were that day; only days
+      // without a rollup (today, a recent day not rolled up yet) are the day before plus their net. Walking back
+      // from the range's end by nets instead moved a rep's customers with the rep: after a move from 销售一部 to
+      // 销售二部, 一部's past totals lost (and 二部's gained) the customers the rep still had then.
+      const stored = await queries.activeByDay(corpId, p.range.from, last < p.today ? last : addDays(p.today, -1), f);
       const totalsByDay = new Map<string, number>();
-      let running = endTotal;
-      for (const d of [...p.days].reverse()) {
-        if (d > last) {
-          totalsByDay.set(d, endTotal);
-          continue;
-        }
+      let running: number | null = null;
+      for (const d of p.days) {
+        if (d > last) break;
+        const kept = stored.get(d);
+        running = kept !== undefined ? kept : running === null ? await totalAt(corpId, p, f, d, net) : running + net(d);
         totalsByDay.set(d, running);
-        running -= net(d);
       }
+      const endTotal = totalsByDay.get(last) ?? (await totalAt(corpId, p, f, last, net));
+      for (const d of p.days) if (d > last) totalsByDay.set(d, endTotal);
       const channelIds = [...byChannel.keys()].map(Number).filter((id) => id > 0);
       const names = await channelNames(corpId, channelIds);
       return {
