@@ -258,6 +258,9 @@ export function createDashboardService(deps: {
       newCustomers: m.adds,
       lostCustomers: m.losses,
       netCustomers: m.adds - m.losses,
+      // Chat-days: each day's 1:1 chats with a message, summed over the range's days (one chat with messages on
+      // three days counts 3). The same convention as WeCom's 聊天数 (chat_cnt) the tables show beside it, and what
+      // the daily rollup can sum; a distinct count over a year of messages is not what a dashboard read should scan.
       conversations: r.conversations,
       messagesSent: r.messagesSent,
       customerMessages: r.customerMessages,
