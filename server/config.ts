@@ -50,6 +50,12 @@ export interface ArchiveSettings {
   decryptProcesses: number;
   /** Media files larger than this are not fetched (ARCHIVE_MEDIA_MAX_BYTES). */
   mediaMaxBytes: number;
+  /**
+   * While a sidebar shows a chat history, pull this often (ARCHIVE_LIVE_PULL_MS, default 1000; 0: only on
+   * msgaudit_notify and every minute). WeCom sends msgaudit_notify at most once per 15 s, which alone would leave an
+   * open chat up to 15 s behind.
+   */
+  livePullMs: number;
   /** Messages and media older than this many days are deleted daily (MESSAGE_RETENTION_DAYS); null keeps them. */
   retentionDays: number | null;
 }
@@ -367,6 +373,7 @@ function parseArchiveSettings(env: Env, demo: boolean, problems: string[]): Arch
       problems,
       ' of bytes',
     ),
+    livePullMs: intSetting(env, 'ARCHIVE_LIVE_PULL_MS', 1000, [0, 60_000], problems, ' of milliseconds'),
     retentionDays:
       retentionRaw === ''
         ? null

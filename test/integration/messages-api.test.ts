@@ -10,6 +10,7 @@ import {
   CORP,
   deliverEvent,
   deliverNotify,
+  jobsOfKind,
   messageRows,
   openStream,
   pullNow,
@@ -270,6 +271,31 @@ describe('the chat history API', () => {
     } finally {
       await stream.close();
     }
+  }, 60_000);
+
+  it('pulls a chat someone has open without waiting for msgaudit_notify (WeCom sends one per 15 s at most)', async () => {
+    const { version } = await page(a, onlyA);
+    const stream = await openStream(`${origin}/api/customers/${onlyA}/messages/stream?since=${version}`, {
+      cookie: cookieA,
+    });
+    try {
+      await stream.next((e) => e.event === 'ready');
+      const notifies = app.emulator!.archive.notifies().length;
+      // Archived without a notify, and no pull asked for (cron is off in tests): only the live pull can bring it.
+      const live = await chat(app, { from: onlyA, to: repA, text: '还有一个问题，能开专票吗？' });
+      const event = await stream.next((e) => e.event === 'message' && (e.data as Message).msgid === live.msgid);
+      expect((event.data as Message).text).toBe('还有一个问题，能开专票吗？');
+      expect(app.emulator!.archive.notifies().length).toBe(notifies);
+      const pulls = (await jobsOfKind(app, 'archive_pull')).filter((j) => String(j.dedupeKey).startsWith('live:'));
+      expect(pulls.length).toBeGreaterThan(0);
+    } finally {
+      await stream.close();
+    }
+    // Nobody watching: no more live pulls are queued.
+    await archiveSettled(app);
+    const before = (await jobsOfKind(app, 'archive_pull')).length;
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect((await jobsOfKind(app, 'archive_pull')).length).toBe(before);
   }, 60_000);
 
   it('keeps consent per customer and rep: agree/disagree records, msg_audit_approved, and WeCom’s answer', async () => {

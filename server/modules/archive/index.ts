@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify';
 import { TokenCache } from '../../wecom/token-cache.js';
 import { WecomClient } from '../../wecom/client.js';
 import type { ModuleContext } from '../context.js';
@@ -19,7 +20,7 @@ import { createArchiveSources, type EmulatorArchiveAccess } from './sources.js';
 export function createArchiveModule(
   ctx: ModuleContext,
   deps: {
-    messages: Pick<MessagesModule, 'repo' | 'store' | 'mediaStore'>;
+    messages: Pick<MessagesModule, 'repo' | 'store' | 'mediaStore' | 'live'>;
     /** The emulator's archive in demo mode (its credentials feed the stand-in SDK). */
     emulator: () => EmulatorArchiveAccess | undefined;
   },
@@ -94,12 +95,31 @@ export function createArchiveModule(
     now: ctx.now,
   }));
 
+  /** While this instance streams a chat to a sidebar, the archive is pulled every `livePullMs` (config). */
+  function livePulls(app: FastifyInstance): void {
+    const every = config.archive.livePullMs;
+    if (every === 0) return;
+    let timer: NodeJS.Timeout | null = null;
+    // After listen, like cron: in demo mode the SDK reads WeCom from our own emulator.
+    app.addHook('onListen', async () => {
+      timer = setInterval(() => {
+        if (deps.messages.live.watching() === 0) return;
+        service.livePull(ctx.defaultCorpId(), every).catch((err: unknown) => ctx.log.warn({ err }, 'live pull failed'));
+      }, every);
+      timer.unref();
+    });
+    app.addHook('preClose', async () => {
+      if (timer) clearInterval(timer);
+    });
+  }
+
   const manifest: ModuleManifest = {
     name: 'archive',
     routes: [
       async (app) => {
         // After the worker stopped (preClose): no job uses the SDK processes any more.
         app.addHook('onClose', async () => sources.close());
+        livePulls(app);
         await app.register(archiveRoutes, { service, corpId: ctx.defaultCorpId });
       },
     ],

@@ -162,6 +162,17 @@ export function createArchiveService(deps: {
       if (pairs.length > 0) await consent.notePairs(ex, corpId, pairs, `seen:${randomUUID()}`);
     },
 
+    /**
+     * A pull while someone watches a chat (the sidebar's live history): msgaudit_notify comes at most once per 15 s,
+     * so an open chat would otherwise trail WeCom by that much. Keyed by the interval, so several instances watching
+     * at once still pull once per interval; nothing happens when the archive is off.
+     */
+    async livePull(corpId: string, intervalMs: number): Promise<void> {
+      if (!deps.sources.configured()) return;
+      const period = `live:${Math.floor(deps.now() / intervalMs)}`;
+      await deps.jobs.enqueue(db, pullJob, { period }, { corpId, dedupeKey: period });
+    },
+
     /** The events module's hooks. */
     hooks: {
       async afterMsgauditNotify(corpId: string, _event: MsgauditNotifyEvent, eventId: number) {
