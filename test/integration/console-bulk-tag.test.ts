@@ -346,6 +346,45 @@ describe('bulk tagging', () => {
     }
   });
 
+  it('a large batch is written in chunks of 200; every relationship is counted from the start', async () => {
+    const t5 = tagIds[4]!;
+    const { follows } = app.db.t;
+    const real = await activeFollows(app, SALES1);
+    // Relationships WeCom does not know (it answers 40096 for them): failed, and counted so.
+    const fake = Array.from({ length: 450 - real.length }, (_, i) => ({
+      userId: 'wangfang',
+      externalUserId: `wm-chunk-${i}`,
+    }));
+    await app.db.insert(follows).values(fake.map((f, i) => ({ corpId: CORP, ...f, addedAt: Date.now() - i })));
+    try {
+      const res = await admin.post('/api/console/customers/bulk-tag', { targets: [...real, ...fake], add: [t5] });
+      expect(res.statusCode, res.body).toBe(202);
+      const created = res.json() as Batch;
+      expect(created.total).toBe(450);
+      expect(created.done + created.failed + created.pending).toBe(450);
+      const batch = await finished(progressOf(admin, created.batchId));
+      expect(batch).toMatchObject({ total: 450, done: real.length, failed: fake.length, pending: 0 });
+      const kinds = await sql<{ kind: string; n: number }>(
+        app,
+        'SELECT kind, count(*) AS n FROM jobs WHERE dedupe_key LIKE ? GROUP BY kind ORDER BY kind',
+        `batch:${created.batchId}:%`,
+      );
+      expect(kinds.map((k) => [k.kind, Number(k.n)])).toEqual([
+        ['console_bulk_tag_chunk', 3],
+        ['console_mark_tag', 450],
+      ]);
+      for (const f of real.slice(0, 3)) expect(await wecomTagsOf(app, f.externalUserId, f.userId)).toContain(t5);
+      const failedJob = await sql<{ last_error: string }>(
+        app,
+        "SELECT last_error FROM jobs WHERE kind = 'console_mark_tag' AND dedupe_key = ?",
+        `batch:${created.batchId}:wangfang:wm-chunk-0`,
+      );
+      expect(failedJob[0]!.last_error).toMatch(/40096/);
+    } finally {
+      await app.db.delete(follows).where(and(eq(follows.corpId, CORP), like(follows.externalUserId, 'wm-chunk-%')));
+    }
+  });
+
   it('WeCom errors: transient ones are retried with backoff, final ones and exhausted retries count as failed', async () => {
     const t6 = tagIds[5]!;
     const [a, b, c] = (await activeFollows(app, SALES2)).slice(0, 3) as [Follow, Follow, Follow];

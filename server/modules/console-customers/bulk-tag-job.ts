@@ -4,10 +4,14 @@ import type { WecomApi } from '../../wecom/api.js';
 import type { Outcome } from '../../worker/runner.js';
 import type { CustomerRepo } from '../customers/repo.js';
 import { defineJob } from '../jobs/define.js';
+import type { JobService } from '../jobs/service.js';
 import type { TimelineRepo } from '../timeline/repo.js';
 import type { ConsoleCustomerRepo } from './repo.js';
 
 export const BULK_TAG_JOB_KIND = 'console_mark_tag';
+export const BULK_TAG_CHUNK_KIND = 'console_bulk_tag_chunk';
+/** Relationships per chunk job: the request writes one job per chunk, the worker one job per relationship. */
+export const BULK_TAG_CHUNK = 200;
 
 export const BulkTagPayload = Type.Object({
   batchId: Type.Integer(),
@@ -20,6 +24,12 @@ export type BulkTagPayload = Static<typeof BulkTagPayload>;
 
 /** Every job of a batch starts with this; the batch's progress is counted over it (repo.batchProgress). */
 export const bulkTagKeyPrefix = (batchId: number) => `batch:${batchId}:`;
+
+/** The chunk jobs of a batch, numbered from 0; chunk i holds relationships i × BULK_TAG_CHUNK onwards. */
+export const bulkTagChunkKey = (batchId: number, index: number) => `${bulkTagKeyPrefix(batchId)}chunk:${index}`;
+export const chunkIndexOf = (dedupeKey: string) => Number(dedupeKey.slice(dedupeKey.lastIndexOf(':') + 1));
+export const chunkSize = (total: number, index: number) =>
+  Math.max(0, Math.min(BULK_TAG_CHUNK, total - index * BULK_TAG_CHUNK));
 
 /** One job per batch and relationship: enqueueing a relationship twice is one job. */
 export const bulkTagKey = (batchId: number, userId: string, externalUserId: string) =>
@@ -109,3 +119,41 @@ export function createBulkTagJob(deps: {
   );
 }
 export type BulkTagJob = ReturnType<typeof createBulkTagJob>;
+
+export const BulkTagChunkPayload = Type.Object({
+  batchId: Type.Integer(),
+  add: Type.Array(Type.String()),
+  remove: Type.Array(Type.String()),
+  follows: Type.Array(Type.Object({ userId: Type.String(), externalUserId: Type.String() })),
+});
+export type BulkTagChunkPayload = Static<typeof BulkTagChunkPayload>;
+
+/**
+ * The `console_bulk_tag_chunk` job: enqueues the `console_mark_tag` jobs of up to BULK_TAG_CHUNK relationships in
+ * one transaction. The request that makes a batch writes only these (a 10,000 relationship batch is 50 rows, not a
+ * transaction of 10,000 inserts holding SQLite's only connection); a rerun enqueues nothing twice (dedupe keys).
+ */
+export function createBulkTagChunkJob(deps: { db: Database; jobs: Pick<JobService, 'enqueue'>; markJob: BulkTagJob }) {
+  return defineJob(
+    BULK_TAG_CHUNK_KIND,
+    BulkTagChunkPayload,
+    async (job, p): Promise<Outcome> => {
+      const added = await deps.db.tx(async (tx) => {
+        let n = 0;
+        for (const f of p.follows) {
+          const id = await deps.jobs.enqueue(
+            tx,
+            deps.markJob,
+            { batchId: p.batchId, userId: f.userId, externalUserId: f.externalUserId, add: p.add, remove: p.remove },
+            { corpId: job.corpId, dedupeKey: bulkTagKey(p.batchId, f.userId, f.externalUserId) },
+          );
+          if (id !== null) n++;
+        }
+        return n;
+      });
+      return { kind: 'done', result: `enqueued ${added} of ${p.follows.length}` };
+    },
+    { maxAttempts: 20 },
+  );
+}
+export type BulkTagChunkJob = ReturnType<typeof createBulkTagChunkJob>;

@@ -7,7 +7,16 @@ import type { AuditContext, ConsoleActor, Scope } from '../console-auth/actor.js
 import { inScope, mainDepartment } from '../console-auth/actor.js';
 import type { AccountsService } from '../console-auth/accounts-service.js';
 import type { JobService } from '../jobs/service.js';
-import { BULK_TAG_JOB_KIND, bulkTagKey, bulkTagKeyPrefix, type BulkTagJob } from './bulk-tag-job.js';
+import {
+  BULK_TAG_CHUNK,
+  BULK_TAG_CHUNK_KIND,
+  BULK_TAG_JOB_KIND,
+  bulkTagChunkKey,
+  bulkTagKeyPrefix,
+  chunkIndexOf,
+  chunkSize,
+  type BulkTagChunkJob,
+} from './bulk-tag-job.js';
 import type { ConsoleCustomerRepo, FollowKey, TagBatchRow } from './repo.js';
 import type { ConsoleCustomerService } from './service.js';
 
@@ -22,9 +31,10 @@ const refText = (f: FollowKey) => `${f.userId}/${f.externalUserId}`;
 
 /**
  * Bulk tagging in the console: corp tags added to and removed from many relationships (rep × customer) at once,
- * through WeCom's mark_tag, one durable job per relationship (bulk-tag-job.ts). Admins may tag every relationship,
- * a manager those of the reps of their departments (sub-departments included); the request is checked whole before
- * anything is written — a refused request writes nothing and calls nothing.
+ * through WeCom's mark_tag, one durable job per relationship (bulk-tag-job.ts; the request writes them in chunk jobs
+ * of 200). Admins may tag every relationship, a manager those of the reps of their departments (sub-departments
+ * included); the request is checked whole before anything is written — a refused request writes nothing, calls
+ * nothing.
  */
 export function createBulkTagService(deps: {
   db: Database;
@@ -42,7 +52,7 @@ export function createBulkTagService(deps: {
   customers: Pick<ConsoleCustomerService, 'followFilter'>;
   accounts: Pick<AccountsService, 'directory'>;
   jobs: Pick<JobService, 'enqueue'>;
-  job: BulkTagJob;
+  chunkJob: BulkTagChunkJob;
   audit: Pick<AuditService, 'record'>;
   now: () => number;
 }) {
@@ -105,11 +115,27 @@ export function createBulkTagService(deps: {
     let { done, failed } = batch;
     let pending = 0;
     if (batch.finishedAt === null) {
-      const progress = await repo.batchProgress(db, batch.corpId, bulkTagKeyPrefix(batch.id), BULK_TAG_JOB_KIND);
-      pending = progress.pending;
-      failed = progress.failed;
+      const progress = await repo.batchProgress(
+        db,
+        batch.corpId,
+        bulkTagKeyPrefix(batch.id),
+        BULK_TAG_JOB_KIND,
+        BULK_TAG_CHUNK_KIND,
+      );
+      // Relationships of chunks not expanded yet are pending (those of a chunk that failed for good, failed); a chunk
+      // that is still settling after its jobs were enqueued is counted once, through the jobs it enqueued.
+      let chunkPending = 0;
+      let chunkFailed = 0;
+      for (const c of progress.openChunks) {
+        const size = chunkSize(batch.total, chunkIndexOf(c.dedupeKey));
+        if (c.failed) chunkFailed += size;
+        else chunkPending += size;
+      }
+      chunkPending = Math.max(0, Math.min(chunkPending, batch.total - progress.enqueued - chunkFailed));
+      pending = progress.pending + chunkPending;
+      failed = progress.failed + chunkFailed;
       // Done jobs may be pruned by the retention job later; failed and unfinished ones are kept.
-      done = batch.total - pending - failed;
+      done = Math.max(0, batch.total - pending - failed);
       if (pending === 0) {
         await repo.settleBatch(db, batch.corpId, batch.id, {
           done,
@@ -174,12 +200,18 @@ export function createBulkTagService(deps: {
           total: follows.length,
           createdAt,
         });
-        for (const f of follows) {
+        for (let i = 0; i * BULK_TAG_CHUNK < follows.length; i++) {
+          const chunk = follows.slice(i * BULK_TAG_CHUNK, (i + 1) * BULK_TAG_CHUNK);
           await deps.jobs.enqueue(
             tx,
-            deps.job,
-            { batchId: id, userId: f.userId, externalUserId: f.externalUserId, add, remove },
-            { corpId, dedupeKey: bulkTagKey(id, f.userId, f.externalUserId) },
+            deps.chunkJob,
+            {
+              batchId: id,
+              add,
+              remove,
+              follows: chunk.map((f) => ({ userId: f.userId, externalUserId: f.externalUserId })),
+            },
+            { corpId, dedupeKey: bulkTagChunkKey(id, i) },
           );
         }
         // Customers' ids stay out of the audit log (an erasure could not reach them there): counts and reps only.

@@ -7,7 +7,7 @@ import type { ModuleManifest } from '../manifest.js';
 import type { StageService } from '../stages/service.js';
 import type { TimelineRepo } from '../timeline/repo.js';
 import { createCustomerRepo } from '../customers/repo.js';
-import { createBulkTagJob } from './bulk-tag-job.js';
+import { createBulkTagChunkJob, createBulkTagJob } from './bulk-tag-job.js';
 import { createBulkTagService } from './bulk-tag-service.js';
 import { createConsoleCustomerRepo } from './repo.js';
 import { consoleCustomerRoutes } from './routes.js';
@@ -47,13 +47,14 @@ export function createConsoleCustomersModule(
     timeline: deps.timeline,
     now: ctx.now,
   });
+  const bulkTagChunkJob = createBulkTagChunkJob({ db: ctx.db, jobs: ctx.jobs, markJob: bulkTagJob });
   const bulkTag = createBulkTagService({
     db: ctx.db,
     repo,
     customers: service,
     accounts: deps.accounts,
     jobs: ctx.jobs,
-    job: bulkTagJob,
+    chunkJob: bulkTagChunkJob,
     // Stateless (the database and the clock): the same records as the audit module's own service writes.
     audit: createAuditService({
       db: ctx.db,
@@ -66,7 +67,7 @@ export function createConsoleCustomersModule(
   const manifest: ModuleManifest = {
     name: 'console-customers',
     routes: [async (app) => app.register(consoleCustomerRoutes, { service, bulkTag })],
-    jobs: [bulkTagJob],
+    jobs: [bulkTagJob, bulkTagChunkJob],
   };
   return { manifest, repo, service, bulkTag };
 }

@@ -259,20 +259,32 @@ export function createConsoleCustomerRepo(db: Database) {
       return row;
     },
 
-    /** A batch's jobs still waiting or running, and those that failed for good (done = total − both). */
-    async batchProgress(ex: Executor, corpId: string, keyPrefix: string, kind: string) {
+    /**
+     * A batch's relationship jobs (`relKind`) still waiting or running, failed for good, and in all (done ones may
+     * have been pruned since); and its chunk jobs (`chunkKind`) not done yet, each with its status.
+     */
+    async batchProgress(ex: Executor, corpId: string, keyPrefix: string, relKind: string, chunkKind: string) {
       const [row] = await db.rows<Record<string, unknown>>(
         ex,
         sql`SELECT
             coalesce(sum(CASE WHEN status IN ('pending', 'running') THEN 1 ELSE 0 END), 0) AS pending,
             coalesce(sum(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0) AS failed,
+            count(*) AS enqueued,
             max(done_at) AS finished_at
-          FROM ${jobs} WHERE corp_id = ${corpId} AND kind = ${kind} AND dedupe_key LIKE ${`${keyPrefix}%`}`,
+          FROM ${jobs} WHERE corp_id = ${corpId} AND kind = ${relKind} AND dedupe_key LIKE ${`${keyPrefix}%`}`,
+      );
+      const chunks = await db.rows<Record<string, unknown>>(
+        ex,
+        sql`SELECT dedupe_key, status FROM ${jobs}
+          WHERE corp_id = ${corpId} AND kind = ${chunkKind} AND dedupe_key LIKE ${`${keyPrefix}%`}
+            AND status IN ('pending', 'running', 'failed')`,
       );
       return {
         pending: num(row?.pending ?? 0),
         failed: num(row?.failed ?? 0),
+        enqueued: num(row?.enqueued ?? 0),
         finishedAt: numOrNull(row?.finished_at),
+        openChunks: chunks.map((c) => ({ dedupeKey: str(c.dedupe_key), failed: c.status === 'failed' })),
       };
     },
 
