@@ -229,13 +229,27 @@ export function createDashboardService(deps: {
     return merge(stored, liveReps(liveDays, f, keyOf), addRepDay);
   };
 
-  /** Active relationships at the end of `day` (≤ today): the last rollup before it plus the net since. */
+  /**
+   * Active relationships at the end of `day` (≤ today): the last rollup before it plus the net since. Days between
+   * the rollup and the range (yesterday, between midnight and the night's rollup) are computed live: their nets are
+   * not among the range's, and counting them as 0 left yesterday's adds out of today's total.
+   */
   async function totalAt(corpId: string, p: Plan, f: RowFilter, day: string, net: (d: string) => number) {
     const anchor = await queries.lastRolledDay(corpId, day < p.today ? day : addDays(p.today, -1));
     let total = anchor ? await queries.active(corpId, anchor, f) : 0;
-    const from = anchor ? addDays(anchor, 1) : day;
     if (!anchor) return total + net(day);
-    for (const d of daysBetween(from, day)) total += net(d);
+    for (const d of daysBetween(addDays(anchor, 1), day)) {
+      total += d >= p.range.from ? net(d) : await liveNet(corpId, f, d);
+    }
+    return total;
+  }
+
+  /** A day's net change of active relationships (adds − losses − hand-overs), computed from the sources. */
+  async function liveNet(corpId: string, f: RowFilter, day: string) {
+    let total = 0;
+    for (const m of (await deps.rollup.live(corpId, day)).movements) {
+      if (passes(f, m)) total += m.adds - m.losses - m.transfersOut;
+    }
     return total;
   }
 
