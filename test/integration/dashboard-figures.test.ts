@@ -992,3 +992,23 @@ describe('scope', () => {
     expect((await manager.get(`/api/console/dashboard/reps?${q}&departmentId=2`)).statusCode).toBe(200);
   });
 });
+
+// Last: it moves the clock past midnight.
+describe('after midnight, before the night’s rollup', () => {
+  it('today’s total still counts yesterday’s movements (yesterday is not rolled up yet)', async () => {
+    scene.at(corpTime(D[45]!, '23:59'));
+    const before = await json<Overview>(`/api/console/dashboard/overview?from=${D[45]}&to=${D[45]}`);
+    expect(before.totals.customersTotal).toBe(6);
+    // D46 00:20: the 00:40 rollup of D45 has not run yet. Active: c1, c2, c3, c5, c6 and yesterday's c7 = 6.
+    scene.at(corpTime(plusDays(D[45]!, 1), '00:20'));
+    const today = plusDays(D[45]!, 1);
+    const o = await json<Overview>(`/api/console/dashboard/overview?from=${today}&to=${today}`);
+    expect(o.totals).toEqual({ newCustomers: 0, lostCustomers: 0, netCustomers: 0, customersTotal: 6 });
+    expect(o.days).toEqual([{ day: today, newCustomers: 0, lostCustomers: 0, netCustomers: 0, customersTotal: 6 }]);
+    // Channel B alone: c7 (c4 was lost) = 1; chenjing alone the same.
+    const b = await json<Overview>(`/api/console/dashboard/overview?from=${today}&to=${today}&channelId=${channelB}`);
+    expect(b.totals.customersTotal).toBe(1);
+    const chenjing = await json<Overview>(`/api/console/dashboard/overview?from=${today}&to=${today}&userId=chenjing`);
+    expect(chenjing.totals.customersTotal).toBe(1);
+  });
+});
