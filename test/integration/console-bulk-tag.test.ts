@@ -164,9 +164,10 @@ describe('bulk tagging', () => {
       expect(await wecomTagsOf(app, f.externalUserId, f.userId)).toEqual(expect.arrayContaining([t1, t2]));
       expect(await localTags(app, f)).toEqual(expect.arrayContaining([t1, t2]));
       expect(await cardTags(admin, f)).toEqual(expect.arrayContaining([t1, t2]));
-      const marks = (await calls(app, MARK_TAG)).filter(
-        (c) => (c.body as { userid: string; external_userid: string }).external_userid === f.externalUserId,
-      );
+      const marks = (await calls(app, MARK_TAG)).filter((c) => {
+        const body = c.body as { userid: string; external_userid: string };
+        return body.external_userid === f.externalUserId && body.userid === f.userId;
+      });
       expect(marks.map((c) => c.body)).toEqual([
         { userid: f.userId, external_userid: f.externalUserId, add_tag: [t1, t2] },
       ]);
