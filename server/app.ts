@@ -42,6 +42,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     },
     trustProxy: config.trustProxy,
     forceCloseConnections: 'idle',
+    // With the emulator in this process, WeCom is part of this server: the worker drains in preClose and its last
+    // calls to WeCom must still be answered (a 503 would leave a robot message's outcome unknown, never repeated).
+    return503OnClosing: !config.emulator,
     ajv: REQUEST_VALIDATION,
     frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();

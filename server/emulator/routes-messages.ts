@@ -120,7 +120,7 @@ export function messageRoutes(core: EmulatorCore): ApiRoute[] {
         const now = core.clock.nowMs();
         const recent = core.data.webhookMessages.filter((m) => m.key === key && m.at > now - 60_000).length;
         if (recent >= ROBOT_PER_MINUTE) fail('freqLimit', `send too fast, exceed ${ROBOT_PER_MINUTE} times per minute`);
-        core.data.webhookMessages.push({ at: now, key, msgtype, body: structuredClone(body) });
+        core.data.webhookMessages.push({ at: now, msgid: newMsgId(), key, msgtype, body: structuredClone(body) });
         core.changed();
         return ok();
       },

@@ -113,6 +113,8 @@ export interface WelcomeMessageRecord {
 
 export interface WebhookMessageRecord {
   at: number;
+  /** The emulator's own id for the delivery (WeCom's webhook answers none): tells a repeat from a re-read copy. */
+  msgid: string;
   key: string;
   msgtype: string;
   body: unknown;
