@@ -34,7 +34,7 @@ import { waitFor } from '../support/app.js';
  * "now" is D45 10:00.
  * The dashboards are read for D0 … D13 (14 days; every 7- and 30-day window of their adds has closed by now).
  *
- * The story (c1 … c6 are customer relationships):
+ * The story (c1 … c8 are customer relationships):
  *   D0  Mon 10:00  c1 scans 门店海报 (channel A) → 李娜 (lina, 销售一部); welcome sent
  *       Mon 10:00 … 20:00  c1 ↔ lina chat: four questions (below)
  *       Mon 23:50  c2 scans A → lina; welcome sent            ┐ the same UTC day (15:50Z and 16:10Z),
@@ -51,6 +51,7 @@ import { waitFor } from '../support/app.js';
  *   D11 Fri 14:00  c5 asks, wangfang answers at 14:10; 16:00 c5 asks again, never answered
  *   D12 Sat 10:00  c6 scans A → wangfang; welcome sent; then its 潜在客户 tag is removed in WeCom
  *       Sat 11:00  chenjing deletes c4 (员工删除客户), 11 days after adding it
+ *   D13 Sun 10:00  赵磊 (zhaolei, 销售二部) adds c8 himself: no channel code, no WelcomeCode
  *   D45 Thu 09:00  c7 scans B → chenjing (today: live figures)
  *       Thu 09:30  c4 writes to chenjing (unanswered now, at 10:00)
  *
@@ -226,7 +227,11 @@ beforeAll(async () => {
     return rows.length === 1;
   }, 'c6 to keep one tag');
   await scene.lose(corpTime(D[12]!, '11:00'), 'rep', 'chenjing', c.c4);
-  for (let k = 12; k <= 44; k++) await night(k);
+  await night(12);
+
+  // ---- D13 (Sunday): an add through no channel code ----
+  c.c8 = await scene.add(corpTime(D[13]!, '10:00'), { userId: 'zhaolei', name: '客户八', welcomeCode: false });
+  for (let k = 13; k <= 44; k++) await night(k);
 
   // ---- D45 (Thursday): today ----
   c.c7 = await scene.add(corpTime(D[45]!, '09:00'), { userId: 'chenjing', state: b.state, name: '客户七' });
@@ -245,13 +250,14 @@ describe('数据概览 (overview)', () => {
   it('counts adds, losses, totals, retention and channels by corp day (admin, the whole corp)', async () => {
     const o = await json<Overview>(`/api/console/dashboard/overview?${range()}`);
     expect(o.range).toEqual({ from: D[0], to: D[13], days: 14, includesToday: false });
-    // Adds: c1, c2 (D0), c3, c4 (D1), c2 again (D3), c5 (D5), c6 (D12) = 7 — the re-added c2 is new again.
-    // Losses: c2 (D1, by the customer), c4 (D12, by the rep) = 2. Net 5. Active at the end of D13: c1, c2, c3, c5, c6.
-    expect(o.totals).toEqual({ newCustomers: 7, lostCustomers: 2, netCustomers: 5, customersTotal: 5 });
-    // 7-day retention: all 7 adds have had their 7 days (D13 + 7 < D45); only c2's first add was lost within 7
-    // days (10 hours) → 6 of 7 kept. 30 days: c4 too (lost 11 days after its add) → 5 of 7.
-    expect(o.retention7).toEqual({ count: 6, of: 7, rate: 6 / 7 });
-    expect(o.retention30).toEqual({ count: 5, of: 7, rate: 5 / 7 });
+    // Adds: c1, c2 (D0), c3, c4 (D1), c2 again (D3), c5 (D5), c6 (D12), c8 (D13) = 8 — the re-added c2 is new
+    // again. Losses: c2 (D1, by the customer), c4 (D12, by the rep) = 2. Net 6.
+    // Active at the end of D13: c1, c2, c3, c5, c6, c8 = 6.
+    expect(o.totals).toEqual({ newCustomers: 8, lostCustomers: 2, netCustomers: 6, customersTotal: 6 });
+    // 7-day retention: all 8 adds have had their 7 days (D13 + 7 < D45); only c2's first add was lost within 7
+    // days (10 hours) → 7 of 8 kept. 30 days (D13 + 30 < D45): c4 too (lost 11 days after its add) → 6 of 8.
+    expect(o.retention7).toEqual({ count: 7, of: 8, rate: 7 / 8 });
+    expect(o.retention30).toEqual({ count: 6, of: 8, rate: 6 / 8 });
     expect(o.lossReasons).toEqual([
       { reason: 'deleted_by_customer', count: 1 },
       { reason: 'deleted_by_rep', count: 1 },
@@ -278,11 +284,13 @@ describe('数据概览 (overview)', () => {
       day(10, 0, 0, 5),
       day(11, 0, 0, 5),
       day(12, 1, 1, 5), // + c6 − c4
-      day(13, 0, 0, 5),
+      day(13, 1, 0, 6), // + c8
     ]);
-    // Channel A: c1, c2, c3, c2 again, c5, c6 = 6 adds, c2 lost → net 5. Channel B: c4 added and lost.
+    // Channel A: c1, c2, c3, c2 again, c5, c6 = 6 adds, c2 lost → net 5. No channel: c8. Channel B: c4 added and
+    // lost. Most adds first; on a tie the row without a channel (id 0) before B.
     expect(o.channels).toEqual([
       { channel: { id: channelA, name: '门店海报' }, newCustomers: 6, lostCustomers: 1, netCustomers: 5 },
+      { channel: null, newCustomers: 1, lostCustomers: 0, netCustomers: 1 },
       { channel: { id: channelB, name: '线上广告' }, newCustomers: 1, lostCustomers: 1, netCustomers: 0 },
     ]);
 
@@ -294,6 +302,7 @@ describe('数据概览 (overview)', () => {
     expect(await csv(`/api/console/dashboard/overview/channels.csv?${range()}`)).toEqual([
       ['渠道', '新增客户', '流失客户', '净增客户'],
       ['门店海报', '6', '1', '5'],
+      ['无渠道', '1', '0', '1'],
       ['线上广告', '1', '1', '0'],
     ]);
   });
@@ -334,9 +343,9 @@ describe('数据概览 (overview)', () => {
     // 7 days: the 5 adds, c2's first lost → 4 of 5; 30 days the same.
     expect(one.retention7).toEqual({ count: 4, of: 5, rate: 4 / 5 });
     expect(one.retention30).toEqual({ count: 4, of: 5, rate: 4 / 5 });
-    // 销售二部: chenjing's c4 (added D1, lost D12) and wangfang's c6 (D12, after the move).
+    // 销售二部: chenjing's c4 (added D1, lost D12), wangfang's c6 (D12, after the move), zhaolei's c8 (D13).
     const two = await json<Overview>(`/api/console/dashboard/overview?${range()}&departmentId=3`);
-    expect(two.totals).toEqual({ newCustomers: 2, lostCustomers: 1, netCustomers: 1, customersTotal: 2 });
+    expect(two.totals).toEqual({ newCustomers: 3, lostCustomers: 1, netCustomers: 2, customersTotal: 3 });
     expect(two.days.map((d) => [d.newCustomers, d.lostCustomers, d.customersTotal])).toEqual([
       [0, 0, 0],
       [1, 0, 1], // c4
@@ -351,10 +360,10 @@ describe('数据概览 (overview)', () => {
       [0, 0, 2], // wangfang arrives with c5
       [0, 0, 2],
       [1, 1, 2], // + c6 − c4
-      [0, 0, 2],
+      [1, 0, 3], // + c8
     ]);
-    expect(two.retention7).toEqual({ count: 2, of: 2, rate: 1 });
-    expect(two.retention30).toEqual({ count: 1, of: 2, rate: 0.5 });
+    expect(two.retention7).toEqual({ count: 3, of: 3, rate: 1 });
+    expect(two.retention30).toEqual({ count: 2, of: 3, rate: 2 / 3 });
     expect(two.lossReasons).toEqual([
       { reason: 'deleted_by_customer', count: 0 },
       { reason: 'deleted_by_rep', count: 1 },
@@ -509,18 +518,19 @@ describe('员工统计 (reps)', () => {
       wecom: null,
     });
     expect(row('chenjing')).toMatchObject({ ...CHENJING, unansweredNow: 1, overdueReminders: 0, wecom: null });
-    // Everyone else: zeros. Sorted by new customers, then user id.
-    const others = r.items.filter((i) => !['lina', 'wangfang', 'chenjing'].includes(i.rep.userId));
+    expect(row('zhaolei')).toMatchObject({ ...figures({ newCustomers: 1, netCustomers: 1 }), unansweredNow: 0 });
+    // Everyone else: zeros. Sorted by new customers, then user id (chenjing before zhaolei).
+    const others = r.items.filter((i) => !['lina', 'wangfang', 'chenjing', 'zhaolei'].includes(i.rep.userId));
     expect(others.length).toBeGreaterThan(0);
     for (const o of others) expect(o).toMatchObject({ ...figures(), unansweredNow: 0, overdueReminders: 0 });
-    expect(r.items.slice(0, 3).map((i) => i.rep.userId)).toEqual(['lina', 'wangfang', 'chenjing']);
+    expect(r.items.slice(0, 4).map((i) => i.rep.userId)).toEqual(['lina', 'wangfang', 'chenjing', 'zhaolei']);
     // Totals: sums, and the percentiles over all six answers (30, 60, 120, 180, 300, 600 s): median rank 3 →
     // band 105–120 → 113; p90 rank ⌈5.4⌉ = 6 → band 420–600 → 510. 3 minutes: 2 + 1 of 3 + 3.
     expect(r.totals).toEqual({
       ...figures({
-        newCustomers: 7,
+        newCustomers: 8,
         lostCustomers: 2,
-        netCustomers: 5,
+        netCustomers: 6,
         conversations: 5,
         messagesSent: 8,
         customerMessages: 8,
@@ -913,12 +923,12 @@ describe('today and bad input', () => {
   it('today is computed live; its total continues from yesterday’s rollup', async () => {
     const o = await json<Overview>(`/api/console/dashboard/overview?from=${D[44]}&to=${D[45]}`);
     expect(o.range).toEqual({ from: D[44], to: D[45], days: 2, includesToday: true });
-    // D44: nothing happens, 5 active (c1, c2, c3, c5, c6). D45 (today): c7 → 6.
+    // D44: nothing happens, 6 active (c1, c2, c3, c5, c6, c8). D45 (today): c7 → 7.
     expect(o.days).toEqual([
-      { day: D[44], newCustomers: 0, lostCustomers: 0, netCustomers: 0, customersTotal: 5 },
-      { day: D[45], newCustomers: 1, lostCustomers: 0, netCustomers: 1, customersTotal: 6 },
+      { day: D[44], newCustomers: 0, lostCustomers: 0, netCustomers: 0, customersTotal: 6 },
+      { day: D[45], newCustomers: 1, lostCustomers: 0, netCustomers: 1, customersTotal: 7 },
     ]);
-    expect(o.totals).toEqual({ newCustomers: 1, lostCustomers: 0, netCustomers: 1, customersTotal: 6 });
+    expect(o.totals).toEqual({ newCustomers: 1, lostCustomers: 0, netCustomers: 1, customersTotal: 7 });
     // c7's 7 days have not passed: no cohort yet.
     expect(o.retention7).toEqual({ count: 0, of: 0, rate: null });
     expect(o.retention30).toEqual({ count: 0, of: 0, rate: null });
@@ -998,13 +1008,13 @@ describe('after midnight, before the night’s rollup', () => {
   it('today’s total still counts yesterday’s movements (yesterday is not rolled up yet)', async () => {
     scene.at(corpTime(D[45]!, '23:59'));
     const before = await json<Overview>(`/api/console/dashboard/overview?from=${D[45]}&to=${D[45]}`);
-    expect(before.totals.customersTotal).toBe(6);
-    // D46 00:20: the 00:40 rollup of D45 has not run yet. Active: c1, c2, c3, c5, c6 and yesterday's c7 = 6.
+    expect(before.totals.customersTotal).toBe(7);
+    // D46 00:20: the 00:40 rollup of D45 has not run yet. Active: c1, c2, c3, c5, c6, c8 and yesterday's c7 = 7.
     scene.at(corpTime(plusDays(D[45]!, 1), '00:20'));
     const today = plusDays(D[45]!, 1);
     const o = await json<Overview>(`/api/console/dashboard/overview?from=${today}&to=${today}`);
-    expect(o.totals).toEqual({ newCustomers: 0, lostCustomers: 0, netCustomers: 0, customersTotal: 6 });
-    expect(o.days).toEqual([{ day: today, newCustomers: 0, lostCustomers: 0, netCustomers: 0, customersTotal: 6 }]);
+    expect(o.totals).toEqual({ newCustomers: 0, lostCustomers: 0, netCustomers: 0, customersTotal: 7 });
+    expect(o.days).toEqual([{ day: today, newCustomers: 0, lostCustomers: 0, netCustomers: 0, customersTotal: 7 }]);
     // Channel B alone: c7 (c4 was lost) = 1; chenjing alone the same.
     const b = await json<Overview>(`/api/console/dashboard/overview?from=${today}&to=${today}&channelId=${channelB}`);
     expect(b.totals.customersTotal).toBe(1);
