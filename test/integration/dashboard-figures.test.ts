@@ -426,6 +426,23 @@ describe('数据概览 (overview)', () => {
     // 销售一部's manager sees lina's loss only.
     const mine = await json<LossAlertPage>(`/api/console/dashboard/loss-alerts?${range()}`, manager);
     expect(mine.items.map((a) => a.externalUserId)).toEqual([c.c2]);
+    // Filters: the reason, the channel; pages (newest first) follow the cursor.
+    const ids = async (q: string) =>
+      (await json<LossAlertPage>(`/api/console/dashboard/loss-alerts?${range()}&${q}`)).items.map(
+        (a) => a.externalUserId,
+      );
+    expect(await ids('reason=deleted_by_customer')).toEqual([c.c2]);
+    expect(await ids('reason=deleted_by_rep')).toEqual([c.c4]);
+    expect(await ids(`channelId=${channelB}`)).toEqual([c.c4]);
+    expect(await ids('userId=lina')).toEqual([c.c2]);
+    const first = await json<LossAlertPage>(`/api/console/dashboard/loss-alerts?${range()}&limit=1`);
+    expect(first.items.map((a) => a.externalUserId)).toEqual([c.c4]);
+    expect(first.nextCursor).not.toBeNull();
+    const second = await json<LossAlertPage>(
+      `/api/console/dashboard/loss-alerts?${range()}&limit=1&cursor=${encodeURIComponent(first.nextCursor!)}`,
+    );
+    expect(second.items.map((a) => a.externalUserId)).toEqual([c.c2]);
+    expect(second.nextCursor).toBeNull();
   });
 });
 
@@ -723,6 +740,20 @@ describe('员工统计 (reps)', () => {
       }),
     );
     expect(two.items.find((i) => i.rep.userId === 'chenjing')).toMatchObject(CHENJING);
+
+    // The manager of 销售一部: the people of 一部 now (zhangwei, lina) and wangfang for her 一部 days; not 二部's.
+    const mine = await json<RepStats>(`/api/console/dashboard/reps?${range()}`, manager);
+    expect(mine.items.map((i) => i.rep.userId).sort()).toEqual(['lina', 'wangfang', 'zhangwei']);
+    expect(mine.totals).toMatchObject({ newCustomers: 5, lostCustomers: 1, questions: 5, answered: 5 });
+    // Sorted by the median first reply, fastest first; reps without replies last.
+    const sorted = await json<RepStats>(
+      `/api/console/dashboard/reps?${range()}&sort=firstReplyMedianSeconds&order=asc`,
+    );
+    expect(sorted.items.slice(0, 2).map((i) => [i.rep.userId, i.firstReplyMedianSeconds])).toEqual([
+      ['wangfang', 28],
+      ['lina', 113],
+    ]);
+    expect(sorted.items.slice(2).every((i) => i.firstReplyMedianSeconds === null)).toBe(true);
   });
 
   it('one rep by day, and the days CSV', async () => {
@@ -916,6 +947,15 @@ describe('渠道统计 (channels)', () => {
     const two = await json<ChannelDetail>(`/api/console/dashboard/channels/${channelA}?${range()}&departmentId=3`);
     expect(two.totals).toMatchObject({ adds: 1, losses: 0, net: 1, welcomeSent: 1, welcomeMissed: 0 });
     expect(two.reps.map((x) => [x.userId, x.adds])).toEqual([['wangfang', 1]]);
+    // The manager of 销售一部: adds by the department each rep was in (lina's 4 and wangfang's c5); the tags are
+    // those of the customers of the reps in 一部 now (documented: reps in scope now) — lina's c1, c2, c3.
+    const mine = await json<ChannelDetail>(`/api/console/dashboard/channels/${channelA}?${range()}`, manager);
+    expect(mine.totals).toMatchObject({ adds: 5, losses: 1, net: 4, welcomeSent: 4, welcomeMissed: 1 });
+    expect(mine.activeCustomers).toBe(3);
+    expect(mine.tags.map((t) => [t.name, t.customers])).toEqual([
+      ['线下门店', 3],
+      ['潜在客户', 3],
+    ]);
   });
 });
 
