@@ -1,18 +1,24 @@
 import { buildApp, type App } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { AppError } from './errors.js';
 import { DEMO_CORP } from './emulator/index.js';
+import { DEMO_ADMIN_USERNAME, demoAdminPassword, ensureDemoAdmin } from './demo/admin-account.js';
 import { demoAdminToken } from './demo/admin-token.js';
 import { seedDemo } from './demo/seed-sidebar.js';
 
 /** Loads config, builds the app, listens, and shuts down gracefully on SIGTERM / SIGINT. */
 async function main(): Promise<void> {
   let config;
+  // The demo's console admin signs in with this (the banner shows it; never the log).
+  let adminPassword: string | null = null;
   try {
     config = loadConfig(process.env, DEMO_CORP);
     // The demo's admin token is generated once and kept in the data folder, so it survives a restart.
     if (config.demo && !process.env.ADMIN_TOKEN?.trim()) {
       config = loadConfig({ ...process.env, ADMIN_TOKEN: demoAdminToken(config.dataDir) }, DEMO_CORP);
     }
+    // So is the console admin's password, unless DEMO_ADMIN_PASSWORD chooses one (checked here, with the config).
+    if (config.demo) adminPassword = demoAdminPassword(config.dataDir, process.env.DEMO_ADMIN_PASSWORD);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
@@ -22,6 +28,21 @@ async function main(): Promise<void> {
   }
 
   const app = await buildApp(config);
+  let demoAdmin: DemoAdmin | null = null;
+  if (adminPassword !== null) {
+    // Before listening: the console's sign-in works as soon as it answers.
+    const { accounts, repo } = app.modules.consoleAuth;
+    try {
+      const { disabled } = await ensureDemoAdmin({ db: app.db, repo, accounts }, config.wecom.corpId, adminPassword);
+      const chosen = !!process.env.DEMO_ADMIN_PASSWORD;
+      demoAdmin = { username: DEMO_ADMIN_USERNAME, password: adminPassword, chosen, disabled };
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      process.stderr.write(`The demo's console account ${DEMO_ADMIN_USERNAME} could not be set up: ${err.message}\n`);
+      await app.close();
+      process.exit(1);
+    }
+  }
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (err) {
@@ -73,14 +94,30 @@ async function main(): Promise<void> {
   if (closing) return;
   // One synchronous write after the start-up lines. The log writes asynchronously, so the summary is logged after
   // the banner rather than racing it.
-  process.stdout.write(demoBanner(app, base, config.adminToken, seeded));
+  process.stdout.write(demoBanner(app, base, config.adminToken, demoAdmin, seeded));
   if (seeded) app.log.info(seeded, 'demo data seeded');
 }
 
 type DemoSeeded = Awaited<ReturnType<typeof seedDemo>>;
+interface DemoAdmin {
+  username: string;
+  password: string;
+  /** DEMO_ADMIN_PASSWORD, rather than the one kept in the data folder. */
+  chosen: boolean;
+  disabled: boolean;
+}
 
-/** What a first-time user needs: where the pages are and the admin token (to the terminal only, never the log). */
-function demoBanner(app: App, base: string, adminToken: string, seeded: DemoSeeded | null): string {
+/**
+ * What a first-time user needs: where the pages are, the console's sign-in and the admin token (to the terminal
+ * only, never the log).
+ */
+function demoBanner(
+  app: App,
+  base: string,
+  adminToken: string,
+  admin: DemoAdmin | null,
+  seeded: DemoSeeded | null,
+): string {
   const rows: [string, string, string][] = [
     ['Sidebar', `${base}/sidebar/`, "the rep's chat sidebar, with a stand-in chat window"],
   ];
@@ -95,6 +132,16 @@ function demoBanner(app: App, base: string, adminToken: string, seeded: DemoSeed
       '  wecom-scrm demo is running (WeCom = built-in emulator, seeded demo corp)',
       '',
       ...rows.map(([name, url, what]) => `  ${name.padEnd(11)}${url.padEnd(width)}  ${what}`),
+      ...(admin
+        ? [
+            `  ${'Sign-in'.padEnd(11)}console ${base}/console/  username ${admin.username}  password ${admin.password}`,
+            admin.disabled
+              ? `  ${''.padEnd(11)}(the account ${admin.username} is disabled: enable it in the console's accounts)`
+              : admin.chosen
+                ? `  ${''.padEnd(11)}(from DEMO_ADMIN_PASSWORD; each start sets the account's password to it)`
+                : `  ${''.padEnd(11)}(kept in the data folder; DEMO_ADMIN_PASSWORD chooses another; each start sets it back)`,
+          ]
+        : []),
       `  ${'Admin API'.padEnd(11)}Authorization: Bearer ${adminToken}`,
       '',
       seeded === null
