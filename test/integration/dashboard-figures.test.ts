@@ -58,7 +58,8 @@ import { waitFor } from '../support/app.js';
  * Fields not checked against hand values: `wecom` (WeCom's own 联系客户统计) — WeCom's numbers come from the
  * emulator's hash of (rep, day), not from anything the dataset controls, and the nightly fetch is not run here:
  * they are asserted null (never fetched), and their CSV columns empty. `rep.avatar` / `rep.position` /
- * `rep.status` are the directory's, not figures.
+ * `rep.status` are the directory's, not figures; a loss alert's `id` is its row id (it is the paging cursor's
+ * tie-breaker, tested through paging).
  */
 
 let scene: Scene;
@@ -518,6 +519,7 @@ const CHENJING = figures({ newCustomers: 1, lostCustomers: 1, netCustomers: 0 })
 describe('员工统计 (reps)', () => {
   it('one row per rep with every figure; totals over all rows', async () => {
     const r = await json<RepStats>(`/api/console/dashboard/reps?${range()}`);
+    expect(r.range).toEqual({ from: D[0], to: D[13], days: 14, includesToday: false });
     const row = (userId: string) => r.items.find((i) => i.rep.userId === userId)!;
     expect(row('lina')).toMatchObject({
       rep: { userId: 'lina', name: '李娜', department: { id: 2, name: '销售一部' } },
@@ -758,6 +760,7 @@ describe('员工统计 (reps)', () => {
 
   it('one rep by day, and the days CSV', async () => {
     const r = await json<RepDetail>(`/api/console/dashboard/reps/lina?${range()}`);
+    expect(r.range).toEqual({ from: D[0], to: D[13], days: 14, includesToday: false });
     expect(r.rep).toMatchObject({ userId: 'lina', department: { id: 2, name: '销售一部' } });
     expect(r.totals).toMatchObject({ ...LINA, unansweredNow: 0, overdueReminders: 1, wecom: null });
     const byDay = new Map(r.days.map((d) => [d.day, d]));
@@ -868,6 +871,7 @@ describe('员工统计 (reps)', () => {
 describe('渠道统计 (channels)', () => {
   it('per channel: scans that became customers, losses, 7/30-day loss, welcome sent and missed', async () => {
     const list = await json<ChannelStatsList>(`/api/console/dashboard/channels?${range()}`);
+    expect(list.range).toEqual({ from: D[0], to: D[13], days: 14, includesToday: false });
     expect(list.items).toEqual([
       {
         channel: { id: channelA, name: '门店海报', groupName: '线下', deleted: false },
@@ -930,10 +934,11 @@ describe('渠道统计 (channels)', () => {
     // Active now and added through A in the range: c1, c2 (its follow is the D3 re-add), c3, c5, c6 = 5.
     // All carry 线下门店; 潜在客户 was removed from c6 in WeCom → 4.
     expect(d.activeCustomers).toBe(5);
-    expect(d.tags.map((t) => [t.tagId, t.name, t.customers])).toEqual([
-      [tags.store, '线下门店', 5],
-      [tags.lead, '潜在客户', 4],
+    expect(d.tags).toEqual([
+      { tagId: tags.store, name: '线下门店', groupName: '客户来源', customers: 5 },
+      { tagId: tags.lead, name: '潜在客户', groupName: '客户等级', customers: 4 },
     ]);
+    expect(d.range).toEqual({ from: D[0], to: D[13], days: 14, includesToday: false });
     expect(await csv(`/api/console/dashboard/channels/${channelA}/days.csv?${range()}`)).toEqual([
       ['日期', '扫码添加', '流失', '净增'],
       ...d.days.map((x) => [x.day, String(x.adds), String(x.losses), String(x.net)]),
