@@ -280,6 +280,46 @@ describe('script library CSV', () => {
     expect(await counts()).toEqual(before);
   });
 
+  it('agrees with the other script routes: a manager reads the library, only an admin changes it (by CSV too)', async () => {
+    // What the console's scripts page offers a manager (the list, no import, export or editing buttons).
+    const me = await manager.get('/api/console/me');
+    expect(me.json<{ user: { role: string } }>().user.role).toBe('manager');
+    for (const url of ['/api/scripts', '/api/script-groups']) {
+      expect((await manager.get(url)).statusCode, url).toBe(200);
+      expect((await admin.get(url)).statusCode, url).toBe(200);
+    }
+    const before = await counts();
+    const changes: [string, (c: ConsoleClient) => ReturnType<ConsoleClient['get']>][] = [
+      [
+        'create a script',
+        (c) => c.post('/api/scripts', { groupId: existingGroupId, title: '新话术', kind: 'text', content: '你好' }),
+      ],
+      [
+        'edit a script',
+        (c) =>
+          c.put(`/api/scripts/${existingScriptId}`, {
+            groupId: existingGroupId,
+            title: '门店地址',
+            kind: 'text',
+            content: '主管改的地址',
+          }),
+      ],
+      ['delete a script', (c) => c.delete(`/api/scripts/${existingScriptId}`)],
+      ['create a group', (c) => c.post('/api/script-groups', { name: '主管的分组' })],
+      ['preview a CSV', (c) => c.post('/api/console/scripts/import/preview', { csv: FILE })],
+      ['export the CSV', (c) => c.get('/api/console/scripts/export.csv')],
+    ];
+    for (const [what, call] of changes) {
+      const res = await call(manager);
+      expect(res.statusCode, what).toBe(403);
+      expect(res.json<{ message: string }>().message, what).toBe('需要管理员权限');
+    }
+    expect(await counts()).toEqual(before);
+    // The CSV routes answer an admin (the other changes are an admin's in the tests of the scripts module).
+    expect((await admin.post('/api/console/scripts/import/preview', { csv: FILE })).statusCode).toBe(200);
+    expect((await admin.get('/api/console/scripts/export.csv')).statusCode).toBe(200);
+  });
+
   it('refuses unknown fields and missing ones in the body, in Chinese', async () => {
     const extra = await admin.post('/api/console/scripts/import/preview', { csv: FILE, dryRun: true });
     expect(extra.statusCode).toBe(400);
