@@ -10,9 +10,15 @@
  *   suggest   — suggestion engine: latency at 5,000 scripts and 50,000 learned sends, learning one send, heap used
  *   reject    — server CPU per rejected callback, for every attacker shape
  *   messages  — archive ingest through the stand-in Finance SDK (RSA share), history, search and export at 2 M messages
+ *   console   — every console GET route's p50/p95/max, a 100,000-row CSV export and the first-load JS, on 1 M customers
+ *               and 5 M messages (BENCH_SCALE), SQLite and PostgreSQL
+ *   automation — the 未回复提醒 pass (time, EXPLAIN: no full scans) and 10,000 robot notifications drained at
+ *               20/min per robot on a bench-controlled clock, on the same dataset
  * `npm run bench -- callback` (or welcome, sidebar) runs one.
  */
+import { benchAutomation, printAutomation } from './bench-automation.js';
 import { benchCallback, printCallback } from './bench-callback.js';
+import { benchConsole, printConsole } from './bench-console.js';
 import { benchMessages, printMessages } from './bench-messages.js';
 import { benchOverload, printOverload } from './bench-overload.js';
 import { benchReject, printReject } from './bench-reject.js';
@@ -34,6 +40,9 @@ const scenarios: Record<string, () => Promise<boolean>> = {
         total: process.env.BENCH_MESSAGES_TOTAL ? Number(process.env.BENCH_MESSAGES_TOTAL) : undefined,
       }),
     ),
+  // BENCH_SCALE sizes the dataset (scripts/bench-data.ts; default 1 = 1 M customers, 5 M messages).
+  console: async () => printConsole(await benchConsole()),
+  automation: async () => printAutomation(await benchAutomation()),
 };
 
 const wanted = process.argv.slice(2).filter((a) => a in scenarios);
