@@ -42,6 +42,7 @@ export function createDashboardsModule(
     db: ctx.db,
     queries,
     rollup,
+    memberships,
     accounts: deps.accounts,
     settings: deps.settings,
     timeZone: ctx.config.timeZone,

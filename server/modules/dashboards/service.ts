@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type {
   ChannelDetail,
   ChannelStatsList,
@@ -38,6 +38,7 @@ import {
   type WecomSums,
 } from './queries.js';
 import type { DayFigures, Rollup } from './rollup.js';
+import { departmentAt, type Memberships } from './memberships.js';
 
 const LOSS_TEXT: Record<string, string> = { deleted_by_customer: '客户删除员工', deleted_by_rep: '员工删除客户' };
 const ALERT_KINDS: Record<string, string> = {
@@ -67,6 +68,7 @@ export function createDashboardService(deps: {
   db: Database;
   queries: DashboardQueries;
   rollup: Pick<Rollup, 'live'>;
+  memberships: Pick<Memberships, 'history'>;
   accounts: Pick<
     AccountsService,
     'repsInScope' | 'requireRepInScope' | 'departmentFilter' | 'repRef' | 'directory' | 'departmentRefs'
@@ -672,6 +674,33 @@ export function createDashboardService(deps: {
     };
   }
 
+  /**
+   * Alerts whose rep counted in `departments` on the alert's day — by the department the rep ended the day in, as
+   * the rollup counts the day's losses (rollup.ts): on the day of a move, a loss before the move was seen counts
+   * where the day's figures count it. (It was the department at the alert's moment: 客服部's loss count had a
+   * loss that only 销售二部's list showed.) One condition per rep and stretch of days.
+   */
+  async function countedIn(corpId: string, from: string, to: string, departments: ReadonlySet<number>) {
+    const history = await deps.memberships.history(corpId);
+    const now = deps.now();
+    const days = daysBetween(from, to).map((d) => dayRange(d, d, deps.timeZone)!);
+    const parts: SQL[] = [];
+    for (const userId of history.keys()) {
+      let start: number | null = null;
+      const close = (end: number) => {
+        parts.push(sql`(a.user_id = ${userId} AND a.created_at >= ${start} AND a.created_at < ${end})`);
+        start = null;
+      };
+      for (const { startMs, endMs } of days) {
+        const counted = departments.has(departmentAt(history, userId, Math.min(endMs, now) - 1));
+        if (counted && start === null) start = startMs;
+        if (!counted && start !== null) close(startMs);
+      }
+      if (start !== null) close(days.at(-1)!.endMs);
+    }
+    return parts.length === 0 ? sql`1 = 0` : sql`(${sql.join(parts, sql` OR `)})`;
+  }
+
   async function lossRows(
     actor: ConsoleActor,
     scope: Scope,
@@ -693,19 +722,7 @@ export function createDashboardService(deps: {
         : sql`a.kind IN ('customer_deleted_rep', 'rep_deleted_customer')`,
     ];
     if (f.userId !== undefined) conditions.push(sql`a.user_id = ${f.userId}`);
-    if (f.departments !== null) {
-      const ids = [...f.departments];
-      conditions.push(
-        ids.length === 0
-          ? sql`1 = 0`
-          : sql`(SELECT h.department_id FROM rep_department_history h
-                 WHERE h.corp_id = a.corp_id AND h.user_id = a.user_id AND h.since <= a.created_at
-                 ORDER BY h.since DESC LIMIT 1) IN (${sql.join(
-                   ids.map((i) => sql`${i}`),
-                   sql`, `,
-                 )})`,
-      );
-    }
+    if (f.departments !== null) conditions.push(await countedIn(corpId, q.from, q.to, f.departments));
     if (f.channelId !== undefined) conditions.push(sql`m.channel_id = ${f.channelId}`);
     if (before) conditions.push(sql`(a.created_at, a.id) < (${before.time}, ${before.id})`);
     const rows = await db.rows<Record<string, unknown>>(
