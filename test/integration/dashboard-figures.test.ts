@@ -34,7 +34,7 @@ import { waitFor } from '../support/app.js';
  * "now" is D45 10:00.
  * The dashboards are read for D0 … D13 (14 days; every 7- and 30-day window of their adds has closed by now).
  *
- * The story (c1 … c8 are customer relationships):
+ * The story (c1 … c9 are customer relationships):
  *   D0  Mon 10:00  c1 scans 门店海报 (channel A) → 李娜 (lina, 销售一部); welcome sent
  *       Mon 10:00 … 20:00  c1 ↔ lina chat: four questions (below)
  *       Mon 23:50  c2 scans A → lina; welcome sent            ┐ the same UTC day (15:50Z and 16:10Z),
@@ -52,6 +52,7 @@ import { waitFor } from '../support/app.js';
  *   D12 Sat 10:00  c6 scans A → wangfang; welcome sent; then its 潜在客户 tag is removed in WeCom
  *       Sat 11:00  chenjing deletes c4 (员工删除客户), 11 days after adding it
  *   D13 Sun 10:00  赵磊 (zhaolei, 销售二部) adds c8 himself: no channel code, no WelcomeCode
+ *   D20 Mon 09:00  c9 scans B → zhaolei; 10:00 c9 deletes zhaolei; 15:00 zhaolei moves to 客服部 (seen at 15:05)
  *   D45 Thu 09:00  c7 scans B → chenjing (today: live figures)
  *       Thu 09:30  c4 writes to chenjing (unanswered now, at 10:00)
  *
@@ -232,7 +233,20 @@ beforeAll(async () => {
 
   // ---- D13 (Sunday): an add through no channel code ----
   c.c8 = await scene.add(corpTime(D[13]!, '10:00'), { userId: 'zhaolei', name: '客户八', welcomeCode: false });
-  for (let k = 13; k <= 44; k++) await night(k);
+  for (let k = 13; k <= 19; k++) await night(k);
+
+  // ---- D20 (Monday): zhaolei adds and loses c9 in the morning, moves to 客服部 in the afternoon ----
+  c.c9 = await scene.add(corpTime(D[20]!, '09:00'), { userId: 'zhaolei', state: b.state, name: '客户九' });
+  await scene.lose(corpTime(D[20]!, '10:00'), 'customer', 'zhaolei', c.c9);
+  scene.at(corpTime(D[20]!, '15:00'));
+  const zhaolei = app.emulator!.core.findRep('zhaolei')!;
+  zhaolei.department = [4];
+  zhaolei.main_department = 4;
+  await app.modules.directory.service.syncAll(CORP);
+  // A dashboard read at 15:05 is where the move is first seen (the membership history's entry: 15:05).
+  scene.at(corpTime(D[20]!, '15:05'));
+  await json<Overview>(`/api/console/dashboard/overview?from=${D[20]}&to=${D[20]}`);
+  for (let k = 20; k <= 44; k++) await night(k);
 
   // ---- D45 (Thursday): today ----
   c.c7 = await scene.add(corpTime(D[45]!, '09:00'), { userId: 'chenjing', state: b.state, name: '客户七' });
@@ -961,6 +975,26 @@ describe('渠道统计 (channels)', () => {
       ['线下门店', 3],
       ['潜在客户', 3],
     ]);
+  });
+});
+
+describe('the day of a move', () => {
+  it('a rep’s whole day counts in the department the rep ended it in — the loss alerts too', async () => {
+    const q = `from=${D[20]}&to=${D[20]}`;
+    // D20's rollup counts zhaolei's day in 客服部 (where he was at its end): c9 added and lost there; at the day's
+    // end 客服部 has zhaolei's c8 (added D13 in 销售二部, it moved with him).
+    const service = await json<Overview>(`/api/console/dashboard/overview?${q}&departmentId=4`);
+    expect(service.totals).toEqual({ newCustomers: 1, lostCustomers: 1, netCustomers: 0, customersTotal: 1 });
+    // 销售二部 that day: nothing; wangfang's c5 and c6 at its end.
+    const sales2 = await json<Overview>(`/api/console/dashboard/overview?${q}&departmentId=3`);
+    expect(sales2.totals).toEqual({ newCustomers: 0, lostCustomers: 0, netCustomers: 0, customersTotal: 2 });
+    // The loss list agrees with the counts: c9's loss (10:00, before the move was seen) is 客服部's.
+    const alerts = async (department: number) =>
+      (await json<LossAlertPage>(`/api/console/dashboard/loss-alerts?${q}&departmentId=${department}`)).items.map(
+        (a) => a.externalUserId,
+      );
+    expect(await alerts(4)).toEqual([c.c9]);
+    expect(await alerts(3)).toEqual([]);
   });
 });
 
