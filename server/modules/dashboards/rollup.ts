@@ -41,6 +41,8 @@ export function createRollup(deps: {
     if (!live) await deps.movements.reconcile(db, corpId, startMs, endMs);
     await deps.workPeriods.ensure(corpId);
     const history = await deps.memberships.observe(corpId);
+    // A rep's whole day counts in the department the rep ended it in (for today: is in now). On the day of a move a
+    // sales director reads the day under the rep's new department; the loss alerts' filter follows the same rule.
     const at = Math.min(endMs, now) - 1;
     const department = (userId: string) => departmentAt(history, userId, at);
     const userIds = (await db.select({ userId: reps.userId }).from(reps).where(eq(reps.corpId, corpId))).map(
