@@ -174,6 +174,7 @@ export function createModules(
       settings: consoleModules.consoleAuth.settings,
       timeline: timeline.repo,
       stages: stages.service,
+      audit: consoleModules.audit.service,
     }),
     notify,
     tasks,

@@ -1,5 +1,4 @@
-import { createAuditRepo } from '../audit/repo.js';
-import { createAuditService } from '../audit/service.js';
+import type { AuditService } from '../audit/service.js';
 import type { AccountsService } from '../console-auth/accounts-service.js';
 import type { SettingsService } from '../console-auth/settings.js';
 import type { ModuleContext } from '../context.js';
@@ -25,6 +24,7 @@ export function createConsoleCustomersModule(
     settings: Pick<SettingsService, 'get'>;
     timeline: Pick<TimelineRepo, 'page' | 'repNames' | 'add'>;
     stages: Pick<StageService, 'list'>;
+    audit: Pick<AuditService, 'record'>;
   },
 ) {
   const repo = createConsoleCustomerRepo(ctx.db);
@@ -55,13 +55,7 @@ export function createConsoleCustomersModule(
     accounts: deps.accounts,
     jobs: ctx.jobs,
     chunkJob: bulkTagChunkJob,
-    // Stateless (the database and the clock): the same records as the audit module's own service writes.
-    audit: createAuditService({
-      db: ctx.db,
-      repo: createAuditRepo(ctx.db),
-      now: ctx.now,
-      timeZone: ctx.config.timeZone,
-    }),
+    audit: deps.audit,
     now: ctx.now,
   });
   const manifest: ModuleManifest = {
