@@ -169,7 +169,10 @@ export type WecomBehavior = Static<typeof WecomBehavior>;
 
 const repFigures = {
   ...movementCounts,
-  /** 1:1 chats with at least one message in the range. */
+  /**
+   * Chat-days: each day's 1:1 chats with at least one message, summed over the range (a chat with messages on three
+   * days counts 3), as WeCom counts its 聊天数 (chat_cnt).
+   */
   conversations: Type.Integer(),
   messagesSent: Type.Integer(),
   customerMessages: Type.Integer(),
