@@ -4,6 +4,7 @@ import type { Database } from '../../server/db/database.js';
 import { openDatabase } from '../../server/db/open.js';
 import { testDatabase } from '../support/database.js';
 import { INSTANCE_ADMIN_TOKEN, startInstances, type Instances } from '../support/instances.js';
+import { queuesSettled } from '../support/queues.js';
 
 /**
  * kill -9 in the middle of a burst of adds (hardening issue, "Keep the probes"): after a restart on the same
@@ -88,22 +89,9 @@ describe('kill -9 during a burst of adds', () => {
 
     const db: Database = await openDatabase(database);
     try {
-      const { events, follows, timelineItems, jobs } = db.t;
+      const { follows, timelineItems } = db.t;
       const all = results.map((r) => r.externalUserId);
-      const deadline = Date.now() + 90_000;
-      for (;;) {
-        const open = await db
-          .select({ status: events.status })
-          .from(events)
-          .where(inArray(events.status, ['pending', 'running']));
-        const openJobs = await db
-          .select({ id: jobs.id })
-          .from(jobs)
-          .where(inArray(jobs.status, ['pending', 'running']));
-        if (open.length === 0 && openJobs.length === 0) break;
-        if (Date.now() > deadline) throw new Error(`still ${open.length} events and ${openJobs.length} jobs open`);
-        await new Promise((r) => setTimeout(r, 250));
-      }
+      await queuesSettled(db, 90_000);
       const followRows = await db
         .select({ id: follows.externalUserId })
         .from(follows)

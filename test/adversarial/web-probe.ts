@@ -2,7 +2,8 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
 import type { App } from '../../server/app.js';
 import { seedSidebar } from '../../server/demo/seed-sidebar.js';
-import { ADMIN_TOKEN, waitFor } from '../support/app.js';
+import { ADMIN_TOKEN } from '../support/app.js';
+import { queuesSettled } from '../support/queues.js';
 import { customersOnlyOf, login, sharedCustomers, sql, syncCorp } from '../support/sidebar.js';
 import { createLocalAccount } from '../support/console.js';
 
@@ -161,19 +162,7 @@ export async function webFixture(app: App): Promise<WebFixture> {
   );
 
   // Whatever the set-up handed to the worker is done before the probes count rows.
-  await waitFor(
-    async () =>
-      Number(
-        (
-          await sql<{ n: number }>(
-            app,
-            `SELECT (SELECT count(*) FROM jobs WHERE status IN ('pending', 'running'))
-              + (SELECT count(*) FROM events WHERE status IN ('pending', 'running')) AS n`,
-          )
-        )[0]!.n,
-      ) === 0,
-    'the worker to finish the set-up',
-  );
+  await queuesSettled(app.db, 30_000);
 
   // A console account (the console's account routes name one).
   const account = await createLocalAccount(app, { username: 'probe-manager', role: 'manager', departmentIds: [2] });

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../server/app.js';
 import { TIMELINE_FILTER_KINDS } from '../../server/modules/timeline/service.js';
-import { appTableCounts, startApp, waitFor } from '../support/app.js';
+import { appTableCounts, startApp } from '../support/app.js';
+import { queuesSettled } from '../support/queues.js';
 import {
   adminCall,
   calls,
@@ -63,15 +64,7 @@ beforeAll(async () => {
     const externalUserId = await simulate({ changeType: 'add_external_contact', userId: 'lina' });
     if (i % 4 === 0) await simulate({ changeType: 'add_external_contact', userId: 'zhangwei', externalUserId });
   }
-  const unfinished = async (table: 'events' | 'jobs') =>
-    Number(
-      (await sql<{ n: number }>(app, `SELECT count(*) AS n FROM ${table} WHERE status IN ('pending', 'running')`))[0]!
-        .n,
-    );
-  await waitFor(
-    async () => (await unfinished('events')) === 0 && (await unfinished('jobs')) === 0,
-    'the adds to be processed',
-  );
+  await queuesSettled(app.db, 30_000);
   await syncCorp(app);
   lina = repClient(app, await login(app, 'lina'));
   zhangwei = repClient(app, await login(app, 'zhangwei'));

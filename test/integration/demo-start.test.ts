@@ -3,13 +3,14 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { and, count, eq, notExists, sql } from 'drizzle-orm';
+import { and, count, eq, notExists } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { DatabaseConfig } from '../../server/config.js';
 import { openDatabase } from '../../server/db/open.js';
 import { DEMO_PERSONAS } from '../../server/demo/personas.js';
 import { DEMO_SCRIPT_LIBRARY } from '../../server/demo/script-library.js';
 import { tableCounts, testDatabase } from '../support/app.js';
+import { queuesSettled } from '../support/queues.js';
 
 /**
  * `npm start` in demo mode, as a first-time user runs it (twice, on the same data folder): the banner, the demo
@@ -72,17 +73,8 @@ async function startOnce({ database, dataDir }: Deployment): Promise<string> {
 async function waitIdle(database: DatabaseConfig, deadline: number): Promise<void> {
   const db = await openDatabase(database);
   try {
-    for (;;) {
-      const [row] = await db.rows<{ n: number }>(
-        db,
-        // Due work only: reminders and follow-ups the demo schedules for later days stay pending by design.
-        sql`SELECT (SELECT count(*) FROM jobs WHERE status = 'running' OR (status = 'pending' AND run_at <= ${Date.now()}))
-          + (SELECT count(*) FROM events WHERE status IN ('pending', 'running')) AS n`,
-      );
-      if (Number(row!.n) === 0) return;
-      if (Date.now() > deadline) throw new Error(`the demo's background work did not finish: ${row!.n} left`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    // Due work only: reminders and follow-ups the demo schedules for later days stay pending by design.
+    await queuesSettled(db, Math.max(0, deadline - Date.now()), { dueOnly: true });
   } finally {
     await db.close();
   }

@@ -4,6 +4,7 @@ import type { Database } from '../../server/db/database.js';
 import { openPostgres } from '../../server/db/postgres.js';
 import { emptyPostgresDatabase, testDatabase } from '../support/database.js';
 import { INSTANCE_ADMIN_TOKEN, startInstances, type Instances } from '../support/instances.js';
+import { queuesSettled } from '../support/queues.js';
 
 /**
  * Several instances on one PostgreSQL database, each in a process of its own, WeCom (the emulator) delivering every
@@ -95,21 +96,6 @@ async function settle(emulator: string, path: string, expected: number, timeoutM
   return callCount(emulator, path);
 }
 
-/** Waits until no event and no job is pending or running. */
-async function queuesEmpty(db: Database, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const [row] = await db.rows<{ n: number }>(
-      db,
-      sql`SELECT (SELECT count(*) FROM jobs WHERE status IN ('pending', 'running'))
-        + (SELECT count(*) FROM events WHERE status IN ('pending', 'running')) AS n`,
-    );
-    if (Number(row!.n) === 0) return;
-    if (Date.now() > end) throw new Error(`${row!.n} events and jobs still open`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 interface WelcomeRecord {
   external_userid: string;
 }
@@ -157,7 +143,7 @@ describe('several instances on one PostgreSQL database', () => {
       const { follows, jobs } = db.t;
       // The welcomes may all be out while a retried event or job is still waiting for its backoff (on a loaded
       // machine an instance can also lose a lease it was slow to renew): wait until both queues are empty.
-      await queuesEmpty(db, 120_000);
+      await queuesSettled(db, 120_000);
       // (The corp's existing customers, synced at start, are followed too.)
       const followed = new Set((await db.select({ id: follows.externalUserId }).from(follows)).map((f) => f.id));
       expect(customers.filter((id) => !followed.has(id))).toEqual([]);

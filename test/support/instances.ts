@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openDatabase } from '../../server/db/open.js';
 import { DEMO_CORP } from '../../server/emulator/index.js';
 
 /**
@@ -107,6 +108,22 @@ export async function startInstances(options: {
     });
   const servers = ports.map(start);
   await Promise.all(servers.map(serving));
+  // The instances sync WeCom's directory at start, in a job: what a test makes next (a channel code) names reps.
+  const db = await openDatabase(
+    options.databaseUrl
+      ? { backend: 'postgres', url: options.databaseUrl }
+      : { backend: 'sqlite', path: options.databasePath! },
+  );
+  try {
+    const { reps } = db.t;
+    await until(
+      async () => (await db.select({ userId: reps.userId }).from(reps).limit(1)).length > 0,
+      'the directory sync',
+      60_000,
+    );
+  } finally {
+    await db.close();
+  }
 
   const exited = (child: ChildProcess) =>
     child.exitCode !== null || child.signalCode !== null
