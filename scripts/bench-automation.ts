@@ -164,8 +164,13 @@ async function explain(db: Database, name: string, c: Captured): Promise<PlanSta
   if (db.backend === 'sqlite') {
     const rows = await db.rows<{ detail: string }>(db, sql`EXPLAIN QUERY PLAN ${query}`);
     plan = rows.map((r) => r.detail);
-    // `SCAN t` (every row) or `SCAN t USING [COVERING] INDEX i` (every entry of an index) on the big tables.
-    fullScan = plan.some((line) => /^SCAN (messages|follows)\b/.test(line));
+    // `SCAN t` (every row) or `SCAN t USING [COVERING] INDEX i` (every entry of an index) on the big tables, or a
+    // search of an index by the corp alone (one corp: every entry).
+    fullScan = plan.some(
+      (line) =>
+        /^SCAN (messages|follows)\b/.test(line) ||
+        /^SEARCH (messages|follows) USING (?:COVERING )?INDEX \w+ \(corp_id=\?\)$/.test(line),
+    );
   } else {
     const rows = await db.rows<Record<string, string>>(db, sql`EXPLAIN ${query}`);
     plan = rows.map((r) => String(Object.values(r)[0]));
@@ -603,7 +608,7 @@ export function printAutomation(r: AutomationBenchResult): boolean {
     console.log(`statements of the pass (${b.backend === 'sqlite' ? 'EXPLAIN QUERY PLAN' : 'EXPLAIN'}):`);
     for (const p of b.plans) {
       console.log(`  ${p.fullScan ? 'FAIL full scan' : 'ok'}  ${p.query}: ${p.sql.replace(/\s+/g, ' ').slice(0, 220)}`);
-      for (const line of p.plan) console.log(`        ${line}`);
+      for (const line of p.plan) console.log(`        ${line.length > 240 ? `${line.slice(0, 240)}…` : line}`);
     }
     const scans = b.plans.filter((p) => p.fullScan);
     checks.push([

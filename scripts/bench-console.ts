@@ -20,9 +20,13 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { sql, type SQL } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
+import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import { dayInZone } from '../shared/time-zone.js';
 import { CONSOLE_SESSION_COOKIE } from '../shared/schemas/console-auth.js';
 import { buildApp, type App } from '../server/app.js';
+import type { Database } from '../server/db/database.js';
 import { systemContext } from '../server/modules/console-auth/actor.js';
 import { addDays } from '../server/modules/dashboards/days.js';
 import {
@@ -65,10 +69,17 @@ export interface ExportStat {
   rssPeakMb: number;
 }
 
+export interface ExplainedCall {
+  url: string;
+  statements: { sql: string; plan: string[]; fullScan: boolean }[];
+}
+
 export interface ConsoleBackendResult {
   backend: 'sqlite' | 'postgres';
   dataset: DatasetInfo;
   routes: RouteStat[];
+  /** The reporting statements (db.rows) of the slowest routes and of an export page, EXPLAINed. */
+  explained: ExplainedCall[];
   /** Routes the app has that this bench does not call, with why. */
   skipped: { route: string; why: string }[];
   export: ExportStat;
@@ -276,6 +287,10 @@ async function measureRoutes(app: App, cookies: Record<Session, string>, channel
     const headers = { cookie, origin: app.origin.public(), 'sec-fetch-site': 'same-origin' };
     const c = await setupContext(app, session, cookie, channels);
     for (const route of routes) {
+      if (route === '/api/console/customers.csv') {
+        if (session === 'admin') skipped.push({ route, why: 'measured below: the streamed export' });
+        continue;
+      }
       if (urlFor(route, c, 0) === null) {
         if (session === 'admin') skipped.push({ route, why: 'no generator for its parameters' });
         continue;
@@ -357,6 +372,65 @@ async function measureExport(app: App, cookie: string, customers: number): Promi
 }
 const DEPARTMENT_SHARE = 10;
 
+/** Big tables a reporting statement must not read whole. */
+const BIG_TABLES = 'follows|messages|contacts|customer_movements|channel_movements|conversations|follow_tags';
+
+/**
+ * The hand-written statements (db.rows) one request runs, EXPLAINed on the same executor: the request is made once
+ * more with the database's `rows` wrapped (the plans are taken after each statement, outside any timing).
+ */
+async function explainRequest(app: App, url: string, headers: Record<string, string>): Promise<ExplainedCall> {
+  const db = app.db;
+  const dialect = db.backend === 'sqlite' ? new SQLiteSyncDialect() : new PgDialect();
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the database object's own method, replaced for one request
+  const target = db as any;
+  const hadOwn = Object.prototype.hasOwnProperty.call(target, 'rows');
+  const saved = target.rows;
+  const original = (saved as Database['rows']).bind(db);
+  const statements: ExplainedCall['statements'] = [];
+  const seen = new Set<string>();
+  target.rows = async (ex: Parameters<Database['rows']>[0], query: SQL) => {
+    const result = await original(ex, query);
+    const text = dialect.sqlToQuery(query).sql;
+    if (!seen.has(text)) {
+      seen.add(text);
+      const explain = db.backend === 'sqlite' ? sql`EXPLAIN QUERY PLAN ${query}` : sql`EXPLAIN ${query}`;
+      const rows = await original(ex, explain);
+      const plan = rows.map((r) =>
+        db.backend === 'sqlite' ? String((r as { detail: string }).detail) : String(Object.values(r)[0]),
+      );
+      const scan =
+        db.backend === 'sqlite' ? new RegExp(`^SCAN (${BIG_TABLES})\\b`) : new RegExp(`Seq Scan on (${BIG_TABLES})\\b`);
+      const alias = db.backend === 'sqlite' ? /^SCAN (\w+)\b/ : null;
+      statements.push({
+        sql: text,
+        plan,
+        fullScan: plan.some((line) => scan.test(line.trim()) || (alias !== null && isBigAlias(line, text))),
+      });
+    }
+    return result;
+  };
+  try {
+    await app.inject({ url, headers });
+  } finally {
+    if (hadOwn) target.rows = saved;
+    else delete target.rows;
+  }
+  return { url, statements };
+}
+
+/**
+ * `SCAN f` (every row or index entry) where the statement reads `follows f` (or another big table under an alias),
+ * or `SEARCH f USING INDEX … (corp_id=?)`: with one corp, every row of the table too.
+ */
+function isBigAlias(line: string, text: string): boolean {
+  const m = /^(?:SCAN (\w+)(?: |$)|SEARCH (\w+) USING (?:COVERING )?INDEX \w+ \(corp_id=\?\))/.exec(line.trim());
+  if (!m) return false;
+  const alias = m[1] ?? m[2]!;
+  if (new RegExp(`^(${BIG_TABLES})$`).test(alias)) return true;
+  return new RegExp(`"?(${BIG_TABLES})"?\\s+(?:AS\\s+)?"?${alias}"?(?:\\s|$)`, 'i').test(text);
+}
+
 async function benchBackend(
   backend: 'sqlite' | 'postgres',
   scale: number,
@@ -392,7 +466,25 @@ async function benchBackend(
     const { stats, skipped } = await measureRoutes(app, cookies, prepared.info.channelIds, n);
     process.stderr.write(`${backend}: streaming the customers export…\n`);
     const exported = await measureExport(app, cookies.admin, prepared.info.counts.follows ?? 0);
-    return { backend, dataset: prepared.info, routes: stats, skipped, export: exported };
+    // Plans: an export page (the list route with the export's filter and a keyset cursor: the same statement), and
+    // the three slowest routes' first calls.
+    const headers = { cookie: cookies.admin, origin: app.origin.public(), 'sec-fetch-site': 'same-origin' };
+    const explained: ExplainedCall[] = [];
+    const listUrl = exported.url.replace('/api/console/customers.csv?', '/api/console/customers?limit=200&');
+    const first = await app.inject({ url: listUrl, headers });
+    const cursor = (first.json() as { nextCursor: string | null }).nextCursor;
+    explained.push(
+      await explainRequest(app, cursor ? `${listUrl}&cursor=${encodeURIComponent(cursor)}` : listUrl, headers),
+    );
+    const contexts = { admin: await setupContext(app, 'admin', cookies.admin, prepared.info.channelIds) };
+    for (const s of [...stats]
+      .filter((x) => x.session === 'admin')
+      .sort((a, b) => b.p95 - a.p95)
+      .slice(0, 3)) {
+      const url = urlFor(s.route, contexts.admin, 2);
+      if (url) explained.push(await explainRequest(app, url, headers));
+    }
+    return { backend, dataset: prepared.info, routes: stats, skipped, explained, export: exported };
   } finally {
     await closeApp(app);
     prepared.remove();
@@ -463,6 +555,14 @@ export function printConsole(r: ConsoleBenchResult): boolean {
       console.log(`${s.route.padEnd(58)}${s.session.padEnd(9)}${pad(s.p50, 8)}${pad(s.p95, 8)}${pad(s.max, 8)}${mark}`);
     }
     for (const s of b.skipped) console.log(`  not measured: ${s.route} (${s.why})`);
+    console.log(`plans (${b.backend === 'sqlite' ? 'EXPLAIN QUERY PLAN' : 'EXPLAIN'}) of the reporting statements:`);
+    for (const call of b.explained) {
+      console.log(`  GET ${call.url}`);
+      for (const st of call.statements) {
+        console.log(`    ${st.fullScan ? 'FULL SCAN' : 'ok       '} ${st.sql.replace(/\s+/g, ' ').slice(0, 200)}`);
+        for (const line of st.plan) console.log(`        ${line.length > 240 ? `${line.slice(0, 240)}…` : line}`);
+      }
+    }
     const worst = [...b.routes].sort((a, c) => c.p95 - a.p95)[0];
     const over = b.routes.filter((s) => s.p95 > TARGETS.routeP95Ms);
     checks.push([
