@@ -1,17 +1,11 @@
-import rateLimit from '@fastify/rate-limit';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { LoginQuery, Me, OAuthCallbackQuery, SESSION_COOKIE } from '../../../shared/schemas/auth.js';
 import { ErrorBody } from '../../../shared/schemas/common.js';
-import { AppError } from '../../errors.js';
+import { oauthStateCookie, signInRateLimits } from './oauth-cookie.js';
 import type { AuthService } from './service.js';
-import { OAUTH_STATE_TTL_MS, type SessionService } from './session-service.js';
-
-/** Binds an OAuth attempt to the browser; lives only as long as a sign-in can take. */
-const STATE_COOKIE = 'scrm_oauth';
-const STATE_COOKIE_PATH = '/api/auth';
-const STATE_TTL_SECONDS = OAUTH_STATE_TTL_MS / 1000;
+import type { SessionService } from './session-service.js';
 
 /** Per client IP: generous for a sales floor behind one NAT, tight enough to stop code or state guessing. */
 const AUTH_RATE_LIMIT = { max: 60, timeWindow: '1 minute' };
@@ -24,11 +18,9 @@ export const authRoutes: FastifyPluginAsyncTypebox<{
   /** Cookies get `Secure` when the public URL is https. */
   secureCookies: boolean;
 }> = async (app, { service, sessions, secureCookies }) => {
-  await app.register(rateLimit, {
-    global: false,
-    errorResponseBuilder: (_request, context) =>
-      new AppError(429, 'rate_limited', `请求过于频繁，请 ${Math.ceil(context.ttl / 1000)} 秒后再试`),
-  });
+  await signInRateLimits(app);
+  /** Binds an OAuth attempt to the browser; lives only as long as a sign-in can take. */
+  const stateCookie = oauthStateCookie('scrm_oauth', '/api/auth', secureCookies);
 
   const clearSession = (reply: FastifyReply) =>
     reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure: secureCookies });
@@ -40,14 +32,9 @@ export const authRoutes: FastifyPluginAsyncTypebox<{
       schema: { querystring: LoginQuery, response: { 302: Type.Null(), ...errors } },
     },
     async (request, reply) => {
-      const { location, stateCookie } = await service.beginLogin(request.query.returnTo);
-      reply.setCookie(STATE_COOKIE, stateCookie, {
-        path: STATE_COOKIE_PATH,
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: secureCookies,
-        maxAge: STATE_TTL_SECONDS,
-      });
+      const begun = await service.beginLogin(request.query.returnTo);
+      stateCookie.set(reply, begun.stateCookie);
+      const { location } = begun;
       return reply.header('cache-control', 'no-store').redirect(location, 302);
     },
   );
@@ -59,18 +46,11 @@ export const authRoutes: FastifyPluginAsyncTypebox<{
       schema: { querystring: OAuthCallbackQuery, response: { 302: Type.Null(), ...errors } },
     },
     async (request, reply) => {
-      const stateCookie = request.cookies[STATE_COOKIE];
       // The state is single use whatever happens next.
-      reply.clearCookie(STATE_COOKIE, {
-        path: STATE_COOKIE_PATH,
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: secureCookies,
-      });
       const { token, expiresAt, returnTo } = await service.completeLogin({
         code: request.query.code,
         state: request.query.state,
-        stateCookie,
+        stateCookie: stateCookie.take(request, reply),
         previousSession: request.cookies[SESSION_COOKIE],
       });
       // Lax, not Strict: the browser arrives here from WeCom's page, and the redirect that follows must carry it.

@@ -1,4 +1,3 @@
-import rateLimit from '@fastify/rate-limit';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
@@ -12,14 +11,10 @@ import {
   ConsoleWecomLoginQuery,
 } from '../../../shared/schemas/console-auth.js';
 import { ErrorBody } from '../../../shared/schemas/common.js';
-import { AppError } from '../../errors.js';
-import { OAUTH_STATE_TTL_MS } from '../auth/session-service.js';
+import { oauthStateCookie, signInRateLimits } from '../auth/oauth-cookie.js';
 import { ConsoleLoginFailure, type ConsoleAuthService } from './service.js';
 import type { ConsoleSessionService } from './session-service.js';
 
-/** Binds a WeCom sign-in to the browser that started it. */
-const STATE_COOKIE = 'scrm_console_oauth';
-const STATE_COOKIE_PATH = '/api/console/auth';
 /** Per client address: a sales floor behind one NAT signs in comfortably; password guessing does not get far. */
 const LOGIN_RATE_LIMIT = { max: 30, timeWindow: '1 minute' };
 
@@ -31,11 +26,9 @@ export const consoleAuthRoutes: FastifyPluginAsyncTypebox<{
   sessions: Pick<ConsoleSessionService, 'destroy'>;
   secureCookies: boolean;
 }> = async (app, { service, sessions, secureCookies }) => {
-  await app.register(rateLimit, {
-    global: false,
-    errorResponseBuilder: (_request, context) =>
-      new AppError(429, 'rate_limited', `请求过于频繁，请 ${Math.ceil(context.ttl / 1000)} 秒后再试`),
-  });
+  await signInRateLimits(app);
+  /** Binds a WeCom sign-in to the browser that started it. */
+  const stateCookie = oauthStateCookie('scrm_console_oauth', '/api/console/auth', secureCookies);
 
   // Strict: the console's pages call the API from its own origin; nothing another site links to needs the session.
   const setSession = (reply: FastifyReply, token: string, expiresAt: number) =>
@@ -72,15 +65,9 @@ export const consoleAuthRoutes: FastifyPluginAsyncTypebox<{
       schema: { querystring: ConsoleWecomLoginQuery, response: { 302: Type.Null(), ...errors } },
     },
     async (request, reply) => {
-      const { location, stateCookie } = await service.beginWecomLogin(request.query.returnTo);
-      reply.setCookie(STATE_COOKIE, stateCookie, {
-        path: STATE_COOKIE_PATH,
-        httpOnly: true,
-        // Lax: the browser comes back from WeCom's page, a cross-site navigation, and must bring it.
-        sameSite: 'lax',
-        secure: secureCookies,
-        maxAge: OAUTH_STATE_TTL_MS / 1000,
-      });
+      const begun = await service.beginWecomLogin(request.query.returnTo);
+      stateCookie.set(reply, begun.stateCookie);
+      const { location } = begun;
       return reply.header('cache-control', 'no-store').redirect(location, 302);
     },
   );
@@ -92,18 +79,12 @@ export const consoleAuthRoutes: FastifyPluginAsyncTypebox<{
       schema: { querystring: ConsoleWecomCallbackQuery, response: { 302: Type.Null(), ...errors } },
     },
     async (request, reply) => {
-      const stateCookie = request.cookies[STATE_COOKIE];
-      reply.clearCookie(STATE_COOKIE, {
-        path: STATE_COOKIE_PATH,
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: secureCookies,
-      });
+      const state = stateCookie.take(request, reply);
       reply.header('cache-control', 'no-store');
       try {
         const previous = request.cookies[CONSOLE_SESSION_COOKIE];
         const { token, expiresAt, returnTo } = await service.completeWecomLogin(
-          { code: request.query.code, state: request.query.state, stateCookie },
+          { code: request.query.code, state: request.query.state, stateCookie: state },
           meta(request),
         );
         if (previous) await sessions.destroy(previous);
