@@ -1,11 +1,11 @@
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import type { App } from '../../server/app.js';
 import { seedSidebar } from '../../server/demo/seed-sidebar.js';
-import { startApp, waitFor } from '../support/app.js';
+import { startApp } from '../support/app.js';
+import { launchChromium } from '../support/browser.js';
 import { login, SESSION_COOKIE, sql, syncCorp } from '../support/sidebar.js';
 
 /**
@@ -15,8 +15,6 @@ import { login, SESSION_COOKIE, sql, syncCorp } from '../support/sidebar.js';
  * through its normal JSON API and succeeds. This checks what browsers really send (Origin, Sec-Fetch-Site), which
  * the inject-based probes in web-csrf.test.ts take as given.
  */
-
-const CHROMIUM = '/usr/bin/chromium';
 
 let app: App;
 let base: string;
@@ -31,7 +29,6 @@ const favorites = () => sql(app, `SELECT * FROM script_favorites WHERE user_id =
 const sessions = () => sql(app, `SELECT * FROM sessions WHERE user_id = 'lina'`);
 
 beforeAll(async () => {
-  await waitFor(() => existsSync(CHROMIUM), 'Chromium at /usr/bin/chromium (apt-get install -y chromium)', 300_000);
   app = await startApp();
   base = app.origin.public();
   await syncCorp(app);
@@ -46,7 +43,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => attacker.listen(0, '127.0.0.1', resolve));
   attackerBase = `http://127.0.0.1:${(attacker.address() as AddressInfo).port}`;
 
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+  browser = await launchChromium();
   context = await browser.newContext();
   await context.addCookies([{ name: SESSION_COOKIE, value: session, url: base, httpOnly: true, sameSite: 'Lax' }]);
 }, 360_000);

@@ -1,11 +1,12 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import type { App } from '../../server/app.js';
 import { seedDemo } from '../../server/demo/seed-sidebar.js';
 import { personaExternalUserId } from '../../server/demo/personas.js';
 import { waitFor } from '../support/app.js';
+import { E2E_OUTPUT, launchChromium } from '../support/browser.js';
 import { archiveSettled, chat, pullNow } from '../support/archive.js';
 import { CONSOLE_DIST, startConsoleApp } from '../support/console-app.js';
 import { createLocalAccount, grantMember, STRONG_PASSWORD } from '../support/console.js';
@@ -17,8 +18,6 @@ import { CORP, sql } from '../support/sidebar.js';
  * `npx vite build --config console/vite.config.ts` first.
  */
 
-const CHROMIUM = '/usr/bin/chromium';
-const OUTPUT = join(process.cwd(), 'test-output', 'e2e');
 const ADMIN = { username: 'yunying', name: '运营管理员' };
 /** 刘洋 leads 销售二部 (department 3: 刘洋, 陈静, 赵磊); 李娜 is in 销售一部. */
 const MANAGER = { userId: 'liuyang', name: '刘洋', department: 3 };
@@ -41,7 +40,7 @@ const poll = <T>(probe: () => T | Promise<T>, message?: string) => expect.poll(p
 
 async function shot(page: Page, name: string) {
   await page.waitForTimeout(300); // let transitions (dialogs, messages) settle
-  await page.screenshot({ path: join(OUTPUT, `console-${name}.png`), fullPage: true });
+  await page.screenshot({ path: join(E2E_OUTPUT, `console-${name}.png`), fullPage: true });
 }
 
 async function newContext(): Promise<{ context: BrowserContext; page: Page }> {
@@ -133,11 +132,9 @@ async function shownOrRefused(expected: Locator, within: Page | Locator, what: s
 }
 
 beforeAll(async () => {
-  await waitFor(() => existsSync(CHROMIUM), 'Chromium at /usr/bin/chromium (apt-get install -y chromium)', 300_000);
   if (!existsSync(join(CONSOLE_DIST, 'index.html'))) {
     throw new Error('the console is not built: npx vite build --config console/vite.config.ts');
   }
-  mkdirSync(OUTPUT, { recursive: true });
   // The demo as `npm start` seeds it: customers with stories, the channel codes, chats through the archive (with
   // the demo's keyword rules), the script library.
   app = await startConsoleApp();
@@ -171,18 +168,7 @@ beforeAll(async () => {
   await createLocalAccount(app, { username: ADMIN.username, name: ADMIN.name, role: 'admin' });
   await grantMember(app, MANAGER.userId, 'manager', [MANAGER.department]);
 
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
   ({ context: adminContext, page: admin } = await newContext());
   ({ context: managerContext, page: manager } = await newContext());
 }, 360_000);
@@ -205,7 +191,7 @@ describe('manager console (1440×900)', () => {
         ['manager', manager],
       ] as const) {
         await page
-          ?.screenshot({ path: join(OUTPUT, `console-failed-${who}-${name}.png`), fullPage: true })
+          ?.screenshot({ path: join(E2E_OUTPUT, `console-failed-${who}-${name}.png`), fullPage: true })
           .catch(() => {});
       }
     });

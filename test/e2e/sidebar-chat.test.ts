@@ -1,10 +1,9 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { App } from '../../server/app.js';
 import { ensureStandInSdk } from '../../server/archive/index.js';
-import { ADMIN_TOKEN, startApp, waitFor } from '../support/app.js';
+import { startApp, waitFor } from '../support/app.js';
+import { adminApi, failureShot, launchChromium, screenshot, simulateAdd as simulateAddTo } from '../support/browser.js';
 import { chat, pullNow } from '../support/archive.js';
 import { CORP, prepare, settled } from '../support/scrm.js';
 import { sql } from '../support/sidebar.js';
@@ -17,8 +16,6 @@ import { sql } from '../support/sidebar.js';
  * (`npx vite build --config sidebar/vite.config.ts`).
  */
 
-const CHROMIUM = '/usr/bin/chromium';
-const OUTPUT = join(process.cwd(), 'test-output', 'e2e');
 const REP = 'lina';
 const CUSTOMER_NAME = '周梓涵';
 const PRICING_TITLE = '优惠活动说明';
@@ -45,29 +42,9 @@ let pricingScriptId: number;
 let shippingScriptId: number;
 let imageScriptId: number;
 
-async function admin<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${ADMIN_TOKEN}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
-}
+const admin = adminApi(() => base);
 
-async function simulateAdd(userId: string, name: string): Promise<string> {
-  const res = await fetch(`${base}/emulator/_simulate`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ changeType: 'add_external_contact', userId, name }),
-  });
-  if (!res.ok) throw new Error(`simulate → ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { externalUserId: string }).externalUserId;
-}
+const simulateAdd = (userId: string, name: string) => simulateAddTo(base, { userId, name });
 
 /** A task as the automations create them (the tasks repo, in its own transaction). */
 async function addTask(externalUserId: string, title: string, dueAt: number): Promise<number> {
@@ -114,8 +91,9 @@ async function openChat(externalUserId: string) {
 }
 
 /**
- * The customer types into the stand-in chat window (folded above the sidebar at this width). The emulator sends
- * WeCom's msgaudit_notify at most once per 15 s, so the message reaches the archive, and the sidebar, within that.
+ * The customer types into the stand-in chat window (folded above the sidebar at this width). The emulator archives it
+ * and the server pulls an open chat every second (WeCom's own msgaudit_notify comes at most once per 15 s); the wait
+ * is generous for a loaded CI machine.
  */
 const ARRIVAL_MS = 20_000;
 async function customerSays(text: string) {
@@ -129,14 +107,9 @@ async function customerSays(text: string) {
   await page.getByTestId('mock-chat-toggle').click();
 }
 
-async function shot(name: string) {
-  await page.waitForTimeout(300); // let transitions (popups, toasts) settle
-  await page.screenshot({ path: join(OUTPUT, `${name}.png`), fullPage: true });
-}
+const shot = (name: string) => screenshot(page, name);
 
 beforeAll(async () => {
-  await waitFor(() => existsSync(CHROMIUM), 'Chromium at /usr/bin/chromium (apt-get install -y chromium)', 300_000);
-  mkdirSync(OUTPUT, { recursive: true });
   // The demo's archive: the stand-in Finance SDK (built once) reading the app's emulator.
   await ensureStandInSdk();
   app = await startApp();
@@ -208,18 +181,7 @@ beforeAll(async () => {
   await chat(app, { from: refusingCustomerId, to: REP, msgtype: 'disagree' });
   await pullNow(app, 60_000);
 
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 360, height: 800 }, locale: 'zh-CN' });
   page = await context.newPage();
   page.setDefaultTimeout(30_000);
@@ -233,10 +195,7 @@ afterAll(async () => {
 
 describe('sidebar chat, suggestions and tasks (mock mode, 360×800)', { timeout: 120_000 }, () => {
   beforeEach((ctx) => {
-    ctx.onTestFailed(async () => {
-      const name = ctx.task.name.replace(/[^\p{L}\p{N}]+/gu, '-').slice(0, 60);
-      await page?.screenshot({ path: join(OUTPUT, `failed-chat-${name}.png`), fullPage: true }).catch(() => {});
-    });
+    ctx.onTestFailed(() => failureShot(page, ctx.task.name));
   });
 
   it('shows the seeded history, newest at the bottom, and pages backwards on scrolling up', async () => {

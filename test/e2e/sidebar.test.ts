@@ -1,9 +1,8 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { App } from '../../server/app.js';
-import { ADMIN_TOKEN, startApp, waitFor } from '../support/app.js';
+import { startApp, waitFor } from '../support/app.js';
+import { adminApi, failureShot, launchChromium, screenshot, simulateAdd as simulateAddTo } from '../support/browser.js';
 import { prepare, settled } from '../support/scrm.js';
 import { sql } from '../support/sidebar.js';
 
@@ -12,8 +11,6 @@ import { sql } from '../support/sidebar.js';
  * worker, emulator as WeCom) driven by Debian's Chromium. Needs `npm run build` first (the pretest script).
  */
 
-const CHROMIUM = '/usr/bin/chromium';
-const OUTPUT = join(process.cwd(), 'test-output', 'e2e');
 const REP = 'lina';
 const OTHER_REP = 'wangfang';
 const CHANNEL_NAME = '618直播间海报';
@@ -35,29 +32,9 @@ let channelTagNames: string[];
 const cspViolations: string[] = [];
 const foreignRequests: string[] = [];
 
-async function admin<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${ADMIN_TOKEN}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
-}
+const admin = adminApi(() => base);
 
-async function simulateAdd(userId: string, state?: string, name?: string): Promise<string> {
-  const res = await fetch(`${base}/emulator/_simulate`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ changeType: 'add_external_contact', userId, state, name }),
-  });
-  if (!res.ok) throw new Error(`simulate → ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { externalUserId: string }).externalUserId;
-}
+const simulateAdd = (userId: string, state?: string, name?: string) => simulateAddTo(base, { userId, state, name });
 
 /** An <img> element as far as these tests read it (the file is typed without the DOM library). */
 interface LoadedImage {
@@ -73,14 +50,9 @@ async function openSidebar(externalUserId: string) {
   await page.getByTestId('customer-card').waitFor();
 }
 
-async function shot(name: string) {
-  await page.waitForTimeout(300); // let transitions (chips, popups) settle
-  await page.screenshot({ path: join(OUTPUT, `${name}.png`), fullPage: true });
-}
+const shot = (name: string) => screenshot(page, name);
 
 beforeAll(async () => {
-  await waitFor(() => existsSync(CHROMIUM), 'Chromium at /usr/bin/chromium (apt-get install -y chromium)', 300_000);
-  mkdirSync(OUTPUT, { recursive: true });
   app = await startApp();
   const address = app.server.address();
   if (!address || typeof address === 'string') throw new Error('no port');
@@ -140,18 +112,7 @@ beforeAll(async () => {
     payload: { url: PICTURE },
   });
 
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 360, height: 800 }, locale: 'zh-CN' });
   page = await context.newPage();
   // Generous: on a loaded CI machine the first render of a sheet has taken over 10 s; a real hang still fails.
@@ -173,10 +134,7 @@ afterAll(async () => {
 describe('sidebar (mock mode, 360×800)', { timeout: 120_000 }, () => {
   // A failed step leaves a picture of what the rep would have seen.
   beforeEach((ctx) => {
-    ctx.onTestFailed(async () => {
-      const name = ctx.task.name.replace(/[^\p{L}\p{N}]+/gu, '-').slice(0, 60);
-      await page?.screenshot({ path: join(OUTPUT, `failed-${name}.png`), fullPage: true }).catch(() => {});
-    });
+    ctx.onTestFailed(() => failureShot(page, ctx.task.name));
   });
 
   it('signs the rep in through OAuth and shows the customer who came through a channel code', async () => {
@@ -326,7 +284,9 @@ describe('sidebar (mock mode, 360×800)', { timeout: 120_000 }, () => {
     await item.waitFor();
     await expect(item.locator('.entry__label').textContent()).resolves.toBe('修改描述');
 
-    // At once the next sheet: the toast is gone rather than showing through its overlay.
+    // At once the next sheet: the toast is gone rather than showing through its overlay. (Once the edit sheet has
+    // closed: a click on its fading overlay only closes it, as it would for a rep; under load that took a while.)
+    await page.getByTestId('text-edit-field').waitFor({ state: 'hidden' });
     await page.getByTestId('edit-tags').click();
     await page.getByTestId('tag-option').first().waitFor();
     await expect.poll(() => page.locator('.van-toast').filter({ hasText: '已保存' }).isVisible()).toBe(false);
