@@ -19,6 +19,8 @@ import type { Outcome } from '../../worker/runner.js';
 /** One pull job stops after this long and leaves the rest to a continuation (shutdowns stay quick). */
 const PULL_BUDGET_MS = 20_000;
 const PULL_ATTEMPTS = 8;
+/** A live pull (someone watches a chat) is worth running only this soon. */
+const LIVE_PULL_DEADLINE_MS = 5_000;
 
 /**
  * The chat archive's work: pull jobs (on msgaudit_notify, every minute, on request), one at a time per corp across
@@ -170,7 +172,10 @@ export function createArchiveService(deps: {
     async livePull(corpId: string, intervalMs: number): Promise<void> {
       if (!deps.sources.configured()) return;
       const period = `live:${Math.floor(deps.now() / intervalMs)}`;
-      await deps.jobs.enqueue(db, pullJob, { period }, { corpId, dedupeKey: period });
+      // With a deadline it goes before work that has none (a backlog of learning jobs after a large import must not
+      // hold an open chat back); one that misses it is dropped unrun, the next interval's pull takes its place.
+      const deadlineAt = deps.now() + Math.max(LIVE_PULL_DEADLINE_MS, intervalMs * 2);
+      await deps.jobs.enqueue(db, pullJob, { period }, { corpId, dedupeKey: period, deadlineAt });
     },
 
     /** The events module's hooks. */
