@@ -58,6 +58,10 @@ export function createSuggestModule(
       const learned = await service.learnFromArchive(job.corpId, payload.messageIds);
       return { kind: 'done', result: `${learned} pairs learned` };
     },
+    // One batch at a time per corp, across instances: learning is background work, and a large import queues
+    // hundreds of batches that would otherwise take every worker slot (an open chat's archive pull waited behind
+    // them) and race each other on the same learned pairs.
+    { lane: (corpId) => `suggest-learn:${corpId}` },
   );
 
   /**
