@@ -3,6 +3,7 @@ import type { Database } from '../../db/database.js';
 import type { WecomApi } from '../../wecom/api.js';
 import type { Outcome } from '../../worker/runner.js';
 import type { CustomerRepo } from '../customers/repo.js';
+import { recordTagChange } from '../customers/tag-change.js';
 import { defineJob } from '../jobs/define.js';
 import type { JobService } from '../jobs/service.js';
 import type { TimelineRepo } from '../timeline/repo.js';
@@ -86,31 +87,24 @@ export function createBulkTagJob(deps: {
         });
       }
 
-      const at = deps.now();
       const { added, removed } = await db.tx(
-        async (tx) => {
-          const added = await deps.followTags.addFollowTags(tx, corpId, p.userId, p.externalUserId, add);
-          const removed = await deps.followTags.removeFollowTags(tx, corpId, p.userId, p.externalUserId, remove);
-          const changes = [
-            { kind: 'tagged', label: '添加标签', ids: added },
-            { kind: 'untagged', label: '移除标签', ids: removed },
-          ] as const;
-          for (const { kind, label, ids } of changes) {
-            if (ids.length === 0) continue;
-            const tags = ids.map((tagId) => ({ tagId, name: known.get(tagId)?.name ?? tagId }));
-            await deps.timeline.add(tx, {
+        (tx) =>
+          recordTagChange(
+            tx,
+            { repo: deps.followTags, timeline: deps.timeline },
+            {
               corpId,
-              externalUserId: p.externalUserId,
               userId: p.userId,
-              kind,
-              content: `${label}：${tags.map((t) => t.name).join('、')}（批量打标签）`,
-              payload: { tags, source: 'bulk_tag', batchId: p.batchId },
-              sourceKey: `${bulkTagKey(p.batchId, p.userId, p.externalUserId)}:${kind}`,
-              occurredAt: at,
-            });
-          }
-          return { added, removed };
-        },
+              externalUserId: p.externalUserId,
+              add,
+              remove,
+              nameOf: (tagId) => known.get(tagId)?.name ?? tagId,
+              at: deps.now(),
+              note: '（批量打标签）',
+              payload: { source: 'bulk_tag', batchId: p.batchId },
+              sourceKey: (kind) => `${bulkTagKey(p.batchId, p.userId, p.externalUserId)}:${kind}`,
+            },
+          ),
         { isolation: 'read committed' },
       );
       return { kind: 'done', result: `added ${added.length}, removed ${removed.length}` };

@@ -6,6 +6,7 @@ import type { ContactRepo } from '../contacts/repo.js';
 import { decodeCursor, encodeCursor } from '../keyset-cursor.js';
 import type { StageService } from '../stages/service.js';
 import type { TimelineRepo } from '../timeline/repo.js';
+import { recordTagChange } from './tag-change.js';
 import { callWecom } from '../wecom-call.js';
 import { createFollowerCheck } from './follower.js';
 import type { CustomerRepo } from './repo.js';
@@ -162,27 +163,21 @@ export function createCustomerService(deps: {
           ...(remove.length > 0 ? { remove_tag: remove } : {}),
         }),
       );
-      const at = deps.now();
-      const named = (ids: string[]) => ids.map((tagId) => ({ tagId, name: known.get(tagId)?.name ?? tagId }));
-      await db.tx(async (tx) => {
-        const added = await repo.addFollowTags(tx, user.corpId, user.userId, externalUserId, add);
-        const removed = await repo.removeFollowTags(tx, user.corpId, user.userId, externalUserId, remove);
-        const base = { corpId: user.corpId, externalUserId, userId: user.userId, occurredAt: at };
-        const changes = [
-          { kind: 'tagged', label: '添加标签', ids: added },
-          { kind: 'untagged', label: '移除标签', ids: removed },
-        ] as const;
-        for (const { kind, label, ids } of changes) {
-          if (ids.length === 0) continue;
-          const tags = named(ids);
-          await deps.timeline.add(tx, {
-            ...base,
-            kind,
-            content: `${label}：${tags.map((t) => t.name).join('、')}`,
-            payload: { tags },
-          });
-        }
-      });
+      await db.tx((tx) =>
+        recordTagChange(
+          tx,
+          { repo, timeline: deps.timeline },
+          {
+            corpId: user.corpId,
+            userId: user.userId,
+            externalUserId,
+            add,
+            remove,
+            nameOf: (tagId) => known.get(tagId)?.name ?? tagId,
+            at: deps.now(),
+          },
+        ),
+      );
       return card(user, externalUserId);
     },
 
