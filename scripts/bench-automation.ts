@@ -441,19 +441,7 @@ async function drainNotifications(
     robots.push({ id: created.id, key });
   }
   const keys = new Set(robots.map((r) => r.key));
-  for (let i = 0; i < total; i += 500) {
-    await db.tx(async (tx) => {
-      for (let k = i; k < Math.min(total, i + 500); k++) {
-        await app.modules.notify.service.toRobot(tx, {
-          corpId: CORP,
-          key: `bench:drain:${k}`,
-          kind: 'bench',
-          robotId: robots[k % robotCount]!.id,
-          parts: robotText(`基准提醒 #${k}：客户消息超时未回复，请及时跟进`),
-        });
-      }
-    });
-  }
+  // Before anything is queued: the worker (listening) starts sending at once.
   // What the robots' groups received, recorded as the emulator stores it (its own log keeps only the last 1,000).
   const received: { at: number; key: string; text: string }[] = [];
   const log = core.data.webhookMessages;
@@ -470,7 +458,7 @@ async function drainNotifications(
     return push.apply(log, items);
   };
   const sentHere = () => received.length;
-
+  // The clock, time and memory from the first notification queued (on PostgreSQL sending overlaps queueing).
   global.gc?.();
   await new Promise((r) => setTimeout(r, 200));
   const rss = () => process.memoryUsage().rss;
@@ -479,6 +467,20 @@ async function drainNotifications(
   const sampler = setInterval(() => (peak = Math.max(peak, rss())), 50);
   const simStart = clock.now();
   const realStart = performance.now();
+  for (let i = 0; i < total; i += 500) {
+    await db.tx(async (tx) => {
+      for (let k = i; k < Math.min(total, i + 500); k++) {
+        await app.modules.notify.service.toRobot(tx, {
+          corpId: CORP,
+          key: `bench:drain:${k}`,
+          kind: 'bench',
+          robotId: robots[k % robotCount]!.id,
+          parts: robotText(`基准提醒 #${k}：客户消息超时未回复，请及时跟进`),
+        });
+      }
+    });
+  }
+
   let delivered = 0;
   // Drive the clock: while a job can run now, let the worker run it; when none can, jump to the next one's time.
   for (let idle = 0; ;) {
