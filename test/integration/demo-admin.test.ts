@@ -1,15 +1,12 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import type { DatabaseConfig } from '../../server/config.js';
 import { openDatabase } from '../../server/db/open.js';
 import { DEMO_CORP } from '../../server/emulator/index.js';
-import { testDatabase } from '../support/app.js';
+import { demoEnv, freePort, newDeployment, type Deployment } from '../support/demo-process.js';
 
 /**
  * The demo's console admin, as a first-time user meets it: `npm start` (server/main.ts) on one data folder, started
@@ -17,37 +14,6 @@ import { testDatabase } from '../support/app.js';
  */
 
 const CHOSEN = 'Demo-chosen-2026';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-interface Deployment {
-  database: DatabaseConfig;
-  dataDir: string;
-}
-
-function newDeployment(): Deployment {
-  const database = testDatabase();
-  const dataDir = database.backend === 'sqlite' ? dirname(database.path) : mkdtempSync(join(tmpdir(), 'scrm-data-'));
-  return { database, dataDir };
-}
-
-function demoEnv({ database, dataDir }: Deployment, port: number, adminPassword?: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1' };
-  for (const key of Object.keys(env)) if (key.startsWith('WECOM_')) delete env[key];
-  for (const key of ['ADMIN_TOKEN', 'LOG_LEVEL', 'DATABASE_PATH', 'DATABASE_URL', 'DATA_DIR', 'DEMO_ADMIN_PASSWORD']) {
-    delete env[key];
-  }
-  if (database.backend === 'sqlite') env.DATABASE_PATH = database.path;
-  else Object.assign(env, { DATABASE_URL: database.url, DATA_DIR: dataDir });
-  if (adminPassword !== undefined) env.DEMO_ADMIN_PASSWORD = adminPassword;
-  return env;
-}
 
 /** POST /api/console/auth/login on the running server, from its own origin as the console's page does. */
 function signIn(port: number, username: string, password: string): Promise<number> {
@@ -86,7 +52,7 @@ async function startOnce(
 ): Promise<{ out: string; logLines: string[] }> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    env: demoEnv(deployment, port, adminPassword),
+    env: demoEnv(deployment, port, adminPassword === undefined ? {} : { DEMO_ADMIN_PASSWORD: adminPassword }),
     cwd: process.cwd(),
   });
   let out = '';
@@ -176,7 +142,7 @@ describe('the demo console admin', () => {
   it('refuses a DEMO_ADMIN_PASSWORD that breaks the password rules, with one clear line, before starting', async () => {
     const deployment = newDeployment();
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-      env: demoEnv(deployment, await freePort(), 'admin12345'),
+      env: demoEnv(deployment, await freePort(), { DEMO_ADMIN_PASSWORD: 'admin12345' }),
       cwd: process.cwd(),
     });
     let out = '';

@@ -1,16 +1,15 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { and, count, eq, notExists } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { DatabaseConfig } from '../../server/config.js';
 import { openDatabase } from '../../server/db/open.js';
 import { DEMO_PERSONAS } from '../../server/demo/personas.js';
 import { DEMO_SCRIPT_LIBRARY } from '../../server/demo/script-library.js';
-import { tableCounts, testDatabase } from '../support/app.js';
+import { tableCounts } from '../support/app.js';
 import { queuesSettled } from '../support/queues.js';
+import { demoEnv, freePort, newDeployment, type Deployment } from '../support/demo-process.js';
 
 /**
  * `npm start` in demo mode, as a first-time user runs it (twice, on the same data folder): the banner, the demo
@@ -19,34 +18,11 @@ import { queuesSettled } from '../support/queues.js';
 
 const BANNER = 'wecom-scrm demo is running';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** The data folder and database of a deployment, on the run's backend. */
-interface Deployment {
-  database: DatabaseConfig;
-  dataDir: string;
-}
-
-function newDeployment(): Deployment {
-  const database = testDatabase();
-  const dataDir = database.backend === 'sqlite' ? dirname(database.path) : mkdtempSync(join(tmpdir(), 'scrm-data-'));
-  return { database, dataDir };
-}
-
 /** Starts server/main.ts, waits for the banner and the log line after it, stops it with SIGTERM: its stdout. */
-async function startOnce({ database, dataDir }: Deployment): Promise<string> {
+async function startOnce(deployment: Deployment): Promise<string> {
+  const { database } = deployment;
   const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1' };
-  for (const key of Object.keys(env)) if (key.startsWith('WECOM_')) delete env[key];
-  for (const key of ['ADMIN_TOKEN', 'LOG_LEVEL', 'DATABASE_PATH', 'DATABASE_URL', 'DATA_DIR']) delete env[key];
-  if (database.backend === 'sqlite') env.DATABASE_PATH = database.path;
-  else Object.assign(env, { DATABASE_URL: database.url, DATA_DIR: dataDir });
+  const env = demoEnv(deployment, port);
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { env, cwd: process.cwd() });
   let out = '';
   let err = '';

@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../../server/db/open.js';
 import { DEMO_CORP } from '../../server/emulator/index.js';
+import { freePort } from './demo-process.js';
 
 /**
  * Several server instances on one PostgreSQL database, in processes of their own, with WeCom (the emulator) in
@@ -30,17 +30,6 @@ export interface Instances {
   /** Starts a killed instance again, on its port and database, and waits until it serves. */
   restart(index: number): Promise<void>;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function run(script: string, args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; output(): string } {
