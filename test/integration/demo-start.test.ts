@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { and, count, eq, notExists } from 'drizzle-orm';
+import { and, count, eq, like, notExists } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { DatabaseConfig } from '../../server/config.js';
 import { openDatabase } from '../../server/db/open.js';
@@ -72,9 +72,20 @@ async function inspect({ database }: Deployment): Promise<{ counts: Record<strin
             .where(and(eq(t.corpId, contacts.corpId), eq(t.externalUserId, contacts.externalUserId))),
         ),
       );
-    // The jobs table also holds the per-minute archive pull of the scheduler: it grows with the time a start lasts.
-    const { jobs: _jobs, ...counts } = await tableCounts(db);
-    return { counts, withoutHistory: Number(empty!.n) };
+    // What the scheduler's per-minute work writes grows with the time a start lasts, not with seeding: the jobs (the
+    // archive pull, the automations' ticks), and what a tick of the automations switched on by the demo makes of the
+    // demo's chats (run logs, reply turns, notifications, the rules' tasks) — a second start in a new minute ticks
+    // again. The demo's own tasks (keyed demo:…) are counted apart.
+    const {
+      jobs: _jobs,
+      automation_runs: _runs,
+      reply_turns: _turns,
+      notifications: _notifications,
+      tasks: _tasks,
+      ...counts
+    } = await tableCounts(db);
+    const [seededTasks] = await db.select({ n: count() }).from(db.t.tasks).where(like(db.t.tasks.sourceKey, 'demo:%'));
+    return { counts: { ...counts, seededTasks: Number(seededTasks!.n) }, withoutHistory: Number(empty!.n) };
   } finally {
     await db.close();
   }
@@ -118,6 +129,7 @@ describe('npm start in demo mode', () => {
     const { counts: afterFirst, withoutHistory } = await inspect(deployment);
     expect(afterFirst.channels).toBe(4);
     expect(afterFirst.contacts).toBe(DEMO_PERSONAS.length);
+    expect(afterFirst.seededTasks).toBeGreaterThan(0);
     // Every demo customer has a history.
     expect(withoutHistory).toBe(0);
     const wecomFirst = emulatorState(deployment);
