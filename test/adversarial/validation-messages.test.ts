@@ -63,7 +63,7 @@ function pathOf(url: string, value?: string): string {
     if (value !== undefined) return value;
     if (name === 'corpId') return CORP;
     if (name === 'file') return 'poster.png';
-    if (name === 'id') return '1';
+    if (name === 'id' || name === 'batchId') return '1';
     if (name === 'hash') return '0'.repeat(64);
     if (name === 'kind') return 'unreplied';
     return 'wm_probe';
