@@ -39,7 +39,15 @@ export async function deliverCallback(
   for (let attempt = 1; attempt <= maxAttempts && !options.signal.aborted; attempt++) {
     if (attempt > 1) await sleepUnlessAborted(options.retryDelayMs, options.signal);
     const started = performance.now();
-    const signal = AbortSignal.any([AbortSignal.timeout(options.timeoutMs), options.signal]);
+    // A timer of our own rather than AbortSignal.any([AbortSignal.timeout(…), …]): on this Node 20 the combined
+    // signal did not fire its timeout, and an attempt waited for the receiver's late answer.
+    const attemptAbort = new AbortController();
+    const timer = setTimeout(
+      () => attemptAbort.abort(new DOMException(`timeout after ${options.timeoutMs} ms`, 'TimeoutError')),
+      options.timeoutMs,
+    );
+    const stop = () => attemptAbort.abort(options.signal.reason);
+    options.signal.addEventListener('abort', stop, { once: true });
     let status: number | null = null;
     let error: string | undefined;
     try {
@@ -47,7 +55,7 @@ export async function deliverCallback(
         method: 'POST',
         headers: { 'content-type': 'text/xml; charset=utf-8', 'user-agent': EMULATOR_USER_AGENT },
         body: xml,
-        signal,
+        signal: attemptAbort.signal,
       });
       await res.arrayBuffer();
       status = res.status;
@@ -59,6 +67,9 @@ export async function deliverCallback(
           : options.signal.aborted
             ? 'emulator closed'
             : (e.cause?.code ?? e.message);
+    } finally {
+      clearTimeout(timer);
+      options.signal.removeEventListener('abort', stop);
     }
     attempts.push({
       delivery,
