@@ -55,7 +55,9 @@ export async function tableCounts(db: Database): Promise<Record<string, number>>
   const names = tables.map((t) => t.name).sort((a, b) => a.localeCompare(b));
   const counts: Record<string, number> = {};
   if (names.length === 0) return counts;
-  const selects = names.map((name) => sql`SELECT CAST(${name} AS text) AS name, count(*) AS n FROM ${sql.identifier(name)}`);
+  const selects = names.map(
+    (name) => sql`SELECT CAST(${name} AS text) AS name, count(*) AS n FROM ${sql.identifier(name)}`,
+  );
   const rows = await db.rows<{ name: string; n: number | string }>(db, sql.join(selects, sql` UNION ALL `));
   for (const name of names) counts[name] = Number(rows.find((r) => r.name === name)!.n);
   return counts;
