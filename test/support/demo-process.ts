@@ -1,5 +1,4 @@
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { DatabaseConfig } from '../../server/config.js';
@@ -7,17 +6,7 @@ import { testDatabase } from './database.js';
 
 /** For tests that start the real server (server/main.ts) in a process of its own. */
 
-/** A loopback port nobody listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../../scripts/free-port.js';
 
 /** The data folder and database of a deployment, on the run's backend. */
 export interface Deployment {
