@@ -73,15 +73,16 @@ export function createMessageService(deps: {
       await deps.requireFollower(user, externalUserId);
       const limit = query.limit ?? 30;
       const before = query.cursor ? decodeCursor(query.cursor) : undefined;
-      let match;
+      let words: string[] | undefined;
       if (query.q !== undefined && query.q.trim() !== '') {
-        const words = deps.search.words(query.q);
+        words = deps.search.words(query.q);
         if (words.length === 0) throw new BadRequestError('搜索内容需要包含文字或数字', 'q');
-        match = deps.search.hasWords(words);
       }
       const consent = await consentOf(user.corpId, user.userId, externalUserId);
       const conversation = await repo.conversation(db, user.corpId, conversationKey(user.userId, externalUserId));
       if (!conversation) return { items: [], nextCursor: null, version: 0, consent };
+      // The index reads this conversation's messages with the words, not every message with them.
+      const match = words ? deps.search.hasWords(words, { conversationId: conversation.id }) : undefined;
       const rows = await repo.history(db, conversation.id, { limit: limit + 1, before, match });
       const page = rows.slice(0, limit);
       const oldest = page.at(-1);
