@@ -381,8 +381,12 @@ async function unrepliedPasses(app: App, clock: ReturnType<typeof benchClock>, b
   await record('settledMax (feed cursor move)', () =>
     cursors.settledMax(ex, messages, { id: messages.id, createdAt: messages.createdAt }, sample.id! - 500, realNow),
   );
-  await record('openTurn', () => repo.openTurn(ex, CORP, sample.conversationId!));
-  await record('firstReplyAfter', () => repo.firstReplyAfter(ex, sample.conversationId!, sample.sentAt, sample.id!));
+  // The feed batch's chats and customer messages, as the read pass passes them.
+  const batchConversations = rows.map((r) => r.conversationId!);
+  const batchQuestions = rows.filter((r) => r.direction === 'customer_to_rep').map((r) => r.id!);
+  await record('openTurns', () => repo.openTurns(ex, CORP, batchConversations));
+  await record('turnStarters', () => repo.turnStarters(ex, CORP, batchQuestions));
+  await record('firstRepliesAfter', () => repo.firstRepliesAfter(ex, batchQuestions));
   await record('dueTurns', () => repo.dueTurns(ex, CORP, clock.now(), 500));
   await record('customerNames', () =>
     repo.customerNames(
@@ -391,9 +395,14 @@ async function unrepliedPasses(app: App, clock: ReturnType<typeof benchClock>, b
       convRows.slice(0, 500).map((c) => c.externalUserId!),
     ),
   );
-  await record('messageText', () => repo.messageText(ex, turn?.startMessageId ?? sample.id!));
-  await record('updateTurn (claim)', () =>
-    repo.updateTurn(ex, turn?.id ?? 1, { nudgedAt: clock.now() }, eq(replyTurns.status, 'open')),
+  await record('messageTexts', () => repo.messageTexts(ex, [turn?.startMessageId ?? sample.id!]));
+  await record('moveTurns (claim)', () =>
+    repo.moveTurns(
+      ex,
+      [{ id: turn?.id ?? 1, nextDueAt: clock.now() }],
+      { nudgedAt: clock.now() },
+      eq(replyTurns.status, 'open'),
+    ),
   );
   await record('follow', () => repo.follow(ex, CORP, sample.userId!, sample.externalUserId!));
   await record('overdueOpenTurns (digest)', () => repo.overdueOpenTurns(ex, CORP, [sample.userId!]));

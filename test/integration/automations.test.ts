@@ -180,6 +180,74 @@ describe('未回复提醒 (unanswered customer messages)', () => {
     expect(await app.db.select().from(app.db.t.replyTurns)).toHaveLength(1);
   });
 
+  it('one feed batch of many chats (ignore-words, replies, turns open before it) gives what reading message by message gives', async () => {
+    const clock = fixedClock(at('02', '10:00'));
+    const { app } = await ready(clock);
+    await enableRule(app, 'unreplied', { config: { nudgeAfterMinutes: 30, escalateAfterMinutes: 30 } });
+    // Six chats of lina's (customers' ids as the archive gives them; the reminders name them 客户).
+    const [a, b, c, d, e, f] = ['A', 'B', 'C', 'D', 'E', 'F'].map((x) => ({ externalUserId: `wmBatchCustomer${x}` }));
+    const say = (who: { externalUserId: string }, from: 'customer' | 'rep', text: string, hhmm: string) =>
+      chat(app, { userId: 'lina', externalUserId: who.externalUserId, from, text, at: ms('02', hhmm) });
+    // Before the batch: A and E wait for an answer (their turns are open when the batch is read).
+    await say(a!, 'customer', 'A：上周的订单发货了吗？', '09:50');
+    await say(e!, 'customer', 'E：能便宜点吗？', '09:55');
+    await tick(app);
+
+    // One batch, the chats interleaved in time (and id) order.
+    await say(f!, 'rep', 'F：您好，有新品到了', '10:00');
+    await say(b!, 'customer', '谢谢', '10:01');
+    await say(b!, 'customer', 'B：有红色的吗？', '10:02');
+    await say(b!, 'customer', 'B：要 M 码', '10:03');
+    await say(c!, 'customer', '👌', '10:04');
+    await say(a!, 'rep', 'A：今天发出', '10:05'); // closes A's turn that was open before the batch
+    await say(d!, 'customer', 'D：怎么退货？', '10:05');
+    await say(a!, 'customer', '好的', '10:06'); // an ignore-word: no new turn
+    await say(e!, 'customer', 'E：在吗？', '10:06'); // E's turn is open: no second one
+    await say(b!, 'rep', 'B：有的', '10:08');
+    await say(a!, 'customer', 'A：能开发票吗？', '10:10'); // after the reply: a new turn
+    await say(b!, 'customer', 'B：那我下单了，什么时候到？', '10:12');
+    await say(f!, 'customer', 'F：多少钱？', '10:15');
+    await say(f!, 'rep', 'F：299 元', '10:16');
+    clock.set(at('02', '10:20'));
+    await tick(app);
+
+    const { replyTurns, messages } = app.db.t;
+    const turns = await app.db
+      .select({
+        text: messages.text,
+        status: replyTurns.status,
+        replyWorkingMs: replyTurns.replyWorkingMs,
+        nextDueAt: replyTurns.nextDueAt,
+      })
+      .from(replyTurns)
+      .innerJoin(messages, eq(messages.id, replyTurns.startMessageId))
+      .orderBy(asc(replyTurns.startedAt), asc(replyTurns.id));
+    const open = (hhmm: string) => ({ status: 'open', replyWorkingMs: null, nextDueAt: ms('02', hhmm) });
+    const replied = (minutes: number) => ({ status: 'replied', replyWorkingMs: minutes * 60_000, nextDueAt: null });
+    expect(turns).toEqual([
+      { text: 'A：上周的订单发货了吗？', ...replied(15) },
+      { text: 'E：能便宜点吗？', ...open('10:25') },
+      { text: 'B：有红色的吗？', ...replied(6) },
+      // Read after the answer came: the turn it started is recorded answered, so the next message starts one too.
+      { text: 'B：要 M 码', ...replied(5) },
+      { text: 'D：怎么退货？', ...open('10:35') },
+      { text: 'A：能开发票吗？', ...open('10:40') },
+      { text: 'B：那我下单了，什么时候到？', ...open('10:42') },
+      { text: 'F：多少钱？', ...replied(1) },
+    ]);
+
+    // The reminders: the turns still open, each once; none for the answered ones.
+    clock.set(at('02', '10:50'));
+    await tick(app);
+    await notificationsSettled(app);
+    const reminded = cards(app, 'lina')
+      .map((card) => /“(.+)”/.exec(card.description)?.[1])
+      .sort();
+    expect(reminded).toEqual(
+      ['A：能开发票吗？', 'B：那我下单了，什么时候到？', 'D：怎么退货？', 'E：能便宜点吗？'].sort(),
+    );
+  });
+
   it('a message at night: the rep gets a suggested reply at once; the reminder waits for working time', async () => {
     const clock = fixedClock(at('07', '22:00')); // Saturday night
     const { app, customer } = await ready(clock);

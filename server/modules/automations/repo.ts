@@ -1,4 +1,5 @@
-import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { alias, type SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { Database, Executor } from '../../db/database.js';
 import type { RuleRecipients } from '../../db/schema/automations.js';
 import { notIndexed } from '../feed-cursors.js';
@@ -7,6 +8,22 @@ export type RuleRow = Database['t']['automationRules']['$inferSelect'];
 export type RunRow = Database['t']['automationRuns']['$inferSelect'];
 export type TurnRow = Database['t']['replyTurns']['$inferSelect'];
 type TurnPatch = Partial<Omit<TurnRow, 'id' | 'corpId'>>;
+export type NewTurn = Database['t']['replyTurns']['$inferInsert'];
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * A value per turn in one UPDATE: `CASE id WHEN … THEN … END`. The values are cast to BIGINT (both dialects read it),
+ * or PostgreSQL would type parameters that only meet each other as text.
+ */
+function byTurn<T extends { id: number }>(id: SQLiteColumn, rows: T[], value: (row: T) => number | null): SQL {
+  const whens = rows.map((row) => sql`WHEN ${row.id} THEN CAST(${value(row)} AS BIGINT)`);
+  return sql`(CASE ${id} ${sql.join(whens, sql` `)} END)`;
+}
 
 /** A chat message as the feed reads it (the conversations module writes them). */
 export interface FeedMessage {
@@ -133,27 +150,45 @@ export function createAutomationRepo(db: Database) {
       const [row] = await ex.select({ id: sql<number>`max(${t.messages.id})` }).from(t.messages);
       return Number(row?.id ?? 0);
     },
-    async messageText(ex: Executor, id: number): Promise<string | undefined> {
-      const [row] = await ex.select({ text: t.messages.text }).from(t.messages).where(eq(t.messages.id, id)).limit(1);
-      return row?.text;
-    },
-    /** The rep's first message in the chat after the customer's (the answer, when the feed reads it late). */
-    async firstReplyAfter(ex: Executor, conversationId: number, sentAt: number, messageId: number) {
+    /** The text of these messages, by id (a primary-key lookup each, in one statement). */
+    async messageTexts(ex: Executor, ids: number[]): Promise<Map<number, string>> {
       const m = t.messages;
-      const [row] = await ex
-        .select({ id: m.id, sentAt: m.sentAt })
-        .from(m)
-        .where(
-          and(
-            eq(m.conversationId, conversationId),
-            or(gt(m.sentAt, sentAt), and(eq(m.sentAt, sentAt), gt(m.id, messageId))),
-            eq(m.direction, 'rep_to_customer'),
-            eq(m.recalled, false),
-          ),
-        )
-        .orderBy(asc(m.sentAt), asc(m.id))
-        .limit(1);
-      return row;
+      const out = new Map<number, string>();
+      for (const batch of chunks([...new Set(ids)], 500)) {
+        const rows = await ex.select({ id: m.id, text: m.text }).from(m).where(inArray(m.id, batch));
+        for (const r of rows) out.set(Number(r.id), r.text);
+      }
+      return out;
+    },
+    /**
+     * For each of these customer messages, the rep's first message in the chat after it (the answer, when the feed
+     * reads it late), by the message's id. One statement: per message, a range of the chat's time index from the
+     * message on, until the first reply.
+     */
+    async firstRepliesAfter(ex: Executor, messageIds: number[]): Promise<Map<number, { id: number; sentAt: number }>> {
+      const m = t.messages;
+      // `q` is the customer's message, `r` the chat's later messages, both named in full (drizzle leaves a column of
+      // a one-table select unqualified). sqlite-core's alias is the same proxy as pg-core's: it renames the table.
+      const q = alias(m, 'q');
+      const r = (column: { name: string }) => sql`r.${sql.identifier(column.name)}`;
+      const outer = (column: { name: string }) => sql`q.${sql.identifier(column.name)}`;
+      const reply = (select: SQL) =>
+        sql`(SELECT ${select} FROM ${m} r WHERE ${r(m.conversationId)} = ${outer(m.conversationId)}
+          AND ${r(m.sentAt)} >= ${outer(m.sentAt)} AND (${r(m.sentAt)} > ${outer(m.sentAt)} OR ${r(m.id)} > ${outer(m.id)})
+          AND ${r(m.direction)} = 'rep_to_customer' AND NOT ${r(m.recalled)}
+          ORDER BY ${r(m.sentAt)}, ${r(m.id)} LIMIT 1)`;
+      const out = new Map<number, { id: number; sentAt: number }>();
+      for (const batch of chunks([...new Set(messageIds)], 500)) {
+        const rows = await ex
+          .select({ id: q.id, replyId: reply(r(m.id)), replySentAt: reply(r(m.sentAt)) })
+          .from(q)
+          .where(inArray(q.id, batch));
+        for (const row of rows) {
+          if (row.replyId !== null && row.replyId !== undefined)
+            out.set(Number(row.id), { id: Number(row.replyId), sentAt: Number(row.replySentAt) });
+        }
+      }
+      return out;
     },
     /** The last messages of a rep's chat with a customer, oldest first. */
     async lastMessages(ex: Executor, corpId: string, userId: string, externalUserId: string, limit: number) {
@@ -176,26 +211,100 @@ export function createAutomationRepo(db: Database) {
     },
 
     // ---- reply turns
-    async openTurn(ex: Executor, corpId: string, conversationId: number): Promise<TurnRow | undefined> {
-      const [row] = await ex
-        .select()
-        .from(turns)
-        .where(and(eq(turns.corpId, corpId), eq(turns.conversationId, conversationId), eq(turns.status, 'open')))
-        .limit(1);
-      return row;
+    /** The open turn of each of these conversations (at most one each: reply_turns_open). */
+    async openTurns(ex: Executor, corpId: string, conversationIds: number[]) {
+      const out: Array<{ id: number; conversationId: number; startedAt: number }> = [];
+      for (const batch of chunks([...new Set(conversationIds)], 500)) {
+        out.push(
+          ...(await ex
+            .select({ id: turns.id, conversationId: turns.conversationId, startedAt: turns.startedAt })
+            .from(turns)
+            .where(and(eq(turns.corpId, corpId), inArray(turns.conversationId, batch), eq(turns.status, 'open')))),
+        );
+      }
+      return out;
     },
-    /** A new open turn; null when the conversation has one, or this message started one before (a re-read). */
-    async insertTurn(ex: Executor, turn: Database['t']['replyTurns']['$inferInsert']): Promise<TurnRow | null> {
-      const [row] = await ex.insert(turns).values(turn).onConflictDoNothing().returning();
-      return row ?? null;
+    /** Which of these messages started a turn already (the feed reads a message again until it settles). */
+    async turnStarters(ex: Executor, corpId: string, messageIds: number[]): Promise<Set<number>> {
+      const out = new Set<number>();
+      for (const batch of chunks([...new Set(messageIds)], 500)) {
+        const rows = await ex
+          .select({ id: turns.startMessageId })
+          .from(turns)
+          .where(and(eq(turns.corpId, corpId), inArray(turns.startMessageId, batch)));
+        for (const r of rows) out.add(Number(r.id));
+      }
+      return out;
     },
-    async updateTurn(ex: Executor, id: number, patch: TurnPatch, onlyIf?: ReturnType<typeof and>): Promise<boolean> {
-      const rows = await ex
-        .update(turns)
-        .set(patch)
-        .where(onlyIf ? and(eq(turns.id, id), onlyIf) : eq(turns.id, id))
-        .returning({ id: turns.id });
-      return rows.length === 1;
+    /**
+     * New turns, several rows a statement; a row whose message started a turn before, or whose conversation has an
+     * open one, is left out. Returns the rows written.
+     */
+    async insertTurns(ex: Executor, rows: NewTurn[]): Promise<Array<{ id: number; startMessageId: number }>> {
+      const out: Array<{ id: number; startMessageId: number }> = [];
+      for (const batch of chunks(rows, 200)) {
+        out.push(
+          ...(await ex
+            .insert(turns)
+            .values(batch)
+            .onConflictDoNothing()
+            .returning({ id: turns.id, startMessageId: turns.startMessageId })),
+        );
+      }
+      return out;
+    },
+    /** Turns answered: each its own reply, in one statement; only turns still open change. */
+    async closeTurns(
+      ex: Executor,
+      closes: Array<{ id: number; repliedAt: number; replyMessageId: number; replyWorkingMs: number }>,
+      at: number,
+    ): Promise<void> {
+      for (const batch of chunks(closes, 300)) {
+        await ex
+          .update(turns)
+          .set({
+            status: 'replied',
+            repliedAt: byTurn(turns.id, batch, (c) => c.repliedAt),
+            replyMessageId: byTurn(turns.id, batch, (c) => c.replyMessageId),
+            replyWorkingMs: byTurn(turns.id, batch, (c) => c.replyWorkingMs),
+            nextDueAt: null,
+            updatedAt: at,
+          })
+          .where(
+            and(
+              inArray(
+                turns.id,
+                batch.map((c) => c.id),
+              ),
+              eq(turns.status, 'open'),
+            ),
+          );
+      }
+    },
+    /**
+     * Moves turns on, each its own next moment, in one statement, if `onlyIf` still holds for it (another
+     * instance's pass may have moved it on). Returns the ids that moved.
+     */
+    async moveTurns(
+      ex: Executor,
+      moves: Array<{ id: number; nextDueAt: number | null }>,
+      patch: TurnPatch,
+      onlyIf?: SQL,
+    ): Promise<number[]> {
+      const out: number[] = [];
+      for (const batch of chunks(moves, 300)) {
+        const ids = inArray(
+          turns.id,
+          batch.map((x) => x.id),
+        );
+        const rows = await ex
+          .update(turns)
+          .set({ ...patch, nextDueAt: byTurn(turns.id, batch, (x) => x.nextDueAt) })
+          .where(onlyIf ? and(ids, onlyIf) : ids)
+          .returning({ id: turns.id });
+        out.push(...rows.map((r) => Number(r.id)));
+      }
+      return out;
     },
     /** Open turns whose next reminder is due: an index range (reply_turns_due), never a scan of the chats. */
     async dueTurns(ex: Executor, corpId: string, now: number, limit: number): Promise<TurnRow[]> {

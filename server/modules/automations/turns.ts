@@ -3,9 +3,18 @@ import type { Executor } from '../../db/database.js';
 import { FEED_SETTLE_MS } from '../feed-cursors.js';
 import { escapeMarkdown, mention, robotMarkdown, textCard } from '../notify/messages.js';
 import { addWorkingMs, isWorkingTime, workingMsBetween, type Calendar } from '../work-calendar/calendar.js';
-import { deliver, excerpt, minutesLabel, targetsOf, type AutomationContext, type Rules } from './context.js';
+import {
+  deliver,
+  excerpt,
+  minutesLabel,
+  targetsOf,
+  type AutomationContext,
+  type Rules,
+  type Targets,
+} from './context.js';
 import { compileIgnoreWords } from './ignorable.js';
 import type { FeedMessage, TurnRow } from './repo.js';
+import { inChat, planBatch, startsClock, type BatchFacts, type ChatMessage } from './turn-batch.js';
 
 const FEED = 'automations:messages';
 const BATCH = 500;
@@ -19,104 +28,106 @@ const BATCH = 500;
 export function createTurnTracker(ctx: AutomationContext) {
   const { db, repo } = ctx;
 
-  async function onMessage(
+  /**
+   * One batch of the feed, set-based: the chats' open turns, the messages that started turns before and the answers
+   * already stored, read in a few statements; decided in message order in memory; written in a few statements.
+   */
+  async function readBatch(
     tx: Executor,
     corpId: string,
-    m: FeedMessage,
+    rows: FeedMessage[],
     rules: Rules,
     cal: Calendar,
     ignorable: (type: string, text: string) => boolean,
-  ): Promise<number> {
-    if (m.roomId !== null || m.conversationId === null || !m.userId || !m.externalUserId || m.action !== 'send')
-      return 0;
-    const conversationId = m.conversationId;
-    if (m.direction === 'rep_to_customer') {
-      const open = await repo.openTurn(tx, corpId, conversationId);
-      if (!open || open.startedAt > m.sentAt) return 0;
-      await repo.updateTurn(
-        tx,
-        open.id,
-        {
-          status: 'replied',
-          repliedAt: m.sentAt,
-          replyMessageId: m.id,
-          replyWorkingMs: workingMsBetween(cal, open.startedAt, m.sentAt),
-          nextDueAt: null,
-          updatedAt: ctx.now(),
-        },
-        and(eq(ctx.db.t.replyTurns.status, 'open')),
-      );
-      return 0;
-    }
-    if (m.direction !== 'customer_to_rep' || m.recalled || ignorable(m.type, m.text)) return 0;
-    if (await repo.openTurn(tx, corpId, conversationId)) return 0;
-
-    const { nudgeAfterMinutes, escalateAfterMinutes } = rules.unreplied.config;
-    const nudgeAt = addWorkingMs(cal, m.sentAt, nudgeAfterMinutes * 60_000);
-    const escalateAt = addWorkingMs(cal, m.sentAt, (nudgeAfterMinutes + escalateAfterMinutes) * 60_000);
-    const offHours = !isWorkingTime(cal, m.sentAt);
-    const now = ctx.now();
-    // Read late (the archive arrived in one batch, or the feed read it again): the rep answered already. The turn is
-    // recorded as answered, for the reply figures, and reminds nobody.
-    const reply = await repo.firstReplyAfter(tx, conversationId, m.sentAt, m.id);
-    const turn = await repo.insertTurn(tx, {
-      corpId,
-      conversationId,
-      userId: m.userId,
-      externalUserId: m.externalUserId,
-      startedAt: m.sentAt,
-      startMessageId: m.id,
-      offHours,
-      nudgeAt,
-      escalateAt,
-      ...(reply
-        ? {
-            status: 'replied' as const,
-            repliedAt: reply.sentAt,
-            replyMessageId: reply.id,
-            replyWorkingMs: workingMsBetween(cal, m.sentAt, reply.sentAt),
-            nextDueAt: null,
-          }
-        : { nextDueAt: rules.unreplied.enabled ? nudgeAt : null }),
-      createdAt: now,
-      updatedAt: now,
-    });
-    if (!turn || reply || !offHours || !rules.off_hours.enabled || !rules.off_hours.recipients.rep) return 0;
-    // A message outside working hours: the rep gets a reply to send (the app cannot answer in the rep's chat).
-    const name = (await repo.customerNames(tx, corpId, [m.externalUserId])).get(m.externalUserId) ?? '客户';
-    const queued = await deliver(
-      ctx,
+  ): Promise<void> {
+    const chat = rows.filter(inChat);
+    if (chat.length === 0) return;
+    const starters = chat.filter((m) => startsClock(m, ignorable)).map((m) => m.id);
+    const open = await repo.openTurns(
       tx,
-      {
-        corpId,
-        key: `off_hours:turn:${turn.id}`,
-        kind: 'off_hours',
-        ruleId: rules.off_hours.id,
-        userId: m.userId,
-        externalUserId: m.externalUserId,
-      },
-      { userIds: [m.userId], robotIds: [] },
-      {
-        app: textCard(
-          `非工作时间消息：${name}`,
-          [`客户在非工作时间发来：“${excerpt(m.text)}”`, `建议回复：${rules.off_hours.config.script}`],
-          ctx.links.sidebar(m.externalUserId),
-          '去回复',
-        ),
-      },
+      corpId,
+      chat.map((m) => m.conversationId),
     );
-    if (queued > 0) {
+    const facts: BatchFacts = {
+      open: new Map(open.map((t) => [t.conversationId, { id: t.id, startedAt: t.startedAt }])),
+      started: await repo.turnStarters(tx, corpId, starters),
+      replies: await repo.firstRepliesAfter(tx, starters),
+    };
+    const { nudgeAfterMinutes, escalateAfterMinutes } = rules.unreplied.config;
+    const now = ctx.now();
+    const plan = planBatch(
+      corpId,
+      chat,
+      facts,
+      {
+        cal,
+        nudgeMs: nudgeAfterMinutes * 60_000,
+        escalateMs: escalateAfterMinutes * 60_000,
+        remind: rules.unreplied.enabled,
+        now,
+      },
+      ignorable,
+    );
+    // Answers first: a conversation's new open turn would collide with the open one it replaces.
+    await repo.closeTurns(tx, plan.closes, now);
+    const inserted = await repo.insertTurns(tx, plan.inserts);
+    if (plan.offHours.length === 0 || !rules.off_hours.enabled || !rules.off_hours.recipients.rep) return;
+    const turnOf = new Map(inserted.map((t) => [Number(t.startMessageId), Number(t.id)]));
+    const opened = plan.offHours.filter((m) => turnOf.has(m.id));
+    await suggestReplies(
+      tx,
+      corpId,
+      opened.map((m) => ({ m, turnId: turnOf.get(m.id)! })),
+      rules,
+    );
+  }
+
+  /** Messages outside working hours: the rep gets a reply to send (the app cannot answer in the rep's chat). */
+  async function suggestReplies(
+    tx: Executor,
+    corpId: string,
+    opened: Array<{ m: ChatMessage; turnId: number }>,
+    rules: Rules,
+  ): Promise<void> {
+    if (opened.length === 0) return;
+    const names = await repo.customerNames(
+      tx,
+      corpId,
+      opened.map(({ m }) => m.externalUserId),
+    );
+    for (const { m, turnId } of opened) {
+      const queued = await deliver(
+        ctx,
+        tx,
+        {
+          corpId,
+          key: `off_hours:turn:${turnId}`,
+          kind: 'off_hours',
+          ruleId: rules.off_hours.id,
+          userId: m.userId,
+          externalUserId: m.externalUserId,
+        },
+        { userIds: [m.userId], robotIds: [] },
+        {
+          app: textCard(
+            `非工作时间消息：${names.get(m.externalUserId) ?? '客户'}`,
+            [`客户在非工作时间发来：“${excerpt(m.text)}”`, `建议回复：${rules.off_hours.config.script}`],
+            ctx.links.sidebar(m.externalUserId),
+            '去回复',
+          ),
+        },
+      );
+      if (queued === 0) continue;
       await repo.addRun(tx, {
         corpId,
         ruleId: rules.off_hours.id,
         period: null,
-        at: now,
+        at: ctx.now(),
         outcome: 'fired',
         count: 1,
         detail: `非工作时间消息，已向员工 ${m.userId} 发送回复建议`,
       });
     }
-    return queued;
   }
 
   return {
@@ -138,7 +149,7 @@ export function createTurnTracker(ctx: AutomationContext) {
             // The cursor row, locked for this transaction: another instance's read waits, then starts after ours.
             const cursor = await ctx.cursors.lock(tx, corpId, FEED);
             const rows = await repo.messagesAfter(tx, corpId, cursor, BATCH);
-            for (const row of rows) await onMessage(tx, corpId, row, rules, cal, ignorable);
+            await readBatch(tx, corpId, rows, rules, cal, ignorable);
             read += rows.length;
             const settled = await ctx.cursors.settledMax(tx, m, { id: m.id, createdAt: m.createdAt }, cursor, cutoff);
             const last = rows[rows.length - 1]?.id ?? cursor;
@@ -155,7 +166,8 @@ export function createTurnTracker(ctx: AutomationContext) {
     /**
      * Reminders that fell due: the rep first (an app message), then, M working minutes later, the managers and/or the
      * department robot. Sent only in working time; one that is late by more than `staleAfterMinutes` of working
-     * time (the server was down) is skipped, not sent.
+     * time (the server was down) is skipped, not sent. Set-based: the due turns are moved on and claimed a few
+     * statements at a time; each notification is its own keyed row.
      */
     async remind(corpId: string, rules: Rules, cal: Calendar): Promise<void> {
       const rule = rules.unreplied;
@@ -163,101 +175,112 @@ export function createTurnTracker(ctx: AutomationContext) {
       const due = await repo.dueTurns(db, corpId, now, 500);
       if (due.length === 0) return;
       if (!rule.enabled) {
-        for (const t of due) await repo.updateTurn(db, t.id, { nextDueAt: null, updatedAt: now });
+        await repo.moveTurns(
+          db,
+          due.map((t) => ({ id: t.id, nextDueAt: null })),
+          { updatedAt: now },
+        );
         return;
       }
       if (!isWorkingTime(cal, now)) return; // they wait for the next working moment
-      const n = rule.config.nudgeAfterMinutes * 60_000;
-      const m = rule.config.escalateAfterMinutes * 60_000;
-      const stale = rule.config.staleAfterMinutes * 60_000;
-      const counts = { nudged: 0, escalated: 0, skipped: 0 };
-      const names = await repo.customerNames(
-        db,
+      const { fire, moves } = planReminders(due, rule.config, cal, now);
+      await repo.moveTurns(db, moves, { updatedAt: now });
+      if (fire.length === 0) return;
+      const counts = await sendReminders(corpId, rule, fire, cal, now);
+      if (counts.nudged + counts.escalated + counts.skipped === 0) return;
+      await repo.addRun(db, {
         corpId,
-        due.map((t) => t.externalUserId),
-      );
-      const repNames = new Map((await repo.reps(db, corpId)).map((r) => [r.userId, r.name]));
-
-      for (const turn of due) {
-        const elapsed = workingMsBetween(cal, turn.startedAt, now);
-        const stage = turn.nudgedAt === null ? 'nudge' : turn.escalatedAt === null ? 'escalate' : null;
-        if (stage === null) {
-          await repo.updateTurn(db, turn.id, { nextDueAt: null, updatedAt: now });
-          continue;
-        }
-        const needed = stage === 'nudge' ? n : n + m;
-        if (elapsed < needed) {
-          // The settings or the calendar changed since the turn opened: its moment is later.
-          await repo.updateTurn(db, turn.id, { nextDueAt: addWorkingMs(cal, turn.startedAt, needed), updatedAt: now });
-          continue;
-        }
-        const late = elapsed - needed > stale;
-        const name = names.get(turn.externalUserId) ?? '客户';
-        const text = (await repo.messageText(db, turn.startMessageId)) ?? '';
-        const targets = late
-          ? { userIds: [], robotIds: [] }
-          : stage === 'nudge'
-            ? await targetsOf(ctx, corpId, turn.userId, rule.recipients, {
-                managers: false,
-                departmentRobot: false,
-                extra: false,
-              })
-            : await targetsOf(ctx, corpId, turn.userId, rule.recipients, { rep: false });
-        await db.tx(async (tx) => {
-          const t = ctx.db.t.replyTurns;
-          const claimed =
-            stage === 'nudge'
-              ? await repo.updateTurn(
-                  tx,
-                  turn.id,
-                  { nudgedAt: now, nextDueAt: addWorkingMs(cal, turn.startedAt, n + m), updatedAt: now },
-                  and(isNull(t.nudgedAt), eq(t.status, 'open')),
-                )
-              : await repo.updateTurn(
-                  tx,
-                  turn.id,
-                  { escalatedAt: now, nextDueAt: null, updatedAt: now },
-                  and(isNull(t.escalatedAt), eq(t.status, 'open')),
-                );
-          if (!claimed) return;
-          if (late) {
-            counts.skipped += 1;
-            return;
-          }
-          const content =
-            stage === 'nudge'
-              ? nudgeContent(turn, name, text, elapsed)
-              : escalationContent(turn, name, repNames.get(turn.userId) ?? turn.userId, text, elapsed);
-          const queued = await deliver(
-            ctx,
-            tx,
-            {
-              corpId,
-              key: `unreplied:turn:${turn.id}:${stage}`,
-              kind: stage === 'nudge' ? 'unreplied_nudge' : 'unreplied_escalation',
-              ruleId: rule.id,
-              userId: turn.userId,
-              externalUserId: turn.externalUserId,
-            },
-            targets,
-            content,
-          );
-          if (queued > 0) counts[stage === 'nudge' ? 'nudged' : 'escalated'] += 1;
-        });
-      }
-      if (counts.nudged + counts.escalated + counts.skipped > 0) {
-        await repo.addRun(db, {
-          corpId,
-          ruleId: rule.id,
-          period: null,
-          at: now,
-          outcome: counts.nudged + counts.escalated > 0 ? 'fired' : 'skipped',
-          count: counts.nudged + counts.escalated,
-          detail: `提醒员工 ${counts.nudged} 次，上报 ${counts.escalated} 次${counts.skipped > 0 ? `，${counts.skipped} 条已过时未发送` : ''}`,
-        });
-      }
+        ruleId: rule.id,
+        period: null,
+        at: now,
+        outcome: counts.nudged + counts.escalated > 0 ? 'fired' : 'skipped',
+        count: counts.nudged + counts.escalated,
+        detail: `提醒员工 ${counts.nudged} 次，上报 ${counts.escalated} 次${counts.skipped > 0 ? `，${counts.skipped} 条已过时未发送` : ''}`,
+      });
     },
   };
+
+  /** Claims the reminders in one transaction and queues a notification for each one claimed. */
+  async function sendReminders(corpId: string, rule: Rules['unreplied'], fire: Reminder[], cal: Calendar, now: number) {
+    const names = await repo.customerNames(
+      db,
+      corpId,
+      fire.map((f) => f.turn.externalUserId),
+    );
+    const repNames = new Map((await repo.reps(db, corpId)).map((r) => [r.userId, r.name]));
+    const texts = await repo.messageTexts(
+      db,
+      fire.map((f) => f.turn.startMessageId),
+    );
+    const targets = await reminderTargets(corpId, rule, fire);
+    const counts = { nudged: 0, escalated: 0, skipped: 0 };
+    await db.tx(async (tx) => {
+      const claimed = await claimReminders(tx, rule, fire, cal, now);
+      for (const f of fire) {
+        if (!claimed.has(f.turn.id)) continue;
+        if (f.late) {
+          counts.skipped += 1;
+          continue;
+        }
+        const { turn, stage, elapsed } = f;
+        const name = names.get(turn.externalUserId) ?? '客户';
+        const text = texts.get(turn.startMessageId) ?? '';
+        const content =
+          stage === 'nudge'
+            ? nudgeContent(turn, name, text, elapsed)
+            : escalationContent(turn, name, repNames.get(turn.userId) ?? turn.userId, text, elapsed);
+        const queued = await deliver(
+          ctx,
+          tx,
+          {
+            corpId,
+            key: `unreplied:turn:${turn.id}:${stage}`,
+            kind: stage === 'nudge' ? 'unreplied_nudge' : 'unreplied_escalation',
+            ruleId: rule.id,
+            userId: turn.userId,
+            externalUserId: turn.externalUserId,
+          },
+          targets.get(`${stage}:${turn.userId}`) ?? { userIds: [], robotIds: [] },
+          content,
+        );
+        if (queued > 0) counts[stage === 'nudge' ? 'nudged' : 'escalated'] += 1;
+      }
+    });
+    return counts;
+  }
+
+  /** Marks the reminders sent (another instance's pass may have): the ids this pass claimed. */
+  async function claimReminders(tx: Executor, rule: Rules['unreplied'], fire: Reminder[], cal: Calendar, now: number) {
+    const t = ctx.db.t.replyTurns;
+    const untilEscalation = (rule.config.nudgeAfterMinutes + rule.config.escalateAfterMinutes) * 60_000;
+    const nudged = await repo.moveTurns(
+      tx,
+      fire
+        .filter((f) => f.stage === 'nudge')
+        .map((f) => ({ id: f.turn.id, nextDueAt: addWorkingMs(cal, f.turn.startedAt, untilEscalation) })),
+      { nudgedAt: now, updatedAt: now },
+      and(isNull(t.nudgedAt), eq(t.status, 'open')),
+    );
+    const escalated = await repo.moveTurns(
+      tx,
+      fire.filter((f) => f.stage === 'escalate').map((f) => ({ id: f.turn.id, nextDueAt: null })),
+      { escalatedAt: now, updatedAt: now },
+      and(isNull(t.escalatedAt), eq(t.status, 'open')),
+    );
+    return new Set([...nudged, ...escalated]);
+  }
+
+  /** Who hears about each rep's reminders, per stage: resolved once per rep and stage in a pass (outside the tx). */
+  async function reminderTargets(corpId: string, rule: Rules['unreplied'], fire: Reminder[]) {
+    const out = new Map<string, Targets>();
+    for (const { turn, stage, late } of fire) {
+      const key = `${stage}:${turn.userId}`;
+      if (late || out.has(key)) continue;
+      const parts = stage === 'nudge' ? { managers: false, departmentRobot: false, extra: false } : { rep: false };
+      out.set(key, await targetsOf(ctx, corpId, turn.userId, rule.recipients, parts));
+    }
+    return out;
+  }
 
   function nudgeContent(turn: TurnRow, name: string, text: string, elapsed: number) {
     return {
@@ -288,4 +311,40 @@ export function createTurnTracker(ctx: AutomationContext) {
       ),
     };
   }
+}
+
+interface Reminder {
+  turn: TurnRow;
+  stage: 'nudge' | 'escalate';
+  /** Working time since the customer's message. */
+  elapsed: number;
+  /** Later than `staleAfterMinutes` past its moment: claimed, not sent. */
+  late: boolean;
+}
+
+/** Which due turns remind now, and the others' next moment (none left, or later after a settings change). */
+function planReminders(
+  due: TurnRow[],
+  config: Rules['unreplied']['config'],
+  cal: Calendar,
+  now: number,
+): { fire: Reminder[]; moves: Array<{ id: number; nextDueAt: number | null }> } {
+  const n = config.nudgeAfterMinutes * 60_000;
+  const m = config.escalateAfterMinutes * 60_000;
+  const stale = config.staleAfterMinutes * 60_000;
+  const fire: Reminder[] = [];
+  const moves: Array<{ id: number; nextDueAt: number | null }> = [];
+  for (const turn of due) {
+    const stage = turn.nudgedAt === null ? 'nudge' : turn.escalatedAt === null ? 'escalate' : null;
+    if (stage === null) {
+      moves.push({ id: turn.id, nextDueAt: null });
+      continue;
+    }
+    const elapsed = workingMsBetween(cal, turn.startedAt, now);
+    const needed = stage === 'nudge' ? n : n + m;
+    // The settings or the calendar changed since the turn opened: its moment is later.
+    if (elapsed < needed) moves.push({ id: turn.id, nextDueAt: addWorkingMs(cal, turn.startedAt, needed) });
+    else fire.push({ turn, stage, elapsed, late: elapsed - needed > stale });
+  }
+  return { fire, moves };
 }
