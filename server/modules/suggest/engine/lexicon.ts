@@ -72,8 +72,9 @@ export const ASKING_CUE = new RegExp(
 
 /**
  * Paraphrases of the questions every business gets, whatever it sells (price, duration, place, hours, contact,
- * refund, exchange, discount, payment, invoice, delivery, warranty, breakdown, how-to, booking): everyday Mandarin
- * equivalences, not any company's products. A customer's 多少钱 then also looks for 价格 in the scripts.
+ * refund, exchange, discount, payment, invoice, delivery, warranty, breakdown, how-to, booking), and everyday words
+ * said two ways (疼/痛, the days of the weekend): everyday Mandarin equivalences, not any company's products. A
+ * customer's 多少钱 then also looks for 价格 in the scripts.
  */
 export const PARAPHRASES: readonly (readonly string[])[] = [
   ['价格', '价钱', '多少钱', '价位', '售价', '报价', '费用', '收费', '怎么卖', '几块钱', '贵不贵', '贵', '价'],
@@ -92,4 +93,7 @@ export const PARAPHRASES: readonly (readonly string[])[] = [
   ['坏了', '故障', '用不了', '没反应', '失灵', '不好使', '不能用'],
   ['怎么用', '如何使用', '使用方法', '教程', '说明书', '操作'],
   ['预约', '约时间', '挂号', '排队', '预订'],
+  ['疼', '痛'],
+  ['周日', '星期天', '礼拜天', '星期日', '礼拜日', '周末'],
+  ['周六', '星期六', '礼拜六', '周末'],
 ];
