@@ -68,6 +68,8 @@ export const {
   movementDaily,
   activeDaily,
   repDaily,
+  movementMonthly,
+  repMonthly,
   behaviorDaily,
   repDepartmentHistory,
   rollupDays,

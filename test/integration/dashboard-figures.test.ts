@@ -1053,6 +1053,61 @@ describe('today and bad input', () => {
   });
 });
 
+describe('long ranges', () => {
+  // D0 − 60 … D45: whole calendar months lie between the range's start and D14 (the last day whose 30 days have
+  // passed), so their sums come from the monthly rows (movement_monthly, rep_monthly), the edges and the later days
+  // from the daily rows, today live.
+  const long = () => `from=${plusDays(D[0]!, -60)}&to=${D[45]}`;
+
+  it('a rep’s row over months is the sum of the rep’s days', async () => {
+    const list = await json<RepStats>(`/api/console/dashboard/reps?${long()}`);
+    expect(list.range).toEqual({ from: plusDays(D[0]!, -60), to: D[45], days: 106, includesToday: true });
+    // Every add of the story: c1, c2, c3, c2 again, c4, c5, c6, c8, c9, c7 (today) = 10; losses c2, c4, c9 = 3.
+    expect(list.totals.newCustomers).toBe(10);
+    expect(list.totals.lostCustomers).toBe(3);
+    const withFigures = list.items.filter((r) => r.newCustomers > 0 || r.messagesSent > 0);
+    expect(withFigures.map((r) => r.rep.userId).sort()).toEqual(['chenjing', 'lina', 'wangfang', 'zhaolei']);
+    for (const row of list.items) {
+      // The rep's page sums day by day (daily rows only).
+      const detail = await json<RepDetail>(`/api/console/dashboard/reps/${row.rep.userId}?${long()}`);
+      expect(row, row.rep.userId).toEqual(detail.totals);
+    }
+  });
+
+  it('a channel’s adds, losses and 7/30-day loss over months', async () => {
+    const list = await json<ChannelStatsList>(`/api/console/dashboard/channels?${long()}`);
+    expect(list.items).toMatchObject([
+      {
+        channel: { id: channelA },
+        adds: 6,
+        losses: 1,
+        net: 5,
+        lost7: { count: 1, of: 6 },
+        lost30: { count: 1, of: 6 },
+        welcomeSent: 5,
+        welcomeMissed: 1,
+      },
+      {
+        channel: { id: channelB },
+        // c4 (D1), c9 (D20), c7 (today); c4 and c9 lost.
+        adds: 3,
+        losses: 2,
+        net: 1,
+        // 7 days passed for c4 and c9 (c9 lost within the hour); 30 days for c4 only (lost after 11 days).
+        lost7: { count: 1, of: 2 },
+        lost30: { count: 1, of: 1 },
+      },
+    ]);
+    const o = await json<Overview>(`/api/console/dashboard/overview?${long()}`);
+    expect(o.totals).toEqual({ newCustomers: 10, lostCustomers: 3, netCustomers: 7, customersTotal: 7 });
+    expect(o.channels.map((x) => [x.channel?.id ?? null, x.newCustomers, x.lostCustomers])).toEqual([
+      [channelA, 6, 1],
+      [channelB, 3, 2],
+      [null, 1, 0],
+    ]);
+  });
+});
+
 describe('scope', () => {
   it('the manager of 销售一部 gets 403 for 销售二部’s department and reps, JSON and CSV alike', async () => {
     const q = range();

@@ -73,6 +73,8 @@ export function contactTables(k: Kit, { corps }: CoreTables) {
       // The console's customer list and its CSV read the corp's relationships newest first by keyset on
       // (added_at, id): without it every page sorted all of them (npm run bench -- console).
       k.index('follows_corp_added').on(t.corpId, t.addedAt, t.id),
+      // The daily rollup completes a day's losses from `follows` (movements.ts reconcile): a range of the day.
+      k.index('follows_corp_lost').on(t.corpId, t.lostAt),
     ],
   );
 

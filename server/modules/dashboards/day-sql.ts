@@ -37,10 +37,12 @@ export async function movementRows(
   startMs: number,
   endMs: number,
 ): Promise<MovementRow[]> {
+  // A loss recorded without a reason is a loss all the same (only a hand-over is not): `reason <> 'transferred'`
+  // alone dropped them, and the day's active total (rollup.ts) is the day before's plus these nets.
   // `>=`: WeCom's CreateTime counts seconds, so a customer who deletes the rep at once has both rows at the same time.
   const lostWithin = (days: number) => sql`EXISTS (SELECT 1 FROM customer_movements l
       WHERE l.corp_id = m.corp_id AND l.user_id = m.user_id AND l.external_user_id = m.external_user_id
-        AND l.kind = 'loss' AND l.reason <> 'transferred' AND l.at >= m.at AND l.at <= m.at + ${sql.raw(String(days * DAY_MS))})`;
+        AND l.kind = 'loss' AND COALESCE(l.reason, '') <> 'transferred' AND l.at >= m.at AND l.at <= m.at + ${sql.raw(String(days * DAY_MS))})`;
   const welcome = (kind: string) => sql`EXISTS (SELECT 1 FROM timeline_items t
       WHERE t.corp_id = m.corp_id AND t.source_key = 'event:' || CAST(m.event_id AS TEXT) || ':welcome'
         AND t.kind = ${kind})`;
@@ -48,7 +50,7 @@ export async function movementRows(
     ex,
     sql`SELECT m.user_id AS user_id, COALESCE(m.channel_id, 0) AS channel_id,
           sum(CASE WHEN m.kind = 'add' THEN 1 ELSE 0 END) AS adds,
-          sum(CASE WHEN m.kind = 'loss' AND m.reason <> 'transferred' THEN 1 ELSE 0 END) AS losses,
+          sum(CASE WHEN m.kind = 'loss' AND COALESCE(m.reason, '') <> 'transferred' THEN 1 ELSE 0 END) AS losses,
           sum(CASE WHEN m.kind = 'loss' AND m.reason = 'deleted_by_customer' THEN 1 ELSE 0 END) AS lost_by_customer,
           sum(CASE WHEN m.kind = 'loss' AND m.reason = 'deleted_by_rep' THEN 1 ELSE 0 END) AS lost_by_rep,
           sum(CASE WHEN m.kind = 'loss' AND m.reason = 'transferred' THEN 1 ELSE 0 END) AS transfers_out,

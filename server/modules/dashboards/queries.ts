@@ -1,6 +1,8 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/database.js';
-import { BAND_COUNT, BAND_COLUMNS, emptyRepDay, type RepDayFigures } from './figures.js';
+import { addRepDay, BAND_COUNT, BAND_COLUMNS, emptyRepDay, type RepDayFigures } from './figures.js';
+import { addDays } from './days.js';
+import { wholeMonths } from './monthly.js';
 
 /** Which rollup rows a figure counts: departments (scope and filter together), a rep, a channel. */
 export interface RowFilter {
@@ -74,6 +76,23 @@ function where(filter: RowFilter, withChannel: boolean): SQL {
   return parts.length === 0 ? sql`` : sql` AND ${sql.join(parts, sql` AND `)}`;
 }
 
+/**
+ * Where a range's sums come from: the whole months (if any) from the monthly sums, and each stretch of days
+ * before and after them from the daily rows — one index range each (an OR of two day ranges made SQLite read all
+ * of the corp's rows).
+ */
+function parts(
+  from: string,
+  to: string,
+  months: { start: string; end: string; firstMonth: string; lastMonth: string } | null,
+): ({ monthly: true; from: string; to: string } | { monthly: false; from: string; to: string })[] {
+  if (!months) return [{ monthly: false, from, to }];
+  const out: ReturnType<typeof parts> = [{ monthly: true, from: months.firstMonth, to: months.lastMonth }];
+  if (from < months.start) out.push({ monthly: false, from, to: addDays(months.start, -1) });
+  if (months.end < to) out.push({ monthly: false, from: addDays(months.end, 1), to });
+  return out;
+}
+
 /** Reads of the rollup tables: plain SUM()s over a day range, grouped as asked. */
 export function createDashboardQueries(db: Database) {
   type Group = 'none' | 'day' | 'user' | 'channel' | 'day_user';
@@ -84,6 +103,9 @@ export function createDashboardQueries(db: Database) {
     channel: sql`CAST(r.channel_id AS TEXT)`,
     day_user: sql`r.day || '|' || r.user_id`,
   };
+
+  // PostgreSQL refuses GROUP BY of a constant: no group is one row of sums.
+  const groupBy = (group: Group) => (group === 'none' ? sql`` : sql`GROUP BY ${key[group]}`);
 
   return {
     /** Movement sums per group; cohorts count only days up to `close7` / `close30` (their windows have passed). */
@@ -96,24 +118,32 @@ export function createDashboardQueries(db: Database) {
       close7: string,
       close30: string,
     ): Promise<Map<string, MovementSums>> {
-      const rows = await db.rows<Record<string, unknown>>(
-        db,
-        sql`SELECT ${key[group]} AS k, sum(r.adds) AS adds, sum(r.losses) AS losses,
-              sum(r.lost_by_customer) AS lost_by_customer, sum(r.lost_by_rep) AS lost_by_rep,
-              sum(r.transfers_out) AS transfers_out,
-              sum(CASE WHEN r.day <= ${close7} THEN r.adds ELSE 0 END) AS cohort7,
-              sum(CASE WHEN r.day <= ${close7} THEN r.cohort_lost_7 ELSE 0 END) AS lost7,
-              sum(CASE WHEN r.day <= ${close30} THEN r.adds ELSE 0 END) AS cohort30,
-              sum(CASE WHEN r.day <= ${close30} THEN r.cohort_lost_30 ELSE 0 END) AS lost30,
-              sum(r.welcome_sent) AS welcome_sent, sum(r.welcome_missed) AS welcome_missed
-            FROM movement_daily r
-            WHERE r.corp_id = ${corpId} AND r.day >= ${from} AND r.day <= ${to}${where(filter, true)}
-            GROUP BY ${key[group]}`,
-      );
-      return new Map(
-        rows.map((r) => [
-          String(r.k),
-          {
+      // Whole months whose 7- and 30-day windows have closed come from the monthly sums; the rest, by day.
+      const months = group === 'day' || group === 'day_user' ? null : wholeMonths(from, to, close30);
+      const read = async ({ monthly, from, to }: { monthly: boolean; from: string; to: string }) => {
+        const cohort = (column: string, close: string) =>
+          monthly
+            ? sql.raw(`sum(r.${column})`)
+            : sql`sum(CASE WHEN r.day <= ${close} THEN r.${sql.raw(column)} ELSE 0 END)`;
+        const source = monthly
+          ? sql`movement_monthly r WHERE r.corp_id = ${corpId} AND r.month >= ${from} AND r.month <= ${to}`
+          : sql`movement_daily r WHERE r.corp_id = ${corpId} AND r.day >= ${from} AND r.day <= ${to}`;
+        return db.rows<Record<string, unknown>>(
+          db,
+          sql`SELECT ${key[group]} AS k, sum(r.adds) AS adds, sum(r.losses) AS losses,
+                sum(r.lost_by_customer) AS lost_by_customer, sum(r.lost_by_rep) AS lost_by_rep,
+                sum(r.transfers_out) AS transfers_out,
+                ${cohort('adds', close7)} AS cohort7, ${cohort('cohort_lost_7', close7)} AS lost7,
+                ${cohort('adds', close30)} AS cohort30, ${cohort('cohort_lost_30', close30)} AS lost30,
+                sum(r.welcome_sent) AS welcome_sent, sum(r.welcome_missed) AS welcome_missed
+              FROM ${source}${where(filter, true)}
+              ${groupBy(group)}`,
+        );
+      };
+      const out = new Map<string, MovementSums>();
+      for (const part of parts(from, to, months)) {
+        for (const r of await read(part)) {
+          const sums: MovementSums = {
             adds: n(r.adds),
             losses: n(r.losses),
             lostByCustomer: n(r.lost_by_customer),
@@ -125,9 +155,12 @@ export function createDashboardQueries(db: Database) {
             lost30: n(r.lost30),
             welcomeSent: n(r.welcome_sent),
             welcomeMissed: n(r.welcome_missed),
-          },
-        ]),
-      );
+          };
+          const k = String(r.k);
+          out.set(k, out.has(k) ? addMovement(out.get(k)!, sums) : sums);
+        }
+      }
+      return out;
     },
 
     /** Relationships active at the end of `day` (its rollup). */
@@ -182,21 +215,27 @@ export function createDashboardQueries(db: Database) {
       group: 'user' | 'day' | 'none',
     ): Promise<Map<string, RepDayFigures>> {
       const bands = BAND_COLUMNS.map((c) => sql`sum(r.${sql.raw(c)}) AS ${sql.raw(c)}`);
-      const rows = await db.rows<Record<string, unknown>>(
-        db,
-        sql`SELECT ${key[group]} AS k, sum(r.conversations) AS conversations, sum(r.messages_sent) AS messages_sent,
-              sum(r.customer_messages) AS customer_messages, sum(r.questions) AS questions,
-              sum(r.answered) AS answered, sum(r.questions_in_hours) AS questions_in_hours,
-              sum(r.answered_in_3m) AS answered_in_3m, ${sql.join(bands, sql`, `)},
-              sum(r.scripts_sent) AS scripts_sent, sum(r.suggestions_shown) AS suggestions_shown,
-              sum(r.suggestions_sent) AS suggestions_sent, sum(r.suggestions_edited) AS suggestions_edited,
-              sum(r.suggestions_ignored) AS suggestions_ignored, sum(r.notes_written) AS notes_written
-            FROM rep_daily r
-            WHERE r.corp_id = ${corpId} AND r.day >= ${from} AND r.day <= ${to}${where(filter, false)}
-            GROUP BY ${key[group]}`,
-      );
-      return new Map(
-        rows.map((r) => {
+      const months = group === 'day' ? null : wholeMonths(from, to, to);
+      const read = ({ monthly, from, to }: { monthly: boolean; from: string; to: string }) =>
+        db.rows<Record<string, unknown>>(
+          db,
+          sql`SELECT ${key[group]} AS k, sum(r.conversations) AS conversations, sum(r.messages_sent) AS messages_sent,
+                sum(r.customer_messages) AS customer_messages, sum(r.questions) AS questions,
+                sum(r.answered) AS answered, sum(r.questions_in_hours) AS questions_in_hours,
+                sum(r.answered_in_3m) AS answered_in_3m, ${sql.join(bands, sql`, `)},
+                sum(r.scripts_sent) AS scripts_sent, sum(r.suggestions_shown) AS suggestions_shown,
+                sum(r.suggestions_sent) AS suggestions_sent, sum(r.suggestions_edited) AS suggestions_edited,
+                sum(r.suggestions_ignored) AS suggestions_ignored, sum(r.notes_written) AS notes_written
+              FROM ${
+                monthly
+                  ? sql`rep_monthly r WHERE r.corp_id = ${corpId} AND r.month >= ${from} AND r.month <= ${to}`
+                  : sql`rep_daily r WHERE r.corp_id = ${corpId} AND r.day >= ${from} AND r.day <= ${to}`
+              }${where(filter, false)}
+              ${groupBy(group)}`,
+        );
+      const out = new Map<string, RepDayFigures>();
+      for (const part of parts(from, to, months)) {
+        for (const r of await read(part)) {
           const f = emptyRepDay();
           f.conversations = n(r.conversations);
           f.messagesSent = n(r.messages_sent);
@@ -212,9 +251,11 @@ export function createDashboardQueries(db: Database) {
           f.suggestionsEdited = n(r.suggestions_edited);
           f.suggestionsIgnored = n(r.suggestions_ignored);
           f.notesWritten = n(r.notes_written);
-          return [String(r.k), f];
-        }),
-      );
+          const k = String(r.k);
+          out.set(k, out.has(k) ? addRepDay(out.get(k)!, f) : f);
+        }
+      }
+      return out;
     },
 
     /** The reps with rollup rows counted in `departments` over the range (people who moved out included). */

@@ -2,9 +2,11 @@ import { and, eq } from 'drizzle-orm';
 import { dayInZone } from '../../../shared/time-zone.js';
 import type { Database } from '../../db/database.js';
 import { dayRange } from '../channels/local-day.js';
+import { addDays } from './days.js';
 import { activeRows, movementRows, repRows, type MovementRow } from './day-sql.js';
 import type { RepDayFigures } from './figures.js';
 import { departmentAt, type Memberships } from './memberships.js';
+import { refreshMonth } from './monthly.js';
 import type { MovementRecorder } from './movements.js';
 import type { WorkPeriods } from './work-periods.js';
 
@@ -19,8 +21,8 @@ export interface DayFigures {
 
 /**
  * The daily rollup: a corp-day's figures computed from the sources (day-sql.ts) and stored in movement_daily,
- * active_daily and rep_daily — replacing whatever the day had, so running it again is harmless and a re-run after
- * late replies or closed retention windows corrects it. Today is computed the same way, live, and not stored.
+ * active_daily and rep_daily (and the month's sums in movement_monthly and rep_monthly) — replacing whatever the day
+ * had, so running it again is harmless and a re-run after late replies or closed retention windows corrects it. Today is computed the same way, live, and not stored.
  */
 export function createRollup(deps: {
   db: Database;
@@ -64,7 +66,10 @@ export function createRollup(deps: {
     const active =
       live || rolled
         ? null
-        : (await activeRows(db, db, corpId, endMs)).map((r) => ({ ...r, departmentId: department(r.userId) }));
+        : (await activeAtEnd(corpId, day, endMs, movements)).map((r) => ({
+            ...r,
+            departmentId: department(r.userId),
+          }));
     const figures = await repRows(db, db, corpId, startMs, Math.min(endMs, now + 1), now, userIds);
     return {
       day,
@@ -72,6 +77,41 @@ export function createRollup(deps: {
       active,
       reps: [...figures].map(([userId, f]) => ({ userId, departmentId: department(userId), figures: f })),
     };
+  }
+
+  /**
+   * Relationships active at the end of `day`, per rep and channel: the day before's rollup plus the day's movements
+   * (adds − losses − hand-overs), so a day costs its own rows, not all of the corp's relationships. The same
+   * arithmetic as the dashboards' live days (service.ts), and it sees what a recount from `follows` would not: a
+   * relationship lost and added again on one day is one relationship, not two. Without the day before's rollup (the
+   * corp's first, or after a gap) the day is counted from `follows` once.
+   */
+  async function activeAtEnd(
+    corpId: string,
+    day: string,
+    endMs: number,
+    movements: MovementRow[],
+  ): Promise<{ userId: string; channelId: number; active: number }[]> {
+    const before = addDays(day, -1);
+    const [rolled] = await db
+      .select({ day: rollupDays.day })
+      .from(rollupDays)
+      .where(and(eq(rollupDays.corpId, corpId), eq(rollupDays.day, before)))
+      .limit(1);
+    if (!rolled) return activeRows(db, db, corpId, endMs);
+    const counts = new Map<string, { userId: string; channelId: number; active: number }>();
+    const kept = await db
+      .select({ userId: activeDaily.userId, channelId: activeDaily.channelId, active: activeDaily.active })
+      .from(activeDaily)
+      .where(and(eq(activeDaily.corpId, corpId), eq(activeDaily.day, before)));
+    for (const r of kept) counts.set(`${r.channelId}|${r.userId}`, { ...r });
+    for (const m of movements) {
+      const key = `${m.channelId}|${m.userId}`;
+      const row = counts.get(key) ?? { userId: m.userId, channelId: m.channelId, active: 0 };
+      row.active += m.adds - m.losses - m.transfersOut;
+      counts.set(key, row);
+    }
+    return [...counts.values()].filter((r) => r.active !== 0);
   }
 
   return {
@@ -119,6 +159,7 @@ export function createRollup(deps: {
         for (let i = 0; i < repValues.length; i += 100) {
           await tx.insert(repDaily).values(repValues.slice(i, i + 100));
         }
+        await refreshMonth(db, tx, corpId, day);
         await tx
           .insert(rollupDays)
           .values({ corpId, day, computedAt: at })

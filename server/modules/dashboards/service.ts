@@ -405,12 +405,8 @@ export function createDashboardService(deps: {
       const { reps: directory } = await deps.accounts.directory(corpId);
       const current = await deps.accounts.repsInScope(corpId, scope, q.departmentId);
       const currentIds = new Set(current.map((r) => r.userId));
-      const ids = new Set([
-        ...currentIds,
-        ...(p.storedTo >= p.range.from ? await queries.repsWithRows(corpId, p.range.from, p.storedTo, f) : []),
-        ...movements.keys(),
-        ...figures.keys(),
-      ]);
+      // The reps with rows counted in the departments asked are the keys of the sums (a group per rep with rows).
+      const ids = new Set([...currentIds, ...movements.keys(), ...figures.keys()]);
       const reps = [...ids]
         .map((id) => directory.find((r) => r.userId === id))
         .filter((r): r is RepRow => r !== undefined);
