@@ -70,6 +70,7 @@ export const {
   repDaily,
   movementMonthly,
   repMonthly,
+  departmentDaily,
   behaviorDaily,
   repDepartmentHistory,
   rollupDays,

@@ -4,7 +4,7 @@ import { buildApp, type App } from '../../server/app.js';
 import { DEMO_CORP } from '../../server/emulator/index.js';
 import { addDays } from '../../server/modules/dashboards/days.js';
 import { addRepDay, emptyRepDay, type RepDayFigures } from '../../server/modules/dashboards/figures.js';
-import { refreshMonth, wholeMonths } from '../../server/modules/dashboards/monthly.js';
+import { refreshDepartmentDay, refreshMonth, wholeMonths } from '../../server/modules/dashboards/monthly.js';
 import {
   addMovement,
   emptyMovement,
@@ -78,6 +78,7 @@ async function writeDay(day: string, factor: number) {
       }
     }
     await refreshMonth(db, tx, CORP, day);
+    await refreshDepartmentDay(db, tx, CORP, day);
   });
 }
 
@@ -172,6 +173,20 @@ describe('monthly sums', () => {
       const reps = await q.reps(CORP, FIRST, LAST, f, 'day');
       expect(sumReps(await q.reps(CORP, FIRST, LAST, f, 'user')), label).toEqual(sumReps(reps));
       expect(sumReps(await q.reps(CORP, FIRST, LAST, f, 'none')), label).toEqual(sumReps(reps));
+    }
+    // Days without a rep or channel filter come from the department sums: each day is its reps' rows.
+    for (const departments of [null, new Set([3]), new Set([4])]) {
+      const byDepartment = await q.movements(CORP, FIRST, LAST, { departments }, 'day', '2026-04-20', '2026-03-10');
+      const byRep = [
+        await q.movements(CORP, FIRST, LAST, { departments, userId: 'r1' }, 'day', '2026-04-20', '2026-03-10'),
+        await q.movements(CORP, FIRST, LAST, { departments, userId: 'r2' }, 'day', '2026-04-20', '2026-03-10'),
+      ];
+      for (const day of days) {
+        const reps = byRep.map((m) => m.get(day)).filter((m) => m !== undefined);
+        expect(byDepartment.get(day), day).toEqual(
+          reps.length === 0 ? undefined : reps.reduce((a, b) => addMovement({ ...a }, b), emptyMovement()),
+        );
+      }
     }
     // Per rep: r2's row over the whole range is r2's days.
     const perRep = await q.reps(CORP, FIRST, LAST, { departments: null }, 'user');

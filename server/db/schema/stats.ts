@@ -180,6 +180,23 @@ export function statsTables(k: Kit) {
     (t) => [k.primaryKey({ columns: [t.corpId, t.month, t.userId, t.departmentId] })],
   );
 
+  /**
+   * movement_daily and active_daily summed per corp-day and department, over every rep and channel: the dashboards'
+   * days without a rep or channel filter (数据概览's line chart and totals) read one row per department and day
+   * instead of one per rep and channel. Rewritten by the rollup with its day.
+   */
+  const departmentDaily = k.table(
+    'department_daily',
+    {
+      corpId: k.text('corp_id').notNull(),
+      day: k.text('day').notNull(),
+      departmentId: k.int('department_id').notNull(),
+      ...movementFigures(),
+      active: k.int('active').notNull().default(0),
+    },
+    (t) => [k.primaryKey({ columns: [t.corpId, t.day, t.departmentId] })],
+  );
+
   /** WeCom's own figures per rep and day (get_user_behavior_data, one rep per call). */
   const behaviorDaily = k.table(
     'behavior_daily',
@@ -260,6 +277,7 @@ export function statsTables(k: Kit) {
     repDaily,
     movementMonthly,
     repMonthly,
+    departmentDaily,
     behaviorDaily,
     repDepartmentHistory,
     rollupDays,

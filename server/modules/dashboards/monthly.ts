@@ -4,10 +4,12 @@ import { BAND_COLUMNS } from './figures.js';
 import { addDays } from './days.js';
 
 /**
- * The monthly sums of the daily rollups (movement_monthly, rep_monthly): the same rows summed per calendar month,
- * rep (and channel) and department, rewritten from the daily rows whenever the rollup writes one of the month's days.
- * A dashboard's year then sums about 12 rows per rep instead of 365; the days at the range's edges (and the months
- * whose retention windows are still open) are read from the daily rows.
+ * Coarser sums of the daily rollups, rewritten from the daily rows in the transaction that writes a day:
+ * - monthly (movement_monthly, rep_monthly): the same rows per calendar month, rep (and channel) and department. A
+ *   dashboard's year then sums about 12 rows per rep instead of 365; the days at the range's edges (and the months
+ *   whose retention windows are still open) are read from the daily rows.
+ * - per department (department_daily): a day's movements and active total over all reps and channels, for the days
+ *   of a chart without a rep or channel filter.
  */
 
 export const MOVEMENT_COLUMNS = [
@@ -90,5 +92,22 @@ export async function refreshMonth(db: Database, ex: Executor, corpId: string, d
         SELECT corp_id, ${month}, user_id, department_id, ${sums(REP_COLUMNS)}
         FROM rep_daily WHERE ${days}
         GROUP BY corp_id, user_id, department_id`,
+  );
+}
+
+/** Rewrites a corp-day's department sums from its movement and active rows (in the rollup's transaction). */
+export async function refreshDepartmentDay(db: Database, ex: Executor, corpId: string, day: string): Promise<void> {
+  const zeros = sql.raw(MOVEMENT_COLUMNS.map(() => '0').join(', '));
+  await db.exec(ex, sql`DELETE FROM department_daily WHERE corp_id = ${corpId} AND day = ${day}`);
+  await db.exec(
+    ex,
+    sql`INSERT INTO department_daily (corp_id, day, department_id, ${names(MOVEMENT_COLUMNS)}, active)
+        SELECT corp_id, day, department_id, ${sums(MOVEMENT_COLUMNS)}, sum(active)
+        FROM (SELECT corp_id, day, department_id, ${names(MOVEMENT_COLUMNS)}, 0 AS active FROM movement_daily
+                WHERE corp_id = ${corpId} AND day = ${day}
+              UNION ALL
+              SELECT corp_id, day, department_id, ${zeros}, active FROM active_daily
+                WHERE corp_id = ${corpId} AND day = ${day}) x
+        GROUP BY corp_id, day, department_id`,
   );
 }

@@ -93,6 +93,10 @@ function parts(
   return out;
 }
 
+/** No rep or channel filter: the department sums (department_daily) hold the figures. */
+const allOf = (filter: RowFilter) => filter.userId === undefined && filter.channelId === undefined;
+const activeTable = (filter: RowFilter) => sql.raw(allOf(filter) ? 'department_daily' : 'active_daily');
+
 /** Reads of the rollup tables: plain SUM()s over a day range, grouped as asked. */
 export function createDashboardQueries(db: Database) {
   type Group = 'none' | 'day' | 'user' | 'channel' | 'day_user';
@@ -127,7 +131,8 @@ export function createDashboardQueries(db: Database) {
             : sql`sum(CASE WHEN r.day <= ${close} THEN r.${sql.raw(column)} ELSE 0 END)`;
         const source = monthly
           ? sql`movement_monthly r WHERE r.corp_id = ${corpId} AND r.month >= ${from} AND r.month <= ${to}`
-          : sql`movement_daily r WHERE r.corp_id = ${corpId} AND r.day >= ${from} AND r.day <= ${to}`;
+          : sql`${sql.raw(group === 'day' && allOf(filter) ? 'department_daily' : 'movement_daily')} r
+              WHERE r.corp_id = ${corpId} AND r.day >= ${from} AND r.day <= ${to}`;
         return db.rows<Record<string, unknown>>(
           db,
           sql`SELECT ${key[group]} AS k, sum(r.adds) AS adds, sum(r.losses) AS losses,
@@ -167,7 +172,7 @@ export function createDashboardQueries(db: Database) {
     async active(corpId: string, day: string, filter: RowFilter): Promise<number> {
       const [row] = await db.rows<Record<string, unknown>>(
         db,
-        sql`SELECT sum(r.active) AS n FROM active_daily r
+        sql`SELECT sum(r.active) AS n FROM ${activeTable(filter)} r
             WHERE r.corp_id = ${corpId} AND r.day = ${day}${where(filter, true)}`,
       );
       return n(row?.n);
@@ -180,7 +185,7 @@ export function createDashboardQueries(db: Database) {
     async activeByDay(corpId: string, from: string, to: string, filter: RowFilter): Promise<Map<string, number>> {
       const rows = await db.rows<Record<string, unknown>>(
         db,
-        sql`SELECT d.day AS day, COALESCE((SELECT sum(r.active) FROM active_daily r
+        sql`SELECT d.day AS day, COALESCE((SELECT sum(r.active) FROM ${activeTable(filter)} r
               WHERE r.corp_id = d.corp_id AND r.day = d.day${where(filter, true)}), 0) AS n
             FROM rollup_days d
             WHERE d.corp_id = ${corpId} AND d.day >= ${from} AND d.day <= ${to}`,

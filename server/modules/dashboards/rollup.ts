@@ -6,7 +6,7 @@ import { addDays } from './days.js';
 import { activeRows, movementRows, repRows, type MovementRow } from './day-sql.js';
 import type { RepDayFigures } from './figures.js';
 import { departmentAt, type Memberships } from './memberships.js';
-import { refreshMonth } from './monthly.js';
+import { refreshDepartmentDay, refreshMonth } from './monthly.js';
 import type { MovementRecorder } from './movements.js';
 import type { WorkPeriods } from './work-periods.js';
 
@@ -21,7 +21,7 @@ export interface DayFigures {
 
 /**
  * The daily rollup: a corp-day's figures computed from the sources (day-sql.ts) and stored in movement_daily,
- * active_daily and rep_daily (and the month's sums in movement_monthly and rep_monthly) — replacing whatever the day
+ * active_daily and rep_daily (and the month's and the department's sums, monthly.ts) — replacing whatever the day
  * had, so running it again is harmless and a re-run after late replies or closed retention windows corrects it. Today is computed the same way, live, and not stored.
  */
 export function createRollup(deps: {
@@ -160,6 +160,7 @@ export function createRollup(deps: {
           await tx.insert(repDaily).values(repValues.slice(i, i + 100));
         }
         await refreshMonth(db, tx, corpId, day);
+        await refreshDepartmentDay(db, tx, corpId, day);
         await tx
           .insert(rollupDays)
           .values({ corpId, day, computedAt: at })
