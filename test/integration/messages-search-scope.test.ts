@@ -98,6 +98,8 @@ describe('message search narrowed by scope in the index', () => {
     expect(await found({ words: ['发货'], externalUserId: 'wmabc-def_1', limit: 20 })).toEqual([]);
     expect(await found({ words: ['发货'], roomId: room, limit: 20 })).toEqual(['g1']);
     expect(await found({ words: ['发货'], type: 'file', limit: 20 })).toEqual(['f1']);
+    // `text` is no scope in the index (most messages are text); the filter still holds.
+    expect(await found({ words: ['发货'], type: 'text', limit: 20 })).toEqual(['g1', 't1', 'b1', 'a2', 'a0', 'a1']);
     expect(await found({ words: ['发货', '多少'], userId: rep, externalUserId: customer, limit: 20 })).toEqual(['a2']);
     // Keyset pages over a narrowed search.
     expect(await found({ words: ['发货'], userId: rep, before: ids.a2!, limit: 2 })).toEqual(['a0', 'a1']);

@@ -5,9 +5,10 @@ import { queryWords } from './segment.js';
 /**
  * Full-text search over `messages.search_terms` (words segmented by jieba, segment.ts), one query per backend.
  * Each backend's index holds, besides the words, a message's scope: its conversation, rep, customer, room and type
- * (`scopeTokens`). A search within one conversation, or a manager's search for one rep or customer, puts those in
- * the index query, so the index intersects the word's messages with the scope's instead of reading every message
- * that has the word (which grew with the whole archive: 56 ms and 356 ms p95 at 2 M messages).
+ * (any but `text`; `sqliteScopeTokens`, `postgresScopeLexemes`). A search within one conversation, or a manager's
+ * search for one rep or customer, puts those in the index query, so the index intersects the word's messages with
+ * the scope's instead of reading every message that has the word (which grew with the whole archive: 56 ms and
+ * 356 ms p95 at 2 M messages).
  * - SQLite: the FTS5 table `messages_fts(terms, scope)` (contentless, rowid = message id), kept by triggers on
  *   `messages` (migrations/sqlite, messages_search_scope). Scope tokens are a letter and the value in hex, so any
  *   id is one token. Matches are read newest first straight from the index (`ORDER BY rowid DESC`).
@@ -28,6 +29,9 @@ export interface SearchFilters {
   /** sent_at < to */
   to?: number;
 }
+
+/** Most messages' type: not in the index's scope (a filter by it would narrow nothing and cost a long list). */
+const TEXT = 'text';
 
 /** What a search is narrowed to in the index: a conversation (one customer's chat), or a manager's filters. */
 export interface SearchScope {
@@ -51,7 +55,7 @@ export function sqliteScopeTokens(scope: SearchScope): string[] {
     ...hex('u', scope.userId),
     ...hex('e', scope.externalUserId),
     ...hex('r', scope.roomId),
-    ...hex('t', scope.type),
+    ...(scope.type !== TEXT ? hex('t', scope.type) : []),
   ];
 }
 
@@ -62,7 +66,7 @@ export function postgresScopeLexemes(scope: SearchScope): string[] {
     ...(scope.userId ? [`u:${scope.userId}`] : []),
     ...(scope.externalUserId ? [`e:${scope.externalUserId}`] : []),
     ...(scope.roomId ? [`r:${scope.roomId}`] : []),
-    ...(scope.type ? [`t:${scope.type}`] : []),
+    ...(scope.type && scope.type !== TEXT ? [`t:${scope.type}`] : []),
   ];
 }
 
@@ -89,7 +93,7 @@ export function createMessageSearch(db: Database) {
    * PostgreSQL: what the GIN index `messages_search` holds for a message. The same expression as in the migration
    * (migrations/postgres, messages_search_scope), or the planner does not use the index.
    */
-  const document = sql`(to_tsvector('simple', ${messages.searchTerms}) || array_to_tsvector(array_remove(ARRAY['c:' || ${messages.conversationId}::text, 'u:' || ${messages.userId}, 'e:' || ${messages.externalUserId}, 'r:' || ${messages.roomId}, 't:' || ${messages.type}], NULL)))`;
+  const document = sql`(to_tsvector('simple', ${messages.searchTerms}) || array_to_tsvector(array_remove(ARRAY['c:' || ${messages.conversationId}::text, 'u:' || ${messages.userId}, 'e:' || ${messages.externalUserId}, 'r:' || ${messages.roomId}, CASE WHEN ${messages.type} <> 'text' THEN 't:' || ${messages.type} END], NULL)))`;
 
   function filterConditions(corpId: string, f: SearchFilters): SQL[] {
     const c: SQL[] = [eq(messages.corpId, corpId)];
