@@ -16,6 +16,8 @@
  *   BENCH_SCALE (default 1), BENCH_AUTOMATION_BACKENDS (sqlite,postgres), BENCH_NOTIFICATIONS (10000),
  *   BENCH_ROBOTS (50), BENCH_BACKLOG (500)
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { wallTime, zonedTime } from '../shared/time-zone.js';
 import { buildApp, type App } from '../server/app.js';
@@ -57,6 +59,9 @@ export interface DrainStat {
   duplicates: number;
   rssBaselineMb: number;
   rssPeakMb: number;
+  /** The JavaScript heap in use, after a full collection, before the drain and after it (the bench's own records dropped). */
+  heapBaselineMb: number;
+  heapAfterMb: number;
 }
 
 export interface AutomationBackendResult {
@@ -75,6 +80,16 @@ export interface AutomationBenchResult {
 }
 
 const round = (x: number) => Math.round(x * 10) / 10;
+
+let gc: (() => void) | undefined;
+/** A full garbage collection, without --expose-gc too (the bench runs under tsx): what is retained, not garbage. */
+function fullGc(): void {
+  if (!gc) {
+    setFlagsFromString('--expose-gc');
+    gc = runInNewContext('gc') as () => void;
+  }
+  gc();
+}
 const mb = (bytes: number) => round(bytes / 1024 / 1024);
 
 /** A clock the bench moves: real time plus an offset, the emulator's moved with it (WeCom's per-minute window). */
@@ -468,10 +483,11 @@ async function drainNotifications(
   };
   const sentHere = () => received.length;
   // The clock, time and memory from the first notification queued (on PostgreSQL sending overlaps queueing).
-  global.gc?.();
+  fullGc();
   await new Promise((r) => setTimeout(r, 200));
   const rss = () => process.memoryUsage().rss;
   const baseline = rss();
+  const heapBaseline = process.memoryUsage().heapUsed;
   let peak = baseline;
   const sampler = setInterval(() => (peak = Math.max(peak, rss())), 50);
   const simStart = clock.now();
@@ -552,6 +568,13 @@ async function drainNotifications(
     sql`SELECT count(*) AS n FROM jobs WHERE kind = 'notify_send' AND last_error LIKE 'WeCom errcode%'`,
   );
   const refusals = Number(refused?.n ?? 0);
+  const drained = seen.size;
+  // What the drain left behind: the bench's own records dropped, the emulator's logs (capped) kept.
+  received.length = 0;
+  byKey.clear();
+  seen.clear();
+  fullGc();
+  const heapAfter = process.memoryUsage().heapUsed;
   const { notifications } = db.t;
   const [sentRow] = await db
     .select({ n: sql<number>`count(*)` })
@@ -560,7 +583,7 @@ async function drainNotifications(
   return {
     notifications: total,
     robots: robotCount,
-    drained: seen.size,
+    drained,
     sentInDatabase: Number(sentRow?.n ?? 0),
     simulatedMinutes: round((simEnd - simStart) / MINUTE),
     realSeconds: round(realSeconds),
@@ -569,6 +592,8 @@ async function drainNotifications(
     duplicates,
     rssBaselineMb: mb(baseline),
     rssPeakMb: mb(peak),
+    heapBaselineMb: mb(heapBaseline),
+    heapAfterMb: mb(heapAfter),
   };
 }
 
@@ -660,7 +685,7 @@ export function printAutomation(r: AutomationBenchResult): boolean {
     const d = b.drain;
     console.log(
       `notify_send drain: ${d.drained} of ${d.notifications} delivered (${d.sentInDatabase} sent in the database) over ${d.robots} robots in ${d.simulatedMinutes} simulated minutes, ${d.realSeconds} real seconds; ` +
-        `max ${d.maxPerRobotMinute} per robot in any 60 s; ${d.refusals} refused by WeCom; ${d.duplicates} duplicates; RSS ${d.rssBaselineMb} → ${d.rssPeakMb} MB (+${round(d.rssPeakMb - d.rssBaselineMb)} MB)`,
+        `max ${d.maxPerRobotMinute} per robot in any 60 s; ${d.refusals} refused by WeCom; ${d.duplicates} duplicates; RSS ${d.rssBaselineMb} → ${d.rssPeakMb} MB (+${round(d.rssPeakMb - d.rssBaselineMb)} MB); heap after a full GC ${d.heapBaselineMb} → ${d.heapAfterMb} MB`,
     );
     checks.push([`${b.backend}: drained ${d.drained} of ${d.notifications}`, d.drained === d.notifications]);
     checks.push([
