@@ -17,6 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { sql } from 'drizzle-orm';
 import Fastify from 'fastify';
 import { buildApp, type App } from '../server/app.js';
 import { ensureStandInSdk, STAND_IN_URL_ENV, standInSdkUrl } from '../server/archive/index.js';
@@ -250,6 +251,9 @@ export async function benchMessages(options: {
       .snapshot()
       .customers.flatMap((c) => c.follow_user.map((f) => ({ rep: f.userid, customer: c.external_userid })));
     const cursor = async () => (await app.modules.archive.repo.cursor(app.db, CORP)).lastSeq;
+    // A reused file's cursor is past this run's emulator, whose archive starts at seq 1 again: the puller would wait
+    // for seqs that never come, so the ingest starts the cursor over.
+    if (reused) await app.db.exec(app.db, sql`UPDATE archive_cursors SET last_seq = 0 WHERE corp_id = ${CORP}`);
     const startSeq = await cursor();
 
     // ---- 1. ingest through the archive -----------------------------------------------------------------------
@@ -299,10 +303,7 @@ export async function benchMessages(options: {
 
     // ---- 2. grow to `total` messages ---------------------------------------------------------------------------
     const { db } = app;
-    const [countRow] = await db.rows<{ n: number }>(
-      db,
-      (await import('drizzle-orm')).sql`SELECT count(*) AS n FROM messages`,
-    );
+    const [countRow] = await db.rows<{ n: number }>(db, sql`SELECT count(*) AS n FROM messages`);
     const present = countRow?.n ?? 0;
     const heavy = pairs[0]!;
     const reps = [...new Set(pairs.map((p) => p.rep))];
