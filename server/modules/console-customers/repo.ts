@@ -305,10 +305,11 @@ export function createConsoleCustomerRepo(db: Database) {
     async followsOf(ex: Executor, corpId: string, externalUserId: string): Promise<FollowListRow[]> {
       const rows = await db.rows<Record<string, unknown>>(
         ex,
-        sql`${FOLLOW_SELECT} WHERE f.corp_id = ${corpId} AND f.external_user_id = ${externalUserId}
-          ORDER BY f.added_at, f.id`,
+        sql`${FOLLOW_SELECT} WHERE f.corp_id = ${corpId} AND f.external_user_id = ${externalUserId}`,
       );
-      return rows.map(followRow);
+      // Sorted here, not by ORDER BY: with it, SQLite (no statistics) walked follows_corp_added in order over all of
+      // the corp's relationships instead of the customer's few through follows_corp_contact (71 ms at 100 k).
+      return rows.map(followRow).sort((a, b) => a.addedAt - b.addedAt || a.followId - b.followId);
     },
 
     async contact(ex: Executor, corpId: string, externalUserId: string) {

@@ -75,7 +75,7 @@ export function createCustomerRepo(db: Database) {
 
     /** Every rep who follows or followed the customer, first added first. */
     async followers(ex: Executor, corpId: string, externalUserId: string): Promise<FollowerRow[]> {
-      return ex
+      const rows = await ex
         .select({
           userId: follows.userId,
           name: reps.name,
@@ -87,8 +87,10 @@ export function createCustomerRepo(db: Database) {
         })
         .from(follows)
         .leftJoin(reps, and(eq(reps.corpId, follows.corpId), eq(reps.userId, follows.userId)))
-        .where(and(eq(follows.corpId, corpId), eq(follows.externalUserId, externalUserId)))
-        .orderBy(asc(follows.addedAt), asc(follows.id));
+        .where(and(eq(follows.corpId, corpId), eq(follows.externalUserId, externalUserId)));
+      // Sorted here: an ORDER BY added_at let SQLite (no statistics) walk follows_corp_added over all of the corp's
+      // relationships instead of the customer's few through follows_corp_contact.
+      return rows.sort((a, b) => a.addedAt - b.addedAt || a.userId.localeCompare(b.userId));
     },
 
     /** The corp tags this rep put on the customer (deleted tags and groups left out), in WeCom's display order. */
