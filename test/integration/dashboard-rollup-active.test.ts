@@ -116,6 +116,23 @@ describe('the rollup’s active totals', () => {
     expect(await activeOf(D[3]!)).toEqual({ ra: 2 });
   });
 
+  it('a relationship a sync found late (no movement) enters the totals at the first day of the next month', async () => {
+    const { rollup } = app.modules.dashboards;
+    // 29 April follows a gap (counted from follows: a1, a2); then a sync finds a9, added to ra on 29 April at 10:00,
+    // a day already rolled up: no day still to come has a movement for it.
+    await rollup.rollUp(CORP, '2026-04-29');
+    expect(await activeOf('2026-04-29')).toEqual({ ra: 2 });
+    await follow('ra', 'a9', corpTime('2026-04-29', '10:00'));
+    await rollup.rollUp(CORP, '2026-04-30');
+    expect(await activeOf('2026-04-30')).toEqual({ ra: 2 });
+    // 1 May is counted from follows: a9 is in.
+    await rollup.rollUp(CORP, '2026-05-01');
+    expect(await activeOf('2026-05-01')).toEqual({ ra: 3 });
+    // And the next day goes on from there.
+    await rollup.rollUp(CORP, '2026-05-02');
+    expect(await activeOf('2026-05-02')).toEqual({ ra: 3 });
+  });
+
   it('after a gap in the rollups the day is counted from follows', async () => {
     const { rollup } = app.modules.dashboards;
     // D4 is not rolled up; D5 counts follows: a1 (its D3 re-add) and a2.

@@ -84,7 +84,9 @@ export function createRollup(deps: {
    * (adds − losses − hand-overs), so a day costs its own rows, not all of the corp's relationships. The same
    * arithmetic as the dashboards' live days (service.ts), and it sees what a recount from `follows` would not: a
    * relationship lost and added again on one day is one relationship, not two. Without the day before's rollup (the
-   * corp's first, or after a gap) the day is counted from `follows` once.
+   * corp's first, or after a gap) the day is counted from `follows` once. So is the first day of each month: a
+   * relationship a sync found late, with an add date in a day already rolled up, has no movement in any day still to
+   * come, and the monthly recount takes it in (the totals never drift for more than a month).
    */
   async function activeAtEnd(
     corpId: string,
@@ -98,7 +100,7 @@ export function createRollup(deps: {
       .from(rollupDays)
       .where(and(eq(rollupDays.corpId, corpId), eq(rollupDays.day, before)))
       .limit(1);
-    if (!rolled) return activeRows(db, db, corpId, endMs);
+    if (!rolled || day.endsWith('-01')) return activeRows(db, db, corpId, endMs);
     const counts = new Map<string, { userId: string; channelId: number; active: number }>();
     const kept = await db
       .select({ userId: activeDaily.userId, channelId: activeDaily.channelId, active: activeDaily.active })
