@@ -23,7 +23,8 @@ import { createEraser } from './erase.js';
  *   reply_turns (closed), automation_runs details that name them (the name replaced), audit_log entries that mention
  *   them (kept: who did what), group messages of others listing them among the receivers;
  * - kept: events and jobs still pending or running (they must run), the erasures record, the rollups (movement_daily,
- *   active_daily, rep_daily, behavior_daily: reps and days only).
+ *   active_daily, rep_daily, behavior_daily, department_daily and the monthly sums movement_monthly, rep_monthly:
+ *   reps, departments and days only).
  */
 export function createPrivacyRepo(db: Database) {
   const t = db.t;
@@ -119,7 +120,7 @@ export function createPrivacyRepo(db: Database) {
      * rows that dashboards and statistics count are kept without anything that says who it was (the same pseudonym,
      * `erased:<random>`, for all of one erasure, so joins between them still pair up): channel and customer movements,
      * script sends, suggestion feedback, notes and welcome outcomes on the timeline, reply turns. The stored rollups
-     * (movement_daily, active_daily, rep_daily, behavior_daily) name reps and days only and are not touched, so past
+     * (the daily, department and monthly ones) name reps, departments and days only and are not touched, so past
      * figures stay; a later recount of a day from the sources keeps the anonymised rows. Messages and conversations
      * are deleted (a chat's content cannot be anonymised), so a recount of a day within the nightly window counts
      * without the erased customer's chats. Queue items still to be handled (events, jobs) stay, as they must run.
