@@ -127,4 +127,81 @@ describe('message search narrowed by scope in the index', () => {
     expect(await inConversation(1, '退款')).toEqual([]);
     expect(await found({ words: ['退款'], limit: 20 })).toEqual([]);
   });
+
+  /**
+   * The two phases (search.ts): with K = 3, a scope with 3 matches is read from the index's ids, one with 4 walked
+   * newest first. Both must give what a search reading every match would (K large), page by page.
+   */
+  it('gives the same pages when the matches are just below and just above K', async () => {
+    const k = 3;
+    const small = createMessageSearch(db, { denseAfter: { conversation: k, corp: k } });
+    const large = createMessageSearch(db, { denseAfter: { conversation: 1_000, corp: 1_000 } });
+    const boundaryRep = 'k-rep';
+    // Conversation 10: 3 matches of 安装 (≤ K); conversation 11: 4 (> K); times out of id order in both.
+    const plan: Array<[string, number, number, string]> = [
+      ['k10a', 10, 300, '安装时间'],
+      ['k10b', 10, 100, '上门安装'],
+      ['k10x', 10, 200, '谢谢'],
+      ['k10c', 10, 250, '安装好了'],
+      ['k11a', 11, 400, '安装师傅'],
+      ['k11b', 11, 100, '可以安装吗'],
+      ['k11c', 11, 300, '安装费用'],
+      ['k11x', 11, 350, '好的'],
+      ['k11d', 11, 200, '安装完成'],
+    ];
+    const key = new Map<number, string>();
+    for (const [name, conversationId, sentAt, text] of plan) {
+      const userId = conversationId === 10 ? boundaryRep : `${boundaryRep}-2`;
+      const [stored] = await repo.insertMessages(db, [row(name, { text, sentAt, conversationId, userId })]);
+      key.set(stored!.id, name);
+    }
+    const names = (list: number[]) => list.map((id) => key.get(id) ?? String(id));
+
+    const history = async (s: typeof small, conversationId: number, before?: { time: number; id: number }) => {
+      const rows = await repo.history(db, conversationId, {
+        limit: 2,
+        before,
+        match: await s.match(db, ['安装'], { conversationId }),
+      });
+      return rows.map((r) => ({ name: key.get(r.id), time: r.sentAt, id: r.id }));
+    };
+    for (const conversationId of [10, 11]) {
+      const pages: string[][] = [];
+      let before: { time: number; id: number } | undefined;
+      for (;;) {
+        const page = await history(small, conversationId, before);
+        expect(page).toEqual(await history(large, conversationId, before));
+        if (page.length === 0) break;
+        pages.push(page.map((p) => p.name!));
+        before = { time: page.at(-1)!.time, id: page.at(-1)!.id };
+      }
+      expect(pages.flat()).toEqual(conversationId === 10 ? ['k10a', 'k10c', 'k10b'] : ['k11a', 'k11c', 'k11d', 'k11b']);
+    }
+
+    // The managers' search: 3 matches for the first rep (≤ K), 7 with no filter (> K), keyset pages of 2.
+    for (const filters of [{ userId: boundaryRep }, {}, { userId: `${boundaryRep}-2` }]) {
+      const all: string[] = [];
+      let before: number | undefined;
+      for (;;) {
+        const query = { ...filters, words: ['安装'], before, limit: 2 };
+        const page = await small.ids(db, corpId, query);
+        expect(page).toEqual(await large.ids(db, corpId, query));
+        if (page.length === 0) break;
+        all.push(...names(page));
+        before = page.at(-1);
+      }
+      const expected: Record<string, string[]> = {
+        [boundaryRep]: ['k10c', 'k10b', 'k10a'],
+        [`${boundaryRep}-2`]: ['k11d', 'k11c', 'k11b', 'k11a'],
+      };
+      expect(all).toEqual(
+        filters.userId ? expected[filters.userId] : [...expected[`${boundaryRep}-2`]!, ...expected[boundaryRep]!],
+      );
+    }
+    // A word in no message: nothing, without a walk or with one.
+    expect(await small.ids(db, corpId, { words: ['保修'], limit: 5 })).toEqual([]);
+    expect(
+      await small.match(db, ['保修'], { conversationId: 11 }).then((m) => repo.history(db, 11, { limit: 5, match: m })),
+    ).toEqual([]);
+  });
 });

@@ -17,6 +17,14 @@ import { queryWords } from './segment.js';
  *   'simple' only lower-cases, so the words are exactly the ones jieba produced.
  * The scope in the index only narrows: the filters are still checked on the rows. Every word of the query must
  * occur; both backends return the same messages.
+ *
+ * A search runs in two phases (`ids`, `match`), the same on both backends. First the index gives at most K + 1
+ * matches of the words and scope, unordered (`DenseAfter`): when there are at most K, they are all the matches, and
+ * the page is read from them by id (a word the rep never used, a rare word: no walk). Only when more than K match,
+ * the messages are walked newest first and each row is checked, and the page is full after few rows. PostgreSQL
+ * needs this: GIN gives no order, so one statement either fetched every match from the heap and sorted them (2.5–6 s
+ * for a common word at 2 M messages) or walked newest first computing `to_tsvector` per row until the page was full
+ * (4–14 s when nothing matched), and the planner, guessing the matches' number, picked the wrong one of the two.
  */
 
 export interface SearchFilters {
@@ -86,8 +94,24 @@ export function tsqueryOfLexemes(lexemes: string[]): string {
   return lexemes.map((l) => `'${l.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`).join(' & ');
 }
 
-export function createMessageSearch(db: Database) {
+/**
+ * K of the first phase: up to K matches in the index are read and sorted by id; more, and the search walks the
+ * messages newest first. A message's heap read costs about what checking 10–20 rows of a walk costs on PostgreSQL
+ * (`to_tsvector` per row), so K is where reading every match starts to cost more than the walk to a page: within a
+ * conversation (a page of 30 out of up to ~10,000 messages) lower than across the corp (20 out of millions).
+ */
+export interface DenseAfter {
+  /** One customer's search (a conversation). */
+  conversation: number;
+  /** The managers' search. */
+  corp: number;
+}
+
+export const DENSE_AFTER: DenseAfter = { conversation: 300, corp: 2000 };
+
+export function createMessageSearch(db: Database, options: { denseAfter?: DenseAfter } = {}) {
   const { messages } = db.t;
+  const denseAfter = options.denseAfter ?? DENSE_AFTER;
 
   /**
    * PostgreSQL: what the GIN index `messages_search` holds for a message. The same expression as in the migration
@@ -107,16 +131,48 @@ export function createMessageSearch(db: Database) {
   }
 
   /**
-   * A condition on `messages` true when the message has every word and is in the scope (the caller still checks
-   * the scope's columns itself: the index only narrows).
+   * A condition on `messages` true when the message has every word, for the walk newest first (the caller checks
+   * the scope's columns itself). SQLite: the FTS index narrowed by the scope, read backwards. PostgreSQL: the words
+   * checked on each row — deliberately not the indexed expression, so the planner walks an ordered index instead
+   * of fetching every match through the GIN bitmap (the first phase has done that when it was cheap). A word lexeme
+   * never has a colon, so the words alone match what the index's document matches.
    */
   function hasWords(words: string[], scope: SearchScope = {}): SQL {
+    if (db.backend === 'postgres')
+      return sql`to_tsvector('simple', ${messages.searchTerms}) @@ plainto_tsquery('simple', ${words.join(' ')})`;
+    return sql`${messages.id} IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ${ftsExpression(words, scope)})`;
+  }
+
+  /**
+   * The first phase: ids of at most `cap` messages with every word in the scope, straight from the index, in no
+   * order (no row is checked: the filters are applied after).
+   */
+  async function indexMatches(ex: Executor, words: string[], scope: SearchScope, cap: number): Promise<number[]> {
     if (db.backend === 'postgres') {
       const lexemes = postgresScopeLexemes(scope);
-      const inWords = sql`${document} @@ plainto_tsquery('simple', ${words.join(' ')})`;
-      return lexemes.length > 0 ? sql`${inWords} AND ${document} @@ ${tsqueryOfLexemes(lexemes)}::tsquery` : inWords;
+      const inScope = lexemes.length > 0 ? sql` AND ${document} @@ ${tsqueryOfLexemes(lexemes)}::tsquery` : sql``;
+      const rows = await db.rows<{ id: number }>(
+        ex,
+        sql`SELECT ${messages.id} AS id FROM ${messages}
+            WHERE ${document} @@ plainto_tsquery('simple', ${words.join(' ')})${inScope} LIMIT ${cap}`,
+      );
+      return rows.map((r) => Number(r.id));
     }
-    return sql`${messages.id} IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ${ftsExpression(words, scope)})`;
+    const rows = await db.rows<{ id: number }>(
+      ex,
+      sql`SELECT rowid AS id FROM messages_fts WHERE messages_fts MATCH ${ftsExpression(words, scope)} LIMIT ${cap}`,
+    );
+    return rows.map((r) => Number(r.id));
+  }
+
+  /**
+   * The words' condition for a search within one conversation (the history's own order and keyset around it): the
+   * ids themselves when the index has at most K matches in the conversation, else the walk's row check.
+   */
+  async function match(ex: Executor, words: string[], scope: { conversationId: number }): Promise<SQL> {
+    const found = await indexMatches(ex, words, scope, denseAfter.conversation + 1);
+    if (found.length > denseAfter.conversation) return hasWords(words, scope);
+    return found.length > 0 ? inArray(messages.id, found) : sql`false`;
   }
 
   return {
@@ -125,10 +181,13 @@ export function createMessageSearch(db: Database) {
 
     hasWords,
 
+    match,
+
     /**
-     * Ids of matching messages, newest stored first (by id), `limit` of them after `before` (an id). With words,
-     * SQLite walks the FTS index backwards, narrowed by the filters' scope tokens, and checks the filters on each
-     * hit; without, the filters' indexes.
+     * Ids of matching messages, newest stored first (by id), `limit` of them after `before` (an id). With words, the
+     * index's matches when at most K (read by id); more, and SQLite walks the FTS index backwards, narrowed by the
+     * filters' scope tokens, PostgreSQL an ordered index of `messages`, checking the filters on each row; without
+     * words, the filters' indexes.
      */
     async ids(
       ex: Executor,
@@ -143,6 +202,19 @@ export function createMessageSearch(db: Database) {
         roomId: query.roomId,
         type: query.type,
       };
+      if (query.words.length > 0) {
+        const found = await indexMatches(ex, query.words, scope, denseAfter.corp + 1);
+        if (found.length <= denseAfter.corp) {
+          if (found.length === 0) return [];
+          const rows = await ex
+            .select({ id: messages.id })
+            .from(messages)
+            .where(and(inArray(messages.id, found), ...conditions))
+            .orderBy(desc(messages.id))
+            .limit(query.limit);
+          return rows.map((r) => r.id);
+        }
+      }
       if (query.words.length > 0 && db.backend === 'sqlite') {
         const rows = await db.rows<{ id: number }>(
           ex,

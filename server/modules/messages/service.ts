@@ -81,8 +81,8 @@ export function createMessageService(deps: {
       const consent = await consentOf(user.corpId, user.userId, externalUserId);
       const conversation = await repo.conversation(db, user.corpId, conversationKey(user.userId, externalUserId));
       if (!conversation) return { items: [], nextCursor: null, version: 0, consent };
-      // The index reads this conversation's messages with the words, not every message with them.
-      const match = words ? deps.search.hasWords(words, { conversationId: conversation.id }) : undefined;
+      // The index's matches in this conversation when few, else a walk of the chat newest first (search.ts).
+      const match = words ? await deps.search.match(db, words, { conversationId: conversation.id }) : undefined;
       const rows = await repo.history(db, conversation.id, { limit: limit + 1, before, match });
       const page = rows.slice(0, limit);
       const oldest = page.at(-1);
