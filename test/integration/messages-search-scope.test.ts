@@ -134,8 +134,10 @@ describe('message search narrowed by scope in the index', () => {
    */
   it('gives the same pages when the matches are just below and just above K', async () => {
     const k = 3;
-    const small = createMessageSearch(db, { denseAfter: { conversation: k, corp: k } });
-    const large = createMessageSearch(db, { denseAfter: { conversation: 1_000, corp: 1_000 } });
+    const withK = (walkFirst: number) =>
+      createMessageSearch(db, { denseAfter: { conversation: k, corp: k, walkFirst } });
+    const small = withK(1_000);
+    const large = createMessageSearch(db, { denseAfter: { conversation: 1_000, corp: 1_000, walkFirst: 1_000 } });
     const boundaryRep = 'k-rep';
     // Conversation 10: 3 matches of 安装 (≤ K); conversation 11: 4 (> K); times out of id order in both.
     const plan: Array<[string, number, number, string]> = [
@@ -178,8 +180,12 @@ describe('message search narrowed by scope in the index', () => {
       expect(pages.flat()).toEqual(conversationId === 10 ? ['k10a', 'k10c', 'k10b'] : ['k11a', 'k11c', 'k11d', 'k11b']);
     }
 
-    // The managers' search: 3 matches for the first rep (≤ K), 7 with no filter (> K), keyset pages of 2.
-    for (const filters of [{ userId: boundaryRep }, {}, { userId: `${boundaryRep}-2` }]) {
+    // The managers' search: 3 matches for the first rep (≤ K), 7 with no filter (> K), keyset pages of 2; first
+    // walking the newest 1, 2 or 5 messages of the scope (the page found there or not), or the whole scope.
+    for (const [walkFirst, filters] of [1, 2, 5, 1_000].flatMap((n) =>
+      [{ userId: boundaryRep }, {}, { userId: `${boundaryRep}-2` }].map((f) => [n, f] as const),
+    )) {
+      const small = withK(walkFirst);
       const all: string[] = [];
       let before: number | undefined;
       for (;;) {
@@ -199,7 +205,7 @@ describe('message search narrowed by scope in the index', () => {
       );
     }
     // A word in no message: nothing, without a walk or with one.
-    expect(await small.ids(db, corpId, { words: ['保修'], limit: 5 })).toEqual([]);
+    expect(await withK(1).ids(db, corpId, { words: ['保修'], limit: 5 })).toEqual([]);
     expect(
       await small.match(db, ['保修'], { conversationId: 11 }).then((m) => repo.history(db, 11, { limit: 5, match: m })),
     ).toEqual([]);
