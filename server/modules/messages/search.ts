@@ -143,7 +143,9 @@ export function createMessageSearch(db: Database, options: { denseAfter?: DenseA
    */
   function hasWords(words: string[], scope: SearchScope = {}): SQL {
     if (db.backend === 'postgres')
-      return sql`to_tsvector('simple', ${messages.searchTerms}) @@ plainto_tsquery('simple', ${words.join(' ')})`;
+      // In a CASE, which the planner estimates true for half the rows (the walk runs when many match): as a bare
+      // `@@` of two words it guessed one row in a chat and read all 10,000 rows, then sorted (65 ms, not 1).
+      return sql`(CASE WHEN to_tsvector('simple', ${messages.searchTerms}) @@ plainto_tsquery('simple', ${words.join(' ')}) THEN true ELSE false END)`;
     return sql`${messages.id} IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ${ftsExpression(words, scope)})`;
   }
 
