@@ -225,6 +225,8 @@ export async function startSystem(target: Target, cluster: PgCluster | null): Pr
   const servers = ports.map((port) => {
     const args = [
       ...(target.nodeArgs ?? []),
+      // e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" (not allowed in NODE_OPTIONS) to profile.
+      ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
       '--import',
       'tsx',
       ...(target.imports ?? []).flatMap((m) => ['--import', m]),
