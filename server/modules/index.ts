@@ -68,11 +68,24 @@ export function createModules(
     directory: directory.service,
     chat: createChatReader(ctx.db),
   });
+  // Modules made later that earlier ones call back into (only once both exist): the welcome module reaches the
+  // channels module, the message store tells the dashboards of messages stored for days already rolled up.
+  const late: {
+    channels?: ReturnType<typeof createChannelsModule>;
+    dashboards?: ReturnType<typeof createConsoleModules>['dashboards'];
+  } = {};
   const keywords = createKeywordsModule(ctx);
   const messages = createMessagesModule(ctx, {
     contacts: contacts.repo,
     keywords: keywords.service,
-    onStored: suggest.onMessagesStored,
+    onStored: async (ex, corpId, stored) => {
+      await suggest.onMessagesStored(ex, corpId, stored);
+      await late.dashboards!.jobs.messagesStoredLate(
+        ex,
+        corpId,
+        stored.map((s) => s.message.sentAt),
+      );
+    },
   });
   const scripts = createScriptsModule(ctx, {
     customers: customers.service,
@@ -89,9 +102,7 @@ export function createModules(
   const auth = createAuthModule(ctx, { directory: directory.service, corps: deps.corps });
   const jsapi = createJsapiModule(ctx, { signer: deps.signer });
   const tags = createTagsModule(ctx, { timeline: timeline.repo });
-  // Welcome messages need the channel's reps and channels need welcome messages: the welcome module reaches the
-  // channels module through a function, called only once both exist.
-  const late: { channels?: ReturnType<typeof createChannelsModule> } = {};
+  // Welcome messages need the channel's reps and channels need welcome messages (see `late` above).
   const welcome = createWelcomeModule(ctx, {
     reps: directory.service,
     contacts: contacts.repo,
@@ -121,6 +132,7 @@ export function createModules(
     contacts: contacts.repo,
     workCalendar: workCalendar.service,
   });
+  late.dashboards = consoleModules.dashboards;
   const consoleScripts = createConsoleScriptsModule(ctx, {
     audit: consoleModules.audit.service,
     suggest: suggest.service,

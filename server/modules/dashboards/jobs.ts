@@ -1,7 +1,7 @@
-import { and, eq, gte } from 'drizzle-orm';
+import { and, eq, gte, inArray } from 'drizzle-orm';
 import { Type } from 'typebox';
 import { dayInZone } from '../../../shared/time-zone.js';
-import type { Database } from '../../db/database.js';
+import type { Database, Executor } from '../../db/database.js';
 import type { WecomApi } from '../../wecom/api.js';
 import { WecomApiError } from '../../wecom/errors.js';
 import type { Outcome } from '../../worker/runner.js';
@@ -154,6 +154,35 @@ export function createDashboardJobs(deps: {
     { name: 'console-rollup', schedule: '40 0 * * *', period: 'day', job: nightlyJob, atStart: true },
     { name: 'console-behavior', schedule: '30 2 * * *', period: 'day', job: behaviorNightlyJob, atStart: true },
   ];
-  return { rollupJob, nightlyJob, behaviorJob, behaviorNightlyJob, cron };
+  /**
+   * Messages stored late for days already rolled up (an archive import, a pull that caught up after an outage, the
+   * demo's chats pulled after the start's backfill): those days are rolled up again, in the storing transaction. One
+   * job per day and minute, run once that minute is over, so every batch stored within it is counted.
+   */
+  async function messagesStoredLate(ex: Executor, corpId: string, sentAts: number[]): Promise<void> {
+    const now = deps.now();
+    const today = dayInZone(now, deps.timeZone);
+    const days = [...new Set(sentAts.map((at) => dayInZone(at, deps.timeZone)))].filter((d) => d < today);
+    if (days.length === 0) return;
+    const rolled = await ex
+      .select({ day: rollupDays.day })
+      .from(rollupDays)
+      .where(and(eq(rollupDays.corpId, corpId), inArray(rollupDays.day, days)));
+    const minute = Math.floor(now / 60_000);
+    for (const { day } of rolled) {
+      await deps.jobs.enqueue(
+        ex,
+        rollupJob,
+        { day },
+        {
+          corpId,
+          dedupeKey: `rollup:${day}:late:${minute}`,
+          runAt: (minute + 1) * 60_000,
+        },
+      );
+    }
+  }
+
+  return { rollupJob, nightlyJob, behaviorJob, behaviorNightlyJob, cron, messagesStoredLate };
 }
 export type DashboardJobs = ReturnType<typeof createDashboardJobs>;
