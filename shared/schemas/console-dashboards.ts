@@ -207,6 +207,7 @@ export const RepStatsSortField = Type.Union([
   Type.Literal('suggestionsSent'),
   Type.Literal('notesWritten'),
   Type.Literal('overdueReminders'),
+  Type.Literal('overdueTasks'),
 ]);
 export type RepStatsSortField = Static<typeof RepStatsSortField>;
 
@@ -227,6 +228,8 @@ export const RepStatsRow = Type.Object({
   unansweredNow: Type.Integer(),
   /** Notes whose follow-up date has passed (the rep has not cleared it), now. */
   overdueReminders: Type.Integer(),
+  /** Tasks (day 1/3/7 follow-ups, silences, birthdays, orders …) not done whose due time or snooze has passed, now. */
+  overdueTasks: Type.Integer(),
   wecom: Nullable(WecomBehavior),
 });
 export type RepStatsRow = Static<typeof RepStatsRow>;
@@ -235,7 +238,12 @@ export const RepStats = Type.Object({
   range: Range,
   items: Type.Array(RepStatsRow),
   /** The same figures for all rows together (medians over every answered question). */
-  totals: Type.Object({ ...repFigures, unansweredNow: Type.Integer(), overdueReminders: Type.Integer() }),
+  totals: Type.Object({
+    ...repFigures,
+    unansweredNow: Type.Integer(),
+    overdueReminders: Type.Integer(),
+    overdueTasks: Type.Integer(),
+  }),
 });
 export type RepStats = Static<typeof RepStats>;
 

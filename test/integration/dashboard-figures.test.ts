@@ -581,6 +581,7 @@ describe('员工统计 (reps)', () => {
       }),
       unansweredNow: 1,
       overdueReminders: 1,
+      overdueTasks: 0,
     });
 
     const rows = await csv(`/api/console/dashboard/reps.csv?${range()}`);
@@ -607,6 +608,7 @@ describe('员工统计 (reps)', () => {
       '跟进记录数',
       '当前未回复会话',
       '逾期提醒',
+      '逾期任务',
       '企业微信-聊天数',
       '企业微信-发送消息数',
       '企业微信-已回复聊天占比（%）',
@@ -639,6 +641,7 @@ describe('员工统计 (reps)', () => {
         '1',
         '0',
         '1',
+        '0',
         '',
         '',
         '',
@@ -662,6 +665,7 @@ describe('员工统计 (reps)', () => {
         '28',
         '510',
         '33.3',
+        '0',
         '0',
         '0',
         '0',
@@ -700,6 +704,7 @@ describe('员工统计 (reps)', () => {
         '0',
         '0',
         '1',
+        '0',
         '0',
         '',
         '',
@@ -1029,6 +1034,7 @@ describe('today and bad input', () => {
       }),
       unansweredNow: 1,
       overdueReminders: 0,
+      overdueTasks: 0,
       wecom: null,
     });
   });

@@ -134,4 +134,5 @@ export type RepStatsSortField =
   | 'scriptsSent'
   | 'suggestionsSent'
   | 'notesWritten'
-  | 'overdueReminders';
+  | 'overdueReminders'
+  | 'overdueTasks';

@@ -33,6 +33,7 @@ export const DEFINITIONS = {
   suggestions: '侧边栏的回复建议：展示次数，原样发送、修改后发送、忽略的次数。',
   notesWritten: '员工在侧边栏写的跟进笔记数。',
   overdueReminders: '跟进日期已过、员工还没有处理的笔记数（当前值）。',
+  overdueTasks: '到期（或稍后提醒时间已到）仍未完成的任务数，如添加后第 1/3/7 天跟进、久未联系、生日（当前值）。',
   wecom:
     '企业微信自己的「联系客户统计」（get_user_behavior_data），每晚按员工拉取，与本系统的统计口径不同：例如它的回复时长是以分钟计的平均值。未拉取时显示 —。',
   wecomReplyPercentage: '企业微信口径：已回复聊天占比（按聊天数加权）。',

@@ -265,6 +265,22 @@ export async function unansweredNow(
   return new Map(rows.map((r) => [String(r.user_id), n(r.n)]));
 }
 
+/** Per rep, now: open tasks whose due time (or the end of their snooze) has passed. */
+export async function overdueTasks(
+  db: Database,
+  ex: Executor,
+  corpId: string,
+  nowMs: number,
+): Promise<Map<string, number>> {
+  const rows = await db.rows<Record<string, unknown>>(
+    ex,
+    sql`SELECT t.user_id AS user_id, count(*) AS n FROM tasks t
+        WHERE t.corp_id = ${corpId} AND t.status = 'open' AND t.visible_at <= ${nowMs}
+        GROUP BY t.user_id`,
+  );
+  return new Map(rows.map((r) => [String(r.user_id), n(r.n)]));
+}
+
 /** Per rep, now: notes whose follow-up time has passed and was not cleared. */
 export async function overdueReminders(
   db: Database,

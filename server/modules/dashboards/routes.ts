@@ -81,6 +81,7 @@ const REP_COLUMNS: CsvColumn<RepStatsRow>[] = [
   ...figureColumns<RepStatsRow>(),
   { header: '当前未回复会话', value: (r) => r.unansweredNow },
   { header: '逾期提醒', value: (r) => r.overdueReminders },
+  { header: '逾期任务', value: (r) => r.overdueTasks },
   ...wecomColumns<RepStatsRow>(),
 ];
 const REP_DAY_COLUMNS: CsvColumn<RepDay>[] = [

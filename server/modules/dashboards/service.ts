@@ -27,7 +27,7 @@ import type { AccountsService } from '../console-auth/accounts-service.js';
 import type { RepRow } from '../console-auth/repo.js';
 import type { SettingsService } from '../console-auth/settings.js';
 import { decodeCursor, encodeCursor } from '../keyset-cursor.js';
-import { overdueReminders, unansweredNow } from './day-sql.js';
+import { overdueReminders, overdueTasks, unansweredNow } from './day-sql.js';
 import { addRepDay, bandPercentile, emptyRepDay, share, type RepDayFigures } from './figures.js';
 import {
   addMovement,
@@ -300,6 +300,7 @@ export function createDashboardService(deps: {
     return {
       unanswered: await unansweredNow(db, db, corpId, userIds, now - window),
       overdue: await overdueReminders(db, db, corpId, now),
+      tasks: await overdueTasks(db, db, corpId, now),
     };
   }
 
@@ -318,6 +319,7 @@ export function createDashboardService(deps: {
     suggestionsSent: (r) => r.suggestionsSent,
     notesWritten: (r) => r.notesWritten,
     overdueReminders: (r) => r.overdueReminders,
+    overdueTasks: (r) => r.overdueTasks,
   };
 
   return {
@@ -411,7 +413,7 @@ export function createDashboardService(deps: {
         .map((id) => directory.find((r) => r.userId === id))
         .filter((r): r is RepRow => r !== undefined);
       const userIds = reps.map((r) => r.userId);
-      const { unanswered, overdue } = await nowFigures(corpId, userIds);
+      const { unanswered, overdue, tasks } = await nowFigures(corpId, userIds);
       const wecom = await queries.behavior(corpId, p.range.from, p.range.to, userIds, 'user');
       const items: RepStatsRow[] = await Promise.all(
         reps.map(async (rep) => ({
@@ -419,6 +421,7 @@ export function createDashboardService(deps: {
           ...repFigures(movements.get(rep.userId) ?? emptyMovement(), figures.get(rep.userId) ?? emptyRepDay()),
           unansweredNow: currentIds.has(rep.userId) ? (unanswered.get(rep.userId) ?? 0) : 0,
           overdueReminders: currentIds.has(rep.userId) ? (overdue.get(rep.userId) ?? 0) : 0,
+          overdueTasks: currentIds.has(rep.userId) ? (tasks.get(rep.userId) ?? 0) : 0,
           wecom: wecomView(wecom.get(rep.userId)),
         })),
       );
@@ -445,6 +448,7 @@ export function createDashboardService(deps: {
           ...repFigures(allMovement, allFigures),
           unansweredNow: items.reduce((s, r) => s + r.unansweredNow, 0),
           overdueReminders: items.reduce((s, r) => s + r.overdueReminders, 0),
+          overdueTasks: items.reduce((s, r) => s + r.overdueTasks, 0),
         },
       };
     },
@@ -462,7 +466,7 @@ export function createDashboardService(deps: {
         [...m.values()].reduce((a, b) => addMovement(a, b), emptyMovement());
       const totalFigures = [...figuresByDay.values()].reduce((a, b) => addRepDay(a, b), emptyRepDay());
       const inScopeNow = scope.all || scope.departmentIds.has(mainDepartment(rep.departmentIds));
-      const { unanswered, overdue } = await nowFigures(corpId, [userId]);
+      const { unanswered, overdue, tasks } = await nowFigures(corpId, [userId]);
       const wecomTotal = [...wecomByDay.values()].reduce<WecomSums | undefined>(
         (a, b) =>
           a
@@ -493,6 +497,7 @@ export function createDashboardService(deps: {
           ...repFigures(total(movementsByDay), totalFigures),
           unansweredNow: inScopeNow ? (unanswered.get(userId) ?? 0) : 0,
           overdueReminders: inScopeNow ? (overdue.get(userId) ?? 0) : 0,
+          overdueTasks: inScopeNow ? (tasks.get(userId) ?? 0) : 0,
           wecom: wecomView(wecomTotal),
         },
         days,
