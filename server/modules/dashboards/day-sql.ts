@@ -243,6 +243,12 @@ export async function repRows(
   return out;
 }
 
+/** Per rep: the `n` of a statement selecting `user_id` and `count(*) AS n` grouped by rep. */
+async function countsPerRep(db: Database, ex: Executor, query: SQL): Promise<Map<string, number>> {
+  const rows = await db.rows<Record<string, unknown>>(ex, query);
+  return new Map(rows.map((r) => [String(r.user_id), n(r.n)]));
+}
+
 /** Per rep, now: 1:1 chats whose last message is the customer's, sent since `sinceMs`. */
 export async function unansweredNow(
   db: Database,
@@ -252,7 +258,8 @@ export async function unansweredNow(
   sinceMs: number,
 ): Promise<Map<string, number>> {
   if (userIds.length === 0) return new Map();
-  const rows = await db.rows<Record<string, unknown>>(
+  return countsPerRep(
+    db,
     ex,
     sql`SELECT c.user_id AS user_id, count(*) AS n FROM conversations c
         WHERE c.corp_id = ${corpId} AND c.user_id IN (${sql.join(
@@ -262,38 +269,32 @@ export async function unansweredNow(
           AND c.last_customer_message_id = c.last_message_id
         GROUP BY c.user_id`,
   );
-  return new Map(rows.map((r) => [String(r.user_id), n(r.n)]));
 }
 
 /** Per rep, now: open tasks whose due time (or the end of their snooze) has passed. */
-export async function overdueTasks(
-  db: Database,
-  ex: Executor,
-  corpId: string,
-  nowMs: number,
-): Promise<Map<string, number>> {
-  const rows = await db.rows<Record<string, unknown>>(
+export function overdueTasks(db: Database, ex: Executor, corpId: string, nowMs: number): Promise<Map<string, number>> {
+  return countsPerRep(
+    db,
     ex,
     sql`SELECT t.user_id AS user_id, count(*) AS n FROM tasks t
         WHERE t.corp_id = ${corpId} AND t.status = 'open' AND t.visible_at <= ${nowMs}
         GROUP BY t.user_id`,
   );
-  return new Map(rows.map((r) => [String(r.user_id), n(r.n)]));
 }
 
 /** Per rep, now: notes whose follow-up time has passed and was not cleared. */
-export async function overdueReminders(
+export function overdueReminders(
   db: Database,
   ex: Executor,
   corpId: string,
   nowMs: number,
 ): Promise<Map<string, number>> {
-  const rows = await db.rows<Record<string, unknown>>(
+  return countsPerRep(
+    db,
     ex,
     sql`SELECT t.user_id AS user_id, count(*) AS n FROM timeline_items t
         WHERE t.corp_id = ${corpId} AND t.due_at IS NOT NULL AND t.due_at <= ${nowMs} AND t.kind = 'note'
           AND t.user_id IS NOT NULL
         GROUP BY t.user_id`,
   );
-  return new Map(rows.map((r) => [String(r.user_id), n(r.n)]));
 }
