@@ -22,7 +22,8 @@ export interface DayFigures {
 /**
  * The daily rollup: a corp-day's figures computed from the sources (day-sql.ts) and stored in movement_daily,
  * active_daily and rep_daily (and the month's and the department's sums, monthly.ts) — replacing whatever the day
- * had, so running it again is harmless and a re-run after late replies or closed retention windows corrects it. Today is computed the same way, live, and not stored.
+ * had, so running it again is harmless and a re-run after late replies or closed retention windows corrects it.
+ * Today is computed the same way, live, and not stored.
  */
 export function createRollup(deps: {
   db: Database;
@@ -56,15 +57,8 @@ export function createRollup(deps: {
     }));
     // The day's active total as first computed (the night after) stays: follows keep only the latest add, so a later
     // recount of an old day would miss relationships lost and added again since.
-    const [rolled] = live
-      ? []
-      : await db
-          .select({ day: rollupDays.day })
-          .from(rollupDays)
-          .where(and(eq(rollupDays.corpId, corpId), eq(rollupDays.day, day)))
-          .limit(1);
     const active =
-      live || rolled
+      live || (await isRolledUp(corpId, day))
         ? null
         : (await activeAtEnd(corpId, day, endMs, movements)).map((r) => ({
             ...r,
@@ -77,6 +71,15 @@ export function createRollup(deps: {
       active,
       reps: [...figures].map(([userId, f]) => ({ userId, departmentId: department(userId), figures: f })),
     };
+  }
+
+  async function isRolledUp(corpId: string, day: string): Promise<boolean> {
+    const [row] = await db
+      .select({ day: rollupDays.day })
+      .from(rollupDays)
+      .where(and(eq(rollupDays.corpId, corpId), eq(rollupDays.day, day)))
+      .limit(1);
+    return row !== undefined;
   }
 
   /**
@@ -95,12 +98,7 @@ export function createRollup(deps: {
     movements: MovementRow[],
   ): Promise<{ userId: string; channelId: number; active: number }[]> {
     const before = addDays(day, -1);
-    const [rolled] = await db
-      .select({ day: rollupDays.day })
-      .from(rollupDays)
-      .where(and(eq(rollupDays.corpId, corpId), eq(rollupDays.day, before)))
-      .limit(1);
-    if (!rolled || day.endsWith('-01')) return activeRows(db, db, corpId, endMs);
+    if (day.endsWith('-01') || !(await isRolledUp(corpId, before))) return activeRows(db, db, corpId, endMs);
     const counts = new Map<string, { userId: string; channelId: number; active: number }>();
     const kept = await db
       .select({ userId: activeDaily.userId, channelId: activeDaily.channelId, active: activeDaily.active })
