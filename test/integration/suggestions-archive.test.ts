@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../server/app.js';
 import { seedSidebar } from '../../server/demo/seed-sidebar.js';
+import { createChatReader } from '../../server/modules/suggest/chat.js';
 import { waitFor } from '../support/app.js';
 import { chat, CORP, people, pullNow, startArchiveApp } from '../support/archive.js';
 import { login, repClient, sql, type RepClient } from '../support/sidebar.js';
@@ -79,5 +80,16 @@ describe('suggestions from the archived chat', () => {
       who.customer2,
     );
     expect(again).toHaveLength(1);
+  });
+
+  it('archive learning reads the messages it is given, of its own corp only', async () => {
+    const rows = await sql<{ id: number }>(app, 'SELECT id FROM messages WHERE corp_id = ? ORDER BY id', CORP);
+    const ids = rows.map((r) => Number(r.id));
+    expect(ids.length).toBeGreaterThan(3);
+    const reader = createChatReader(app.db);
+    const mine = await reader.byIds(app.db, CORP, [ids[0]!, ids[2]!, 987_654_321]);
+    expect(mine.map((m) => m.id).sort((a, b) => a - b)).toEqual([ids[0], ids[2]]);
+    expect(mine[0]).not.toHaveProperty('corpId');
+    expect(await reader.byIds(app.db, 'another-corp', ids)).toEqual([]);
   });
 });

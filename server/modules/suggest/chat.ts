@@ -106,8 +106,11 @@ export function createChatReader(db: Database): ChatReader {
 
     async byIds(ex, corpId, ids) {
       if (ids.length === 0) return [];
-      return ex
+      // By primary key only, the corp checked on the rows: with `corp_id = ?` in the statement SQLite walked the
+      // corp's every message through `messages_time` (230 ms a batch at 2 M messages) instead of the ids.
+      const rows = await ex
         .select({
+          corpId: messages.corpId,
           ...columns,
           conversationId: messages.conversationId,
           direction: messages.direction,
@@ -118,7 +121,8 @@ export function createChatReader(db: Database): ChatReader {
           externalUserId: messages.externalUserId,
         })
         .from(messages)
-        .where(and(eq(messages.corpId, corpId), inArray(messages.id, ids)));
+        .where(inArray(messages.id, ids));
+      return rows.flatMap(({ corpId: corp, ...row }) => (corp === corpId ? [row] : []));
     },
 
     async customerMessageBefore(ex, conversation, before, since) {
