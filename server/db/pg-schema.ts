@@ -34,6 +34,7 @@ export const {
   workCalendars,
   conversations,
   messages,
+  messageDays,
   archiveCursors,
   archiveErrors,
   mediaObjects,

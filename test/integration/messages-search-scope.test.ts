@@ -210,4 +210,59 @@ describe('message search narrowed by scope in the index', () => {
       await small.match(db, ['保修'], { conversationId: 11 }).then((m) => repo.history(db, 11, { limit: 5, match: m })),
     ).toEqual([]);
   });
+
+  /**
+   * A date range walks only the ids its days' messages have (`message_days`, kept by triggers). Messages stored late
+   * for an old day (an archive caught up, an import) widen their day's span, an update of sent_at moves a message to
+   * its new day, and the pages equal those of a search that reads every match, in phases or walked.
+   */
+  it('searches a date range within its days, messages stored late and moved included', async () => {
+    const DAY = 86_400_000;
+    const dayRep = 'day-rep';
+    const at = (day: number) => day * DAY + 3_600_000;
+    // Inserted in this order: d4 is stored after d3 but sent two days before it.
+    const plan: Array<[string, number, string]> = [
+      ['d1', 10, '退货流程'],
+      ['d2', 12, '退货地址'],
+      ['d3', 14, '退货进度'],
+      ['d4', 11, '退货申请'],
+      ['d5', 15, '你好'],
+    ];
+    const key = new Map<number, string>();
+    const idOf: Record<string, number> = {};
+    for (const [name, day, text] of plan) {
+      const [stored] = await repo.insertMessages(db, [
+        row(name, { text, sentAt: at(day), conversationId: 20, userId: dayRep }),
+      ]);
+      key.set(stored!.id, name);
+      idOf[name] = stored!.id;
+    }
+    const walking = createMessageSearch(db, { denseAfter: { conversation: 1, corp: 1, walkFirst: 1 } });
+    const reading = createMessageSearch(db, { denseAfter: { conversation: 1_000, corp: 1_000, walkFirst: 1_000 } });
+    const both = async (filters: { words: string[]; from?: number; to?: number }) => {
+      const query = { ...filters, userId: dayRep, limit: 10 };
+      const walked = await walking.ids(db, corpId, query);
+      expect(await reading.ids(db, corpId, query)).toEqual(walked);
+      expect(await search.ids(db, corpId, query)).toEqual(walked);
+      return walked.map((id) => key.get(id));
+    };
+    expect(await both({ words: ['退货'], from: 11 * DAY, to: 13 * DAY })).toEqual(['d4', 'd2']);
+    expect(await both({ words: ['退货'], from: 11 * DAY })).toEqual(['d4', 'd3', 'd2']);
+    expect(await both({ words: ['退货'], to: 11 * DAY })).toEqual(['d1']);
+    expect(await both({ words: [], from: 11 * DAY, to: 13 * DAY })).toEqual(['d4', 'd2']);
+    // Days without any message: nothing, whatever the words.
+    expect(await both({ words: ['退货'], from: 20 * DAY })).toEqual([]);
+    expect(await both({ words: [], from: 13 * DAY, to: 14 * DAY })).toEqual([]);
+    // A sidebar send matched with its archived copy takes the copy's time: here, another day.
+    await repo.updateMessage(db, idOf.d1!, { sentAt: at(13) });
+    expect(await both({ words: ['退货'], from: 13 * DAY, to: 14 * DAY })).toEqual(['d1']);
+    expect(await both({ words: ['退货'], to: 11 * DAY })).toEqual([]);
+    const spans = await db
+      .select()
+      .from(db.t.messageDays)
+      .where(eq(db.t.messageDays.corpId, corpId))
+      .then((rows) => new Map(rows.map((r) => [r.day, [r.minId, r.maxId]])));
+    expect(spans.get(11)).toEqual([idOf.d4, idOf.d4]);
+    expect(spans.get(13)).toEqual([idOf.d1, idOf.d1]);
+  });
 });

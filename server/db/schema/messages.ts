@@ -121,6 +121,24 @@ export function messageTables(k: Kit) {
     ],
   );
 
+  /**
+   * The id span of each UTC day's messages (by sent_at): a date range's messages all have ids within the span of
+   * its days, so a search over a range walks only those ids (search.ts). Kept by triggers on `messages` (insert,
+   * and an update of sent_at), so every way of storing a message counts; deletions leave the span wider than
+   * needed, never narrower.
+   */
+  const messageDays = k.table(
+    'message_days',
+    {
+      corpId: k.text('corp_id').notNull(),
+      /** floor(sent_at / 86,400,000): the UTC day. */
+      day: k.int('day').notNull(),
+      minId: k.int('min_id').notNull(),
+      maxId: k.int('max_id').notNull(),
+    },
+    (t) => [k.primaryKey({ columns: [t.corpId, t.day] })],
+  );
+
   /** The archive's position per corp: the highest seq stored, written in the transaction that stored it. */
   const archiveCursors = k.table('archive_cursors', {
     corpId: k.text('corp_id').primaryKey(),
@@ -285,6 +303,7 @@ export function messageTables(k: Kit) {
   return {
     conversations,
     messages,
+    messageDays,
     archiveCursors,
     archiveErrors,
     mediaObjects,
