@@ -50,7 +50,15 @@ export function createModules(
     emulatorArchive?: () => EmulatorArchiveAccess | undefined;
   },
 ) {
-  const directory = createDirectoryModule(ctx);
+  // Modules made later that earlier ones call back into (only once both exist): the directory tells the console
+  // that reps changed, the welcome module reaches the channels module, the message store tells the dashboards of
+  // messages stored for days already rolled up.
+  const late: {
+    consoleAuth?: ReturnType<typeof createConsoleModules>['consoleAuth'];
+    channels?: ReturnType<typeof createChannelsModule>;
+    dashboards?: ReturnType<typeof createConsoleModules>['dashboards'];
+  } = {};
+  const directory = createDirectoryModule(ctx, { changed: (corpId) => late.consoleAuth?.accounts.invalidate(corpId) });
   const contacts = createContactsModule(ctx, { directory: directory.service });
   const eventRepo = createEventRepo(ctx.db);
   const stages = createStagesModule(ctx);
@@ -68,12 +76,6 @@ export function createModules(
     directory: directory.service,
     chat: createChatReader(ctx.db),
   });
-  // Modules made later that earlier ones call back into (only once both exist): the welcome module reaches the
-  // channels module, the message store tells the dashboards of messages stored for days already rolled up.
-  const late: {
-    channels?: ReturnType<typeof createChannelsModule>;
-    dashboards?: ReturnType<typeof createConsoleModules>['dashboards'];
-  } = {};
   const keywords = createKeywordsModule(ctx);
   const messages = createMessagesModule(ctx, {
     contacts: contacts.repo,
@@ -133,6 +135,7 @@ export function createModules(
     workCalendar: workCalendar.service,
   });
   late.dashboards = consoleModules.dashboards;
+  late.consoleAuth = consoleModules.consoleAuth;
   const consoleScripts = createConsoleScriptsModule(ctx, {
     audit: consoleModules.audit.service,
     suggest: suggest.service,

@@ -168,6 +168,28 @@ describe('sessions', () => {
     expect(asConsole.statusCode).toBe(401);
   });
 
+  it("shows a rep's new department at once after the directory changed (the console keeps the directory 2 s)", async () => {
+    const wangfang = async () => {
+      const res = await app.inject({ url: '/api/console/reps', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      expect(res.statusCode, res.body).toBe(200);
+      const { items } = res.json() as { items: { userId: string; department: { id: number } | null }[] };
+      return items.find((r) => r.userId === 'wangfang')!.department?.id;
+    };
+    expect(await wangfang()).toBe(2);
+    const rep = app.emulator!.core.findRep('wangfang')!;
+    rep.department = [3];
+    rep.main_department = 3;
+    try {
+      await app.modules.directory.service.syncAll(CORP);
+      expect(await wangfang()).toBe(3);
+    } finally {
+      rep.department = [2];
+      rep.main_department = 2;
+      await app.modules.directory.service.syncAll(CORP);
+    }
+    expect(await wangfang()).toBe(2);
+  });
+
   it('the admin bearer token acts as an admin', async () => {
     const res = await app.inject({ url: '/api/console/me', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(res.statusCode, res.body).toBe(200);

@@ -417,7 +417,7 @@ export function createAccountsService(deps: {
       return memberView(corpId, rep, await repo.findByMember(db, corpId, userId));
     },
 
-    /** Forgets cached directory rows (after a sync, in tests). */
+    /** Forgets cached directory rows: the directory module calls it after writing reps or departments. */
     invalidate(corpId?: string): void {
       if (corpId) cache.delete(corpId);
       else cache.clear();

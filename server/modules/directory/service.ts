@@ -10,6 +10,8 @@ export function createDirectoryService(deps: {
   db: Database;
   repo: DirectoryRepo;
   api: (corpId: string) => DirectoryApi;
+  /** Told after reps or departments were written (the console keeps the directory for 2 s: it forgets it). */
+  changed?: (corpId: string) => void;
 }) {
   const { db } = deps;
   const upsert = (corpId: string, user: User) =>
@@ -25,6 +27,7 @@ export function createDirectoryService(deps: {
 
   async function fetchRep(corpId: string, userId: string): Promise<void> {
     await upsert(corpId, await deps.api(corpId).getUser(userId));
+    deps.changed?.(corpId);
   }
 
   return {
@@ -50,6 +53,7 @@ export function createDirectoryService(deps: {
           await upsert(corpId, u);
         }
       }
+      deps.changed?.(corpId);
       return { departments: department.length, reps: seen.size };
     },
 
