@@ -213,6 +213,10 @@ export async function startSystem(target: Target, cluster: PgCluster | null): Pr
         if (connected) await client.end();
       },
     };
+    if (process.env.BENCH_PG_STATEMENTS) {
+      await probe.rows('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+      await probe.rows('SELECT pg_stat_statements_reset()');
+    }
     dropDatabase = async () => {
       const admin = new pg.Client({ connectionString: cluster.url });
       await admin.connect();
@@ -293,6 +297,7 @@ export async function startSystem(target: Target, cluster: PgCluster | null): Pr
     async stop() {
       await stopServers();
       await wecom.close();
+      if (target.backend === 'postgres') await printStatements(probe);
       await probe.close();
       await dropDatabase();
       // Hundreds of MB per run: left behind, they pile up and their writeback slows the next runs.
@@ -322,4 +327,21 @@ export function median(xs: number[]): number {
   if (s.length === 0) return NaN;
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** BENCH_PG_STATEMENTS=<n>: the run's n statements that took PostgreSQL the most time, on stderr. */
+async function printStatements(probe: Probe): Promise<void> {
+  const n = Number(process.env.BENCH_PG_STATEMENTS ?? 0);
+  if (!(n > 0)) return;
+  const rows = await probe.rows<{ calls: string; total: number; mean: number; rows: string; query: string }>(
+    `SELECT calls, total_exec_time AS total, mean_exec_time AS mean, rows, query FROM pg_stat_statements
+      WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+      ORDER BY total_exec_time DESC LIMIT ${Math.floor(n)}`,
+  );
+  for (const r of rows) {
+    const query = r.query.replace(/\s+/g, ' ').slice(0, 400);
+    process.stderr.write(
+      `${Math.round(r.total)} ms  ${r.calls} calls  ${r.mean.toFixed(3)} ms  ${r.rows} rows  ${query}\n`,
+    );
+  }
 }

@@ -66,6 +66,10 @@ export async function startCluster(options: ClusterOptions = {}): Promise<PgClus
     `-c listen_addresses=127.0.0.1`,
     `-c max_connections=${options.maxConnections ?? 200}`,
     ...(options.fast ? ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off'] : []),
+    // BENCH_PG_STATEMENTS=<n>: benchmarks print their n costliest statements (scripts/bench-system.ts).
+    ...(process.env.BENCH_PG_STATEMENTS ? ['-c shared_preload_libraries=pg_stat_statements'] : []),
+    // BENCH_PG_SETTINGS="-c auto_explain…": more settings for a benchmark's cluster (diagnosis).
+    ...(process.env.BENCH_PG_SETTINGS ? [process.env.BENCH_PG_SETTINGS] : []),
   ].join(' ');
   run(join(bin, 'pg_ctl'), ['-D', data, '-o', settings, '-l', join(dir, 'server.log'), '-w', 'start']);
   const base = `postgres://postgres@127.0.0.1:${port}`;

@@ -46,6 +46,8 @@ export function queueTables(k: Kit, { corps }: CoreTables) {
     (t) => [
       k.uniqueIndex('events_corp_key').on(t.corpId, t.idempotencyKey),
       k.index('events_due').on(t.status, t.nextAttemptAt),
+      // The claim's first tier: events still inside the welcome window, newest first (modules/events/repo.ts).
+      k.index('events_fresh').on(t.status, t.receivedAt),
       k.index('events_lane').on(t.lane, t.occurredAt, t.id).where(unfinished),
     ],
   );
@@ -80,6 +82,8 @@ export function queueTables(k: Kit, { corps }: CoreTables) {
     (t) => [
       k.uniqueIndex('jobs_corp_kind_key').on(t.corpId, t.kind, t.dedupeKey),
       k.index('jobs_due').on(t.status, t.runAt),
+      // The claim's first tier: jobs whose deadline can still be met, latest first (modules/jobs/repo.ts).
+      k.index('jobs_deadline').on(t.status, t.deadlineAt),
       k.index('jobs_lane').on(t.lane, t.id).where(unfinished),
     ],
   );

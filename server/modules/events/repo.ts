@@ -44,11 +44,18 @@ export function createEventRepo(db: Database) {
     // Latest feasible first: events still inside the welcome window go first, newest first; then the older ones,
     // oldest first. Oldest first collapses under overload: once the backlog is older than the window, every add is
     // handled too late to be welcomed, while newest first welcomes as many customers as the machine can serve (npm
-    // run bench -- overload). A customer's own events still run in order (their lane).
-    priority: (_c, now) => {
-      const fresh = sql`q.received_at >= ${now - WELCOME_FEASIBLE_MS}`;
-      return sql`(CASE WHEN ${fresh} THEN 0 ELSE 1 END), (CASE WHEN ${fresh} THEN -q.received_at ELSE 0 END)`;
-    },
+    // run bench -- overload). A customer's own events still run in order (their lane). Each tier reads an index in
+    // its order (events_fresh, events_due).
+    tiers: (c) => [
+      {
+        where: (now) => sql`q.received_at >= ${now - WELCOME_FEASIBLE_MS}`,
+        order: sql`q.status DESC, q.received_at DESC, q.id DESC`,
+      },
+      {
+        where: (now) => sql`q.received_at < ${now - WELCOME_FEASIBLE_MS}`,
+        order: sql`q.status, q.${sql.identifier(c.runAt.name)}, q.id`,
+      },
+    ],
   });
 
   return {

@@ -36,9 +36,15 @@ export function createJobRepo(db: Database) {
     // Work with a deadline that can still be met first (welcome messages have 20 s), latest deadline first: earliest
     // first collapses under overload (the oldest jobs are the ones about to expire, so a backlog older than the window
     // sends nothing in time), while latest first sends as many as the machine can (npm run bench -- overload). Jobs
-    // past their deadline and work without one wait, in order; the former are failed unrun when claimed.
-    priority: (c, now) =>
-      sql`(CASE WHEN q.deadline_at >= ${now} THEN 0 ELSE 1 END), (CASE WHEN q.deadline_at >= ${now} THEN -q.deadline_at ELSE 0 END), q.${sql.identifier(c.runAt.name)}`,
+    // past their deadline and work without one wait, in order; the former are failed unrun when claimed. Each tier
+    // reads an index in its order (jobs_deadline, jobs_due).
+    tiers: (c) => [
+      { where: (now) => sql`q.deadline_at >= ${now}`, order: sql`q.status DESC, q.deadline_at DESC, q.id DESC` },
+      {
+        where: (now) => sql`(q.deadline_at IS NULL OR q.deadline_at < ${now})`,
+        order: sql`q.status, q.${sql.identifier(c.runAt.name)}, q.id`,
+      },
+    ],
   });
 
   const p = (name: string) => sql.placeholder(name);
