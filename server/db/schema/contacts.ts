@@ -68,11 +68,16 @@ export function contactTables(k: Kit, { corps }: CoreTables) {
       k.index('follows_corp_contact').on(t.corpId, t.externalUserId),
       // (…, addedAt): a rep's customer list is read newest first by keyset on (added_at, id).
       k.index('follows_user').on(t.corpId, t.userId, t.status, t.addedAt),
-      k.index('follows_channel_added').on(t.corpId, t.channelId, t.addedAt),
+      // Covering (status and the relationship too): 渠道统计 counts a channel's active adds of a range and joins their
+      // tags from the index alone; through the rows it read ~30,000 relationships a channel at BENCH_SCALE=1
+      // (count 80 → 5 ms, tags 140 → 33 ms, SQLite).
+      k.index('follows_channel_added').on(t.corpId, t.channelId, t.addedAt, t.status, t.userId, t.externalUserId),
       k.index('follows_channel_lost').on(t.corpId, t.channelId, t.lostAt),
       // The console's customer list and its CSV read the corp's relationships newest first by keyset on
-      // (added_at, id): without it every page sorted all of them (npm run bench -- console).
-      k.index('follows_corp_added').on(t.corpId, t.addedAt, t.id),
+      // (added_at, id): without it every page sorted all of them (npm run bench -- console). The rep and status
+      // are in it so that a department's list is filtered in the index: SQLite then reads only the rows it keeps
+      // (a department's 103,438 of 1 M at BENCH_SCALE=1: the export's pages 4.5 → 2.0 s).
+      k.index('follows_corp_added').on(t.corpId, t.addedAt, t.id, t.userId, t.status),
       // The daily rollup completes a day's losses from `follows` (movements.ts reconcile): a range of the day.
       k.index('follows_corp_lost').on(t.corpId, t.lostAt),
     ],
