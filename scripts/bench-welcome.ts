@@ -247,21 +247,15 @@ export function printWelcome(r: BenchWelcomeResult): boolean {
   console.log(`\n## Channel adds → tags + welcome (${r.rate} adds/s for ${r.seconds} s per run; medians over runs)`);
   const pad = (s: string | number, n: number) => String(s).padStart(n);
   console.log(
-    `${'target'.padEnd(34)}${pad('welcomed', 14)}${pad('p50', 7)}${pad('p99', 7)}${pad('max', 7)}${pad('CPU ms/add', 12)}  tag dup/miss, welcome dup/miss`,
+    `${'target'.padEnd(34)}${pad('welcomed', 14)}${pad('p50', 8)}${pad('p99', 8)}${pad('max', 8)}${pad('CPU ms/add', 12)}  tag dup/miss, welcome dup/miss`,
   );
   for (const t of r.targets) {
     const db = med(t, (x) => x.dbCpuMsPerAdd);
     console.log(
       `${t.label.padEnd(34)}${pad(`${sum(t, (x) => x.welcomesSent)}/${sum(t, (x) => x.adds)}`, 14)}${pad(
-        med(t, (x) => x.p50Ms),
-        7,
-      )}${pad(
-        med(t, (x) => x.p99Ms),
-        7,
-      )}${pad(
-        med(t, (x) => x.maxMs),
-        7,
-      )}${pad(
+        Math.round(med(t, (x) => x.p50Ms)),
+        8,
+      )}${pad(Math.round(med(t, (x) => x.p99Ms)), 8)}${pad(Math.round(med(t, (x) => x.maxMs)), 8)}${pad(
         med(t, (x) => x.cpuMsPerAdd),
         12,
       )}${db > 0 ? ` +${db} db` : ''}  ${sum(t, (x) => x.tagDuplicates)}/${sum(t, (x) => x.tagMisses)}, ${sum(t, (x) => x.welcomeDuplicates)}/${sum(t, (x) => x.welcomeMisses)}`,

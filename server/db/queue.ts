@@ -55,13 +55,13 @@ const EXPIRED_LOOK_MS = 1_000;
 /**
  * Claims and settles the items of a durable queue table, shared by any number of instances on one database.
  *
- * Items are claimed with a lease (owner, expiry) by atomic statements, one per tier: `UPDATE … WHERE id IN (SELECT …
- * ORDER BY … LIMIT n) RETURNING id`, with `FOR UPDATE SKIP LOCKED` on PostgreSQL so instances claiming at once take
- * different rows. An item whose lease expired (its instance died) is due again for anyone, looked for at most once a
- * second per instance (on PostgreSQL the `running` index range holds every item that ran since the last vacuum, and
- * reading it at every claim cost 2 ms); nothing is requeued at boot. Lanes keep
- * order across instances: only the first unfinished item of a lane can be claimed, and none while another item of
- * the lane is leased. Settling checks the lease is still ours, so a late finisher cannot overwrite a takeover.
+ * Items are claimed with a lease (owner, expiry) by atomic statements, one per tier: `UPDATE … WHERE id IN
+ * (SELECT … ORDER BY … LIMIT n) RETURNING id`, with `FOR UPDATE SKIP LOCKED` on PostgreSQL so instances claiming at
+ * once take different rows. An item whose lease expired (its instance died) is due again for anyone, looked for at
+ * most once a second per instance (on PostgreSQL the `running` index range holds every item that ran since the last
+ * vacuum, and reading it at every claim cost 2 ms); nothing is requeued at boot. Lanes keep order across instances:
+ * only the first unfinished item of a lane can be claimed, and none while another item of the lane is leased.
+ * Settling checks the lease is still ours, so a late finisher cannot overwrite a takeover.
  */
 export function createQueueStore(db: Database, spec: QueueSpec) {
   const c = spec.columns;
