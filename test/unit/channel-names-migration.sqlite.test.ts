@@ -1,19 +1,13 @@
-import Database from 'better-sqlite3';
 import { asc } from 'drizzle-orm';
-import { drizzle } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { describe, expect, it } from 'vitest';
 import { isUniqueViolation } from '../../server/db/errors.js';
 import { openDatabase } from '../../server/db/open.js';
-import { tempDatabasePath } from '../support/database.js';
-import { migrationsUpTo } from '../support/migrations.js';
+import { olderSqliteDatabase } from '../support/migrations.js';
 
 describe('migration 0006 (unique live channel names per corp)', () => {
   it('renames the later duplicates of an older database, then refuses a new duplicate', async () => {
     // A SQLite file as the release before 0006 left it.
-    const path = tempDatabasePath();
-    const sqlite = new Database(path);
-    migrate(drizzle(sqlite), { migrationsFolder: migrationsUpTo(6) });
+    const { path, sqlite } = olderSqliteDatabase(6);
     const corp = sqlite.prepare(
       `INSERT INTO corps (corp_id, name, agent_id, secret_sealed, token_sealed, encoding_aes_key_sealed)
        VALUES (?, ?, 1, '', '', '')`,

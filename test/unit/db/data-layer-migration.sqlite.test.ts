@@ -1,14 +1,10 @@
-import Database from 'better-sqlite3';
 import { asc } from 'drizzle-orm';
-import { drizzle } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../server/db/open.js';
 import { laneOf, laneOrderOf } from '../../../server/modules/events/lane.js';
 import { createEventRepo } from '../../../server/modules/events/repo.js';
 import { buildExternalContactEventXml, eventTypeOf, idempotencyKey, parseEvent } from '../../../server/wecom/events.js';
-import { tempDatabasePath } from '../../support/database.js';
-import { migrationsUpTo } from '../../support/migrations.js';
+import { olderSqliteDatabase } from '../../support/migrations.js';
 
 /**
  * Migration 0007 (the data layer) on a SQLite file made by the release before it: the inbox and jobs keep their
@@ -17,9 +13,7 @@ import { migrationsUpTo } from '../../support/migrations.js';
  */
 describe('migration 0007: an existing SQLite database upgrades in place', () => {
   it('keeps the rows, leases interrupted work, and backfills lanes and order of unfinished events', async () => {
-    const path = tempDatabasePath();
-    const sqlite = new Database(path);
-    migrate(drizzle(sqlite), { migrationsFolder: migrationsUpTo(7) });
+    const { path, sqlite } = olderSqliteDatabase(7);
     sqlite
       .prepare(
         `INSERT INTO corps (corp_id, name, agent_id, secret_sealed, token_sealed, encoding_aes_key_sealed)

@@ -1,21 +1,15 @@
-import Database from 'better-sqlite3';
 import { asc, count } from 'drizzle-orm';
-import { drizzle } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../server/db/open.js';
 import { laneOf } from '../../../server/modules/events/lane.js';
 import { createEventRepo } from '../../../server/modules/events/repo.js';
 import { buildExternalContactEventXml, eventTypeOf, idempotencyKey, parseEvent } from '../../../server/wecom/events.js';
-import { tempDatabasePath } from '../../support/database.js';
-import { migrationsUpTo } from '../../support/migrations.js';
+import { olderSqliteDatabase } from '../../support/migrations.js';
 
 describe('migration 0004 (inbox keys lead with CreateTime)', () => {
   it('prefixes the stored keys, so a retry of an event stored before the upgrade is still a duplicate', async () => {
     // A SQLite file as the release before 0004 left it.
-    const path = tempDatabasePath();
-    const sqlite = new Database(path);
-    migrate(drizzle(sqlite), { migrationsFolder: migrationsUpTo(4) });
+    const { path, sqlite } = olderSqliteDatabase(4);
     sqlite
       .prepare(
         `INSERT INTO corps (corp_id, name, agent_id, secret_sealed, token_sealed, encoding_aes_key_sealed)

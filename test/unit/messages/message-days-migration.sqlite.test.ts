@@ -1,21 +1,15 @@
-import Database from 'better-sqlite3';
-import { drizzle } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../server/db/open.js';
 import { createMessageSearch } from '../../../server/modules/messages/search.js';
 import { searchTerms } from '../../../server/modules/messages/segment.js';
-import { tempDatabasePath } from '../../support/database.js';
-import { migrationsUpTo } from '../../support/migrations.js';
+import { olderSqliteDatabase } from '../../support/migrations.js';
 
 const DAY = 86_400_000;
 
 describe('migration 0019 (the id span of each day of messages)', () => {
   it("fills the spans of an older database's messages, and its date-range searches find them", async () => {
     // A SQLite file as the release before 0019 left it, with messages of three days (one stored late).
-    const path = tempDatabasePath();
-    const sqlite = new Database(path);
-    migrate(drizzle(sqlite), { migrationsFolder: migrationsUpTo(19) });
+    const { path, sqlite } = olderSqliteDatabase(19);
     const insert = sqlite.prepare(
       `INSERT INTO messages (corp_id, msgid, sent_at, type, text, search_terms, conversation_id, user_id,
          external_user_id, direction, source)

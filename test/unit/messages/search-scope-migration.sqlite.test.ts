@@ -1,20 +1,14 @@
-import Database from 'better-sqlite3';
-import { drizzle } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../server/db/open.js';
 import { createMessageRepo } from '../../../server/modules/messages/repo.js';
 import { createMessageSearch } from '../../../server/modules/messages/search.js';
 import { searchTerms } from '../../../server/modules/messages/segment.js';
-import { tempDatabasePath } from '../../support/database.js';
-import { migrationsUpTo } from '../../support/migrations.js';
+import { olderSqliteDatabase } from '../../support/migrations.js';
 
 describe('migration 0016 (the search index holds each message scope)', () => {
   it('rebuilds the index of an older database in place: its messages are found by words and by scope', async () => {
     // A SQLite file as the release before 0016 left it: messages indexed by their words only.
-    const path = tempDatabasePath();
-    const sqlite = new Database(path);
-    migrate(drizzle(sqlite), { migrationsFolder: migrationsUpTo(16) });
+    const { path, sqlite } = olderSqliteDatabase(16);
     const insert = sqlite.prepare(
       `INSERT INTO messages (corp_id, msgid, sent_at, type, text, search_terms, conversation_id, user_id,
          external_user_id, room_id, direction, source)
