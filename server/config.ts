@@ -102,6 +102,11 @@ export interface Config {
    */
   timeZone: string;
   archive: ArchiveSettings;
+  /**
+   * How long today's dashboard figures, computed live, are shared between calls (DASHBOARD_LIVE_SECONDS, default
+   * 30; 0 computes them at every call): the console's figures for today are at most this old.
+   */
+  dashboardLiveMs: number;
 }
 
 /** An OpenAI-compatible chat-completions endpoint. */
@@ -289,6 +294,7 @@ export function loadConfig(env: Env, demoCorp: CorpCredentials): Config {
   }
 
   const archive = parseArchiveSettings(env, demo, problems);
+  const dashboardLiveSeconds = intSetting(env, 'DASHBOARD_LIVE_SECONDS', 30, [0, 600], problems, ' of seconds');
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -318,6 +324,7 @@ export function loadConfig(env: Env, demoCorp: CorpCredentials): Config {
     llm,
     timeZone: timeZone ?? DEFAULT_TIME_ZONE,
     archive,
+    dashboardLiveMs: dashboardLiveSeconds * 1000,
   });
 }
 

@@ -56,6 +56,8 @@ export const Range = Type.Object({
   days: Type.Integer(),
   /** Today (corp time zone) is in the range: its figures are live. */
   includesToday: Type.Boolean(),
+  /** When the range's live days (today, a recent day not rolled up yet) were computed (ms); null: none. */
+  liveAsOf: Nullable(Type.Integer()),
 });
 export type Range = Static<typeof Range>;
 

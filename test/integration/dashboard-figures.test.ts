@@ -264,7 +264,7 @@ const range = () => `from=${D[0]}&to=${D[13]}`;
 describe('数据概览 (overview)', () => {
   it('counts adds, losses, totals, retention and channels by corp day (admin, the whole corp)', async () => {
     const o = await json<Overview>(`/api/console/dashboard/overview?${range()}`);
-    expect(o.range).toEqual({ from: D[0], to: D[13], days: 14, includesToday: false });
+    expect(o.range).toEqual({ from: D[0], to: D[13], days: 14, includesToday: false, liveAsOf: null });
     // Adds: c1, c2 (D0), c3, c4 (D1), c2 again (D3), c5 (D5), c6 (D12), c8 (D13) = 8 — the re-added c2 is new
     // again. Losses: c2 (D1, by the customer), c4 (D12, by the rep) = 2. Net 6.
     // Active at the end of D13: c1, c2, c3, c5, c6, c8 = 6.
@@ -533,7 +533,7 @@ const CHENJING = figures({ newCustomers: 1, lostCustomers: 1, netCustomers: 0 })
 describe('员工统计 (reps)', () => {
   it('one row per rep with every figure; totals over all rows', async () => {
     const r = await json<RepStats>(`/api/console/dashboard/reps?${range()}`);
-    expect(r.range).toEqual({ from: D[0], to: D[13], days: 14, includesToday: false });
+    expect(r.range).toEqual({ from: D[0], to: D[13], days: 14, includesToday: false, liveAsOf: null });
     const row = (userId: string) => r.items.find((i) => i.rep.userId === userId)!;
     expect(row('lina')).toMatchObject({
       rep: { userId: 'lina', name: '李娜', department: { id: 2, name: '销售一部' } },
@@ -779,7 +779,7 @@ describe('员工统计 (reps)', () => {
 
   it('one rep by day, and the days CSV', async () => {
     const r = await json<RepDetail>(`/api/console/dashboard/reps/lina?${range()}`);
-    expect(r.range).toEqual({ from: D[0], to: D[13], days: 14, includesToday: false });
+    expect(r.range).toEqual({ from: D[0], to: D[13], days: 14, includesToday: false, liveAsOf: null });
     expect(r.rep).toMatchObject({ userId: 'lina', department: { id: 2, name: '销售一部' } });
     expect(r.totals).toMatchObject({ ...LINA, unansweredNow: 0, overdueReminders: 1, wecom: null });
     const byDay = new Map(r.days.map((d) => [d.day, d]));
@@ -890,7 +890,7 @@ describe('员工统计 (reps)', () => {
 describe('渠道统计 (channels)', () => {
   it('per channel: scans that became customers, losses, 7/30-day loss, welcome sent and missed', async () => {
     const list = await json<ChannelStatsList>(`/api/console/dashboard/channels?${range()}`);
-    expect(list.range).toEqual({ from: D[0], to: D[13], days: 14, includesToday: false });
+    expect(list.range).toEqual({ from: D[0], to: D[13], days: 14, includesToday: false, liveAsOf: null });
     expect(list.items).toEqual([
       {
         channel: { id: channelA, name: '门店海报', groupName: '线下', deleted: false },
@@ -957,7 +957,7 @@ describe('渠道统计 (channels)', () => {
       { tagId: tags.store, name: '线下门店', groupName: '客户来源', customers: 5 },
       { tagId: tags.lead, name: '潜在客户', groupName: '客户等级', customers: 4 },
     ]);
-    expect(d.range).toEqual({ from: D[0], to: D[13], days: 14, includesToday: false });
+    expect(d.range).toEqual({ from: D[0], to: D[13], days: 14, includesToday: false, liveAsOf: null });
     expect(await csv(`/api/console/dashboard/channels/${channelA}/days.csv?${range()}`)).toEqual([
       ['日期', '扫码添加', '流失', '净增'],
       ...d.days.map((x) => [x.day, String(x.adds), String(x.losses), String(x.net)]),
@@ -1006,7 +1006,7 @@ describe('the day of a move', () => {
 describe('today and bad input', () => {
   it('today is computed live; its total continues from yesterday’s rollup', async () => {
     const o = await json<Overview>(`/api/console/dashboard/overview?from=${D[44]}&to=${D[45]}`);
-    expect(o.range).toEqual({ from: D[44], to: D[45], days: 2, includesToday: true });
+    expect(o.range).toEqual({ from: D[44], to: D[45], days: 2, includesToday: true, liveAsOf: scene.clock.now() });
     // D44: nothing happens, 6 active (c1, c2, c3, c5, c6, c8). D45 (today): c7 → 7.
     expect(o.days).toEqual([
       { day: D[44], newCustomers: 0, lostCustomers: 0, netCustomers: 0, customersTotal: 6 },
@@ -1067,7 +1067,13 @@ describe('long ranges', () => {
 
   it('a rep’s row over months is the sum of the rep’s days', async () => {
     const list = await json<RepStats>(`/api/console/dashboard/reps?${long()}`);
-    expect(list.range).toEqual({ from: plusDays(D[0]!, -60), to: D[45], days: 106, includesToday: true });
+    expect(list.range).toEqual({
+      from: plusDays(D[0]!, -60),
+      to: D[45],
+      days: 106,
+      includesToday: true,
+      liveAsOf: scene.clock.now(),
+    });
     // Every add of the story: c1, c2, c3, c2 again, c4, c5, c6, c8, c9, c7 (today) = 10; losses c2, c4, c9 = 3.
     expect(list.totals.newCustomers).toBe(10);
     expect(list.totals.lostCustomers).toBe(3);

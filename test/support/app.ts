@@ -19,6 +19,8 @@ export function testConfig(overrides: { database?: DatabaseConfig; worker?: Part
     dataDir: database.backend === 'sqlite' ? dirname(database.path) : mkdtempSync(join(tmpdir(), 'scrm-data-')),
     logLevel: 'silent',
     backgroundJobs: false,
+    // Figures are asserted right after the writes that change them.
+    dashboardLiveMs: 0,
     worker: { ...base.worker, concurrency: 8, pollMs: 50, backoffBaseMs: 20, maxAttempts: 5, ...overrides.worker },
   };
 }

@@ -91,6 +91,17 @@ describe('config', () => {
     }
   });
 
+  it('shares today’s dashboard figures for 30 s unless DASHBOARD_LIVE_SECONDS says otherwise (0: never)', () => {
+    expect(loadConfig({}, DEMO_CORP).dashboardLiveMs).toBe(30_000);
+    expect(loadConfig({ DASHBOARD_LIVE_SECONDS: '0' }, DEMO_CORP).dashboardLiveMs).toBe(0);
+    expect(loadConfig({ DASHBOARD_LIVE_SECONDS: '120' }, DEMO_CORP).dashboardLiveMs).toBe(120_000);
+    for (const bad of ['-1', '2.5', 'often', '601']) {
+      expect(problemsOf({ DASHBOARD_LIVE_SECONDS: bad })).toEqual([
+        `DASHBOARD_LIVE_SECONDS must be a whole number of seconds between 0 and 600 (got "${bad}")`,
+      ]);
+    }
+  });
+
   it('counts days in Asia/Shanghai unless CORP_TIME_ZONE names another IANA zone', () => {
     expect(loadConfig({}, DEMO_CORP).timeZone).toBe('Asia/Shanghai');
     expect(loadConfig({ CORP_TIME_ZONE: 'America/New_York' }, DEMO_CORP).timeZone).toBe('America/New_York');

@@ -36,6 +36,7 @@ export function createDashboardsModule(
     memberships,
     timeZone: ctx.config.timeZone,
     now: ctx.now,
+    liveMaxAgeMs: ctx.config.dashboardLiveMs,
   });
   const queries = createDashboardQueries(ctx.db);
   const service = createDashboardService({

@@ -13,6 +13,8 @@ import type { WorkPeriods } from './work-periods.js';
 /** One corp-day's figures, per rep (and channel), with the department each rep counted in that day. */
 export interface DayFigures {
   day: string;
+  /** When the figures were computed (ms). */
+  computedAt: number;
   movements: (MovementRow & { departmentId: number })[];
   /** null for a live day (its total comes from the day before plus its net), or a day whose total is kept. */
   active: { userId: string; channelId: number; departmentId: number; active: number }[] | null;
@@ -32,6 +34,8 @@ export function createRollup(deps: {
   memberships: Pick<Memberships, 'observe'>;
   timeZone: string;
   now: () => number;
+  /** How long a live day's figures are shared between calls (0: computed at every call). */
+  liveMaxAgeMs: number;
 }) {
   const { db } = deps;
   const { movementDaily, activeDaily, repDaily, rollupDays, reps } = db.t;
@@ -67,6 +71,7 @@ export function createRollup(deps: {
     const figures = await repRows(db, db, corpId, startMs, Math.min(endMs, now + 1), now, userIds);
     return {
       day,
+      computedAt: now,
       movements,
       active,
       reps: [...figures].map(([userId, f]) => ({ userId, departmentId: department(userId), figures: f })),
@@ -114,9 +119,29 @@ export function createRollup(deps: {
     return [...counts.values()].filter((r) => r.active !== 0);
   }
 
+  const shared = new Map<string, { at: number; figures: Promise<DayFigures> }>();
+
   return {
-    /** Today so far (or any day), computed, not stored. */
-    live: (corpId: string, day: string) => compute(corpId, day, true),
+    /**
+     * Today so far (or any day), computed, not stored. A corp-day's figures are the same for every caller (scope and
+     * filters apply after), so one computation serves every call for `liveMaxAgeMs` (by the app's clock), and calls
+     * that arrive while it runs wait for it; a failed one is not kept.
+     */
+    live(corpId: string, day: string): Promise<DayFigures> {
+      if (deps.liveMaxAgeMs <= 0) return compute(corpId, day, true);
+      const key = `${corpId}|${day}`;
+      const at = deps.now();
+      const fresh = (v: { at: number }) => at >= v.at && at - v.at < deps.liveMaxAgeMs;
+      const kept = shared.get(key);
+      if (kept && fresh(kept)) return kept.figures;
+      for (const [k, v] of shared) if (!fresh(v)) shared.delete(k);
+      const figures = compute(corpId, day, true);
+      shared.set(key, { at, figures });
+      figures.catch(() => {
+        if (shared.get(key)?.figures === figures) shared.delete(key);
+      });
+      return figures;
+    },
 
     /** Computes and stores a corp-day (idempotent). */
     async rollUp(corpId: string, day: string): Promise<DayFigures> {

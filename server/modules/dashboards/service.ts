@@ -94,7 +94,7 @@ export function createDashboardService(deps: {
       (d) => d === t || (d >= addDays(t, -LIVE_DAYS_BACK) && !rolled.has(d)),
     );
     return {
-      range: { from, to, days: count, includesToday: from <= t && t <= to },
+      range: { from, to, days: count, includesToday: from <= t && t <= to, liveAsOf: null },
       days: daysBetween(from, to),
       today: t,
       storedTo,
@@ -153,7 +153,12 @@ export function createDashboardService(deps: {
     (f.userId === undefined || row.userId === f.userId) &&
     (f.channelId === undefined || row.channelId === undefined || row.channelId === f.channelId);
 
-  const live = (corpId: string, p: Plan) => Promise.all(p.liveDays.map((d) => deps.rollup.live(corpId, d)));
+  /** The plan's live days' figures; the range says when the oldest of them was computed. */
+  async function live(corpId: string, p: Plan): Promise<DayFigures[]> {
+    const days = await Promise.all(p.liveDays.map((d) => deps.rollup.live(corpId, d)));
+    p.range.liveAsOf = days.length > 0 ? Math.min(...days.map((d) => d.computedAt)) : null;
+    return days;
+  }
 
   /** Movement sums of live days, grouped like the SQL. */
   function liveMovements(
