@@ -32,6 +32,9 @@ const HOUR = 3_600_000;
  * sub-departments, by each rep's main department), a customer's card and timeline across all of their reps, and the
  * customer's chats. A customer no rep in scope follows (now or before) is 403, also when asked for by id.
  */
+/** Relationships per page of the CSV export. */
+const EXPORT_PAGE = 500;
+
 export function createConsoleCustomerService(deps: {
   db: Database;
   repo: ConsoleCustomerRepo;
@@ -175,18 +178,28 @@ export function createConsoleCustomerService(deps: {
       };
     },
 
-    /** Every match, a page at a time (the CSV export); the filter is checked before the first page. */
+    /**
+     * Every match, a page at a time (the CSV export); the filter is checked before the first page. The next page is
+     * read while this one is completed (tags, stages) and written out, so the database and the CSV work overlap.
+     */
     async all(actor: ConsoleActor, scope: Scope, q: Filter): Promise<AsyncGenerator<ConsoleCustomerRow[]>> {
       const filter = await followFilter(actor, scope, q);
+      const read = (after?: { time: number; id: number }) => {
+        const page = repo.follows(db, actor.corpId, filter, { limit: EXPORT_PAGE, after });
+        // Awaited below; a reader who stops early (the client went away) must not leave it unhandled.
+        page.catch(() => undefined);
+        return page;
+      };
       return (async function* pages() {
-        let after: { time: number; id: number } | undefined;
+        let next = read();
         for (;;) {
-          const found = await repo.follows(db, actor.corpId, filter, { limit: 500, after });
+          const found = await next;
           if (found.length === 0) return;
-          yield await rows(actor.corpId, found);
           const last = found.at(-1)!;
-          after = { time: last.addedAt, id: last.followId };
-          if (found.length < 500) return;
+          const more = found.length === EXPORT_PAGE;
+          if (more) next = read({ time: last.addedAt, id: last.followId });
+          yield await rows(actor.corpId, found);
+          if (!more) return;
         }
       })();
     },
