@@ -94,7 +94,12 @@ export interface TagBatchRow {
  * The console's customer reads (relationships with their customer, rep, channel and chat) and its bulk tagging
  * batches, over both backends.
  */
-export function createConsoleCustomerRepo(db: Database) {
+/**
+ * `walkRows`: how many relationships a page tests one by one before it leaves the search to the planner
+ * (`follows`).
+ */
+export function createConsoleCustomerRepo(db: Database, opts: { walkRows?: number } = {}) {
+  const walkRows = opts.walkRows ?? 4000;
   const { follows, contacts, reps, channels, conversations, followTags, tags, tagGroups, messages } = db.t;
   const { tagBatches, jobs } = db.t;
 
@@ -133,7 +138,39 @@ export function createConsoleCustomerRepo(db: Database) {
     };
   }
 
-  function conditions(corpId: string, f: FollowFilter): SQL[] {
+  /**
+   * The filter's tests of other tables (tags, last contact), each an EXISTS on the relationship's (rep, customer).
+   * `walk`: run once per relationship the page walks, in `follows_corp_added` order — `OFFSET 0` keeps PostgreSQL
+   * from turning it into a join, which it estimates as if rep and customer were independent (at 1 M relationships
+   * ~500 times too few rows) and then hashes all of the corp's relationships and sorts them for a page of 50
+   * (~250 ms). Otherwise the planner chooses, which is right when few relationships match.
+   */
+  function related(f: FollowFilter, walk: boolean): SQL[] {
+    const exists = (body: SQL) =>
+      walk ? sql`EXISTS (SELECT 1 ${body} LIMIT 1 OFFSET 0)` : sql`EXISTS (SELECT 1 ${body})`;
+    const out: SQL[] = [];
+    const contact = f.lastContact ?? {};
+    if (contact.fromMs !== undefined || contact.toMs !== undefined) {
+      const bounds: SQL[] = [];
+      if (contact.fromMs !== undefined) bounds.push(sql` AND lc.last_message_at >= ${contact.fromMs}`);
+      if (contact.toMs !== undefined) bounds.push(sql` AND lc.last_message_at < ${contact.toMs}`);
+      out.push(
+        exists(sql`FROM ${conversations} lc WHERE lc.corp_id = f.corp_id AND lc.kind = 'single'
+          AND lc.user_id = f.user_id AND lc.external_user_id = f.external_user_id${sql.join(bounds, sql``)}`),
+      );
+    }
+    const tagged = (ids: readonly string[]) =>
+      exists(sql`FROM ${followTags} ft WHERE ft.corp_id = f.corp_id AND ft.user_id = f.user_id
+        AND ft.external_user_id = f.external_user_id AND ft.tag_id IN (${list(ids)})`);
+    if (f.tagIds && f.tagIds.length > 0) {
+      if (f.tagMatch === 'all') for (const id of new Set(f.tagIds)) out.push(tagged([id]));
+      else out.push(tagged(f.tagIds));
+    }
+    return out;
+  }
+
+  /** The filter's tests of the relationship itself and its customer (`c`). */
+  function own(corpId: string, f: FollowFilter): SQL[] {
     const where: SQL[] = [sql`f.corp_id = ${corpId}`];
     if (f.userIds !== null) where.push(f.userIds.length > 0 ? sql`f.user_id IN (${list(f.userIds)})` : sql`1 = 0`);
     if (f.status !== 'all') where.push(sql`f.status = ${f.status}`);
@@ -147,25 +184,22 @@ export function createConsoleCustomerRepo(db: Database) {
       );
     if (f.added?.fromMs !== undefined) where.push(sql`f.added_at >= ${f.added.fromMs}`);
     if (f.added?.toMs !== undefined) where.push(sql`f.added_at < ${f.added.toMs}`);
-    if (f.lastContact?.fromMs !== undefined) where.push(sql`conv.last_message_at >= ${f.lastContact.fromMs}`);
-    if (f.lastContact?.toMs !== undefined) where.push(sql`conv.last_message_at < ${f.lastContact.toMs}`);
-    if (f.tagIds && f.tagIds.length > 0) {
-      const tagged = sql`FROM ${followTags} ft WHERE ft.corp_id = f.corp_id AND ft.user_id = f.user_id
-        AND ft.external_user_id = f.external_user_id AND ft.tag_id IN (${list(f.tagIds)})`;
-      where.push(
-        f.tagMatch === 'all' ? sql`(SELECT count(*) ${tagged}) = ${f.tagIds.length}` : sql`EXISTS (SELECT 1 ${tagged})`,
-      );
-    }
     return where;
   }
+
+  const conditions = (corpId: string, f: FollowFilter) => [...own(corpId, f), ...related(f, false)];
+  const allOf = (where: SQL[]) => sql.join(where, sql` AND `);
 
   return {
     /**
      * Relationships matching the filter, newest added first; `after` is the last row of the previous page. The page's
-     * ids are found first, joining only the tables the filter names, so that a filter on the relationship alone (a
-     * department's reps, a status, added between) is answered from `follows_corp_added` without reading the rows
-     * it skips — on PostgreSQL an index-only scan, where a plain index scan tests the rep only after fetching each
-     * row (a department's export read all of the corp's relationships) — and only the page's rows are joined.
+     * ids are found first, joining only the customer and only when the filter names it, so that a filter on the
+     * relationship alone (a department's reps, a status, added between) is answered from `follows_corp_added`
+     * without reading the rows it skips — on PostgreSQL an index-only scan, where a plain index scan tests the rep
+     * only after fetching each row (a department's export read all of the corp's relationships) — and only the
+     * page's rows are joined. With tests of other tables, the newest `walkRows` relationships are tested one by one
+     * first (a page of a common tag is found there at once); when they hold less than a page, the planner's join
+     * answers.
      */
     async follows(
       ex: Executor,
@@ -173,22 +207,28 @@ export function createConsoleCustomerRepo(db: Database) {
       filter: FollowFilter,
       opts: { limit: number; after?: KeysetCursor },
     ): Promise<FollowListRow[]> {
-      const where = conditions(corpId, filter);
-      if (opts.after) where.push(sql`(f.added_at, f.id) < (${opts.after.time}, ${opts.after.id})`);
-      const joins: SQL[] = [];
-      if (filter.q || filter.stage) joins.push(CONTACT_JOIN);
-      if (filter.lastContact?.fromMs !== undefined || filter.lastContact?.toMs !== undefined)
-        joins.push(CONVERSATION_JOIN);
-      const rows = await db.rows<Record<string, unknown>>(
-        ex,
-        sql`${FOLLOW_COLUMNS}
-          FROM (SELECT f.id FROM ${follows} f ${sql.join(joins, sql` `)} WHERE ${sql.join(where, sql` AND `)}
-                ORDER BY f.added_at DESC, f.id DESC LIMIT ${opts.limit}) page
-          JOIN ${follows} f ON f.id = page.id
-          ${FOLLOW_JOINS}
-          ORDER BY f.added_at DESC, f.id DESC`,
+      const mine = own(corpId, filter);
+      if (opts.after) mine.push(sql`(f.added_at, f.id) < (${opts.after.time}, ${opts.after.id})`);
+      const from = sql`FROM ${follows} f ${filter.q || filter.stage ? CONTACT_JOIN : sql``}`;
+      const order = sql`ORDER BY f.added_at DESC, f.id DESC`;
+      const page = async (ids: SQL) =>
+        (
+          await db.rows<Record<string, unknown>>(
+            ex,
+            sql`${FOLLOW_COLUMNS} FROM (${ids}) page JOIN ${follows} f ON f.id = page.id ${FOLLOW_JOINS} ${order}`,
+          )
+        ).map(followRow);
+      const tests = related(filter, true);
+      if (tests.length === 0) return page(sql`SELECT f.id ${from} WHERE ${allOf(mine)} ${order} LIMIT ${opts.limit}`);
+      const walked = await page(
+        sql`SELECT f.id FROM (SELECT f.id, f.corp_id, f.user_id, f.external_user_id, f.added_at ${from}
+            WHERE ${allOf(mine)} ${order} LIMIT ${walkRows}) f
+          WHERE ${allOf(tests)} ${order} LIMIT ${opts.limit}`,
       );
-      return rows.map(followRow);
+      if (walked.length === opts.limit) return walked;
+      return page(
+        sql`SELECT f.id ${from} WHERE ${allOf([...mine, ...related(filter, false)])} ${order} LIMIT ${opts.limit}`,
+      );
     },
 
     /** How many relationships match (bulk actions check their size before they start). */
