@@ -46,6 +46,11 @@ export interface ClusterOptions {
    */
   fast?: boolean;
   maxConnections?: number;
+  /**
+   * PostgreSQL's shared buffers (e.g. '4GB'); its default, 128MB, is sized for a small shared machine, and its
+   * documentation advises about a quarter of the memory for a dedicated database server.
+   */
+  sharedBuffers?: string;
 }
 
 export async function startCluster(options: ClusterOptions = {}): Promise<PgCluster> {
@@ -66,6 +71,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<PgClus
     `-c listen_addresses=127.0.0.1`,
     `-c max_connections=${options.maxConnections ?? 200}`,
     ...(options.fast ? ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off'] : []),
+    ...(options.sharedBuffers ? [`-c shared_buffers=${options.sharedBuffers}`] : []),
     // BENCH_PG_STATEMENTS=<n>: benchmarks print their n costliest statements (scripts/bench-system.ts).
     ...(process.env.BENCH_PG_STATEMENTS ? ['-c shared_preload_libraries=pg_stat_statements'] : []),
     // BENCH_PG_SETTINGS="-c auto_explain…": more settings for a benchmark's cluster (diagnosis).
