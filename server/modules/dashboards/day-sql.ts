@@ -2,7 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Database, Executor } from '../../db/database.js';
 import { FIRST_REPLY_BANDS } from '../../db/schema/stats.js';
 import { BAND_COUNT, emptyRepDay, type RepDayFigures } from './figures.js';
-import { inWorkingHours, workingClock } from './work-periods.js';
+import { inWorkingHours, stretchPeriods, workingClock } from './work-periods.js';
 
 /**
  * The figures of one stretch of time [startMs, endMs) — a corp-day for the rollup, or today so far — aggregated in
@@ -147,7 +147,7 @@ export async function repRows(
   }
 
   const nowClock = n(
-    (await db.rows<Record<string, unknown>>(ex, sql`SELECT ${workingClock(corpId, sql`${asOfMs}`)} AS w`))[0]?.w,
+    (await db.rows<Record<string, unknown>>(ex, sql`SELECT ${workingClock({ corpId }, sql`${asOfMs}`)} AS w`))[0]?.w,
   );
   const elapsed = sql`(q.w_reply - q.w_start)`;
   const bands = Array.from(
@@ -155,29 +155,50 @@ export async function repRows(
     (_, i) =>
       sql`sum(CASE WHEN q.reply_at IS NOT NULL AND q.band = ${sql.raw(String(i))} THEN 1 ELSE 0 END) AS ${sql.raw(`b${i}`)}`,
   );
-  // Materialised steps: the correlated look-ups run once per question, however often the next step reads them.
+  // One ordered pass over the stretch's messages: each message's previous one (LAG) and the first reply after it
+  // (the earliest rep message later in the chat, a window from the chat's end), per chat. Only a chat's first
+  // message of the stretch looks up its previous message, and only a question with no reply inside the stretch looks
+  // up a later one (a reply after midnight) — index probes for a few rows, not three per question. Materialised steps:
+  // what the next step reads twice is computed once.
+  // The working-time look-ups of moments inside the stretch scan its few periods (`sp`).
+  const stretch = { cte: 'sp' };
   const questions = await db.rows<Record<string, unknown>>(
     ex,
-    sql`WITH c AS MATERIALIZED (
-          SELECT m.user_id, m.sent_at,
-            (SELECT r.sent_at FROM messages r
-              WHERE r.conversation_id = m.conversation_id AND (r.sent_at, r.id) > (m.sent_at, m.id)
-                AND r.direction = 'rep_to_customer' AND r.action = 'send'
-              ORDER BY r.sent_at, r.id LIMIT 1) AS reply_at
+    sql`WITH d AS MATERIALIZED (
+          SELECT m.id, m.conversation_id, m.user_id, m.sent_at, m.direction, m.room_id
           FROM messages m
           WHERE m.corp_id = ${corpId} AND m.sent_at >= ${startMs} AND m.sent_at < ${endMs}
-            AND m.direction = 'customer_to_rep' AND m.room_id IS NULL AND m.action = 'send'
-            AND m.conversation_id IS NOT NULL AND m.user_id IS NOT NULL
-            AND COALESCE((SELECT p.direction FROM messages p
-                WHERE p.conversation_id = m.conversation_id AND (p.sent_at, p.id) < (m.sent_at, m.id)
+            AND m.action = 'send' AND m.direction <> 'internal' AND m.conversation_id IS NOT NULL
+        ),
+        w AS MATERIALIZED (
+          SELECT d.id, d.conversation_id, d.user_id, d.sent_at, d.direction, d.room_id,
+            LAG(d.direction) OVER (PARTITION BY d.conversation_id ORDER BY d.sent_at, d.id) AS prev_direction,
+            MIN(CASE WHEN d.direction = 'rep_to_customer' THEN d.sent_at END) OVER (
+              PARTITION BY d.conversation_id ORDER BY d.sent_at DESC, d.id DESC
+              ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reply_in_stretch
+          FROM d
+        ),
+        c AS MATERIALIZED (
+          SELECT w.user_id, w.sent_at,
+            COALESCE(w.reply_in_stretch, (SELECT r.sent_at FROM messages r
+              WHERE r.conversation_id = w.conversation_id AND (r.sent_at, r.id) > (w.sent_at, w.id)
+                AND r.direction = 'rep_to_customer' AND r.action = 'send'
+              ORDER BY r.sent_at, r.id LIMIT 1)) AS reply_at
+          FROM w
+          WHERE w.direction = 'customer_to_rep' AND w.room_id IS NULL AND w.user_id IS NOT NULL
+            AND COALESCE(w.prev_direction, (SELECT p.direction FROM messages p
+                WHERE p.conversation_id = w.conversation_id AND (p.sent_at, p.id) < (w.sent_at, w.id)
                   AND p.action = 'send' AND p.direction <> 'internal'
                 ORDER BY p.sent_at DESC, p.id DESC LIMIT 1), 'none') <> 'customer_to_rep'
         ),
+        sp AS MATERIALIZED (${stretchPeriods(corpId, startMs, endMs)}),
         x AS MATERIALIZED (
           SELECT c.user_id, c.reply_at,
-                 ${workingClock(corpId, sql`c.sent_at`)} AS w_start,
-                 ${workingClock(corpId, sql`c.reply_at`)} AS w_reply,
-                 ${inWorkingHours(corpId, sql`c.sent_at`)} AS in_hours
+                 ${workingClock(stretch, sql`c.sent_at`)} AS w_start,
+                 CASE WHEN c.reply_at IS NULL THEN 0
+                      WHEN c.reply_at < ${endMs} THEN ${workingClock(stretch, sql`c.reply_at`)}
+                      ELSE ${workingClock({ corpId }, sql`c.reply_at`)} END AS w_reply,
+                 ${inWorkingHours(stretch, sql`c.sent_at`)} AS in_hours
           FROM c
         ),
         q AS (SELECT x.user_id, x.reply_at, x.w_start, x.w_reply, x.in_hours,

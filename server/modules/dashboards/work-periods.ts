@@ -76,16 +76,39 @@ export function createWorkPeriods(deps: {
 export type WorkPeriods = ReturnType<typeof createWorkPeriods>;
 
 /**
+ * Where a look-up reads the periods from: the corp's table, or a CTE holding some of them (`stretchPeriods`), read
+ * as `p` with a condition to follow.
+ */
+export type PeriodSource = { corpId: string } | { cte: string };
+
+function periodsOf(source: PeriodSource): SQL {
+  return 'cte' in source
+    ? sql`${sql.identifier(source.cte)} p WHERE`
+    : sql`work_periods p WHERE p.corp_id = ${source.corpId} AND`;
+}
+
+/**
+ * The periods a lookup of a moment in [startMs, endMs) can need: the one in force at `startMs` and those starting
+ * before `endMs` (a day holds a few), for a CTE that the stretch's look-ups scan instead of probing the index.
+ */
+export function stretchPeriods(corpId: string, startMs: number, endMs: number): SQL {
+  return sql`SELECT w.start_ms, w.end_ms, w.cumulative_ms FROM work_periods w
+    WHERE w.corp_id = ${corpId} AND w.start_ms < ${endMs}
+      AND w.start_ms >= COALESCE((SELECT max(b.start_ms) FROM work_periods b
+        WHERE b.corp_id = ${corpId} AND b.start_ms <= ${startMs}), ${startMs})`;
+}
+
+/**
  * Working ms from the periods' origin to `t` (an SQL expression of a moment): the period starting last at or before
  * `t`, its cumulative ms plus how much of it has passed. 0 before the first period; portable SQL.
  */
-export function workingClock(corpId: string, t: SQL): SQL {
+export function workingClock(source: PeriodSource, t: SQL): SQL {
   return sql`COALESCE((SELECT p.cumulative_ms + CASE WHEN ${t} >= p.end_ms THEN p.end_ms - p.start_ms ELSE ${t} - p.start_ms END
-    FROM work_periods p WHERE p.corp_id = ${corpId} AND p.start_ms <= ${t} ORDER BY p.start_ms DESC LIMIT 1), 0)`;
+    FROM ${periodsOf(source)} p.start_ms <= ${t} ORDER BY p.start_ms DESC LIMIT 1), 0)`;
 }
 
 /** 1 when `t` falls in a working span, else 0. */
-export function inWorkingHours(corpId: string, t: SQL): SQL {
+export function inWorkingHours(source: PeriodSource, t: SQL): SQL {
   return sql`COALESCE((SELECT CASE WHEN ${t} < p.end_ms THEN 1 ELSE 0 END
-    FROM work_periods p WHERE p.corp_id = ${corpId} AND p.start_ms <= ${t} ORDER BY p.start_ms DESC LIMIT 1), 0)`;
+    FROM ${periodsOf(source)} p.start_ms <= ${t} ORDER BY p.start_ms DESC LIMIT 1), 0)`;
 }
