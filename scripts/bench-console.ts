@@ -45,7 +45,7 @@ import { startCluster, type PgCluster } from './pg-cluster.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TARGETS = { routeP95Ms: 200, exportLastByteMs: 5000, bundleGzipKb: 400 };
-export const PASSWORD = 'Bench-console-2026';
+const PASSWORD = 'Bench-console-2026';
 const EXPORT_ROWS = 100_000;
 
 type Session = 'admin' | 'manager';
@@ -124,7 +124,7 @@ const inScope = (route: string) =>
   route === '/api/messages' ||
   route === '/api/keyword-alerts';
 
-export async function consoleLogin(app: App, username: string): Promise<string> {
+async function consoleLogin(app: App, username: string): Promise<string> {
   const res = await app.inject({
     method: 'POST',
     url: '/api/console/auth/login',
@@ -278,7 +278,7 @@ async function setupContext(app: App, session: Session, cookie: string, channels
   return { today, yesterday: addDays(today, -1), reps, departments, channels, customers, conversations };
 }
 
-export async function measureRoutes(app: App, cookies: Record<Session, string>, channels: number[], n: number) {
+async function measureRoutes(app: App, cookies: Record<Session, string>, channels: number[], n: number) {
   const routes = getRoutes(app).filter(inScope).sort();
   const stats: RouteStat[] = [];
   const skipped: { route: string; why: string }[] = [];
@@ -330,7 +330,7 @@ export async function measureRoutes(app: App, cookies: Record<Session, string>, 
 }
 
 /** The customers CSV of ~100,000 rows, streamed over HTTP; RSS sampled every 10 ms while it streams. */
-export async function measureExport(app: App, cookie: string, customers: number): Promise<ExportStat> {
+async function measureExport(app: App, cookie: string, customers: number): Promise<ExportStat> {
   const origin = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   // One department's relationships (lost ones too) are about a tenth of all: 100,000 at scale 1. Smaller scales export
   // everything (fewer rows; the figure says how many).
