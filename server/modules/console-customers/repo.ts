@@ -92,11 +92,8 @@ export interface TagBatchRow {
 
 /**
  * The console's customer reads (relationships with their customer, rep, channel and chat) and its bulk tagging
- * batches, over both backends.
- */
-/**
- * `walkRows`: how many relationships a page tests one by one before it leaves the search to the planner
- * (`follows`).
+ * batches, over both backends. `walkRows`: how many relationships a page tests one by one before it leaves the
+ * search to the planner (`follows`).
  */
 export function createConsoleCustomerRepo(db: Database, opts: { walkRows?: number } = {}) {
   const walkRows = opts.walkRows ?? 4000;

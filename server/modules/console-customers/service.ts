@@ -27,14 +27,14 @@ import type { ConsoleCustomerRepo, ConversationRow, FollowFilter, FollowListRow 
 type Filter = ConsoleCustomerExportQuery;
 const HOUR = 3_600_000;
 
+/** Relationships per page of the CSV export. */
+const EXPORT_PAGE = 500;
+
 /**
  * The console's customers: the relationships of the reps in the caller's scope (a manager's departments with their
  * sub-departments, by each rep's main department), a customer's card and timeline across all of their reps, and the
  * customer's chats. A customer no rep in scope follows (now or before) is 403, also when asked for by id.
  */
-/** Relationships per page of the CSV export. */
-const EXPORT_PAGE = 500;
-
 export function createConsoleCustomerService(deps: {
   db: Database;
   repo: ConsoleCustomerRepo;
