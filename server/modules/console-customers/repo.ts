@@ -232,11 +232,8 @@ export function createConsoleCustomerRepo(db: Database, opts: { walkRows?: numbe
     async countFollows(ex: Executor, corpId: string, filter: FollowFilter): Promise<number> {
       const [row] = await db.rows<Record<string, unknown>>(
         ex,
-        sql`SELECT count(*) AS n FROM ${follows} f
-          LEFT JOIN ${contacts} c ON c.corp_id = f.corp_id AND c.external_user_id = f.external_user_id
-          LEFT JOIN ${conversations} conv ON conv.corp_id = f.corp_id AND conv.kind = 'single'
-            AND conv.user_id = f.user_id AND conv.external_user_id = f.external_user_id
-          WHERE ${sql.join(conditions(corpId, filter), sql` AND `)}`,
+        sql`SELECT count(*) AS n FROM ${follows} f ${CONTACT_JOIN}
+          WHERE ${allOf(conditions(corpId, filter))}`,
       );
       return num(row?.n ?? 0);
     },
@@ -245,11 +242,8 @@ export function createConsoleCustomerRepo(db: Database, opts: { walkRows?: numbe
     async followKeys(ex: Executor, corpId: string, filter: FollowFilter, limit: number): Promise<FollowKey[]> {
       const rows = await db.rows<Record<string, unknown>>(
         ex,
-        sql`SELECT f.user_id, f.external_user_id FROM ${follows} f
-          LEFT JOIN ${contacts} c ON c.corp_id = f.corp_id AND c.external_user_id = f.external_user_id
-          LEFT JOIN ${conversations} conv ON conv.corp_id = f.corp_id AND conv.kind = 'single'
-            AND conv.user_id = f.user_id AND conv.external_user_id = f.external_user_id
-          WHERE ${sql.join(conditions(corpId, filter), sql` AND `)} ORDER BY f.id LIMIT ${limit}`,
+        sql`SELECT f.user_id, f.external_user_id FROM ${follows} f ${CONTACT_JOIN}
+          WHERE ${allOf(conditions(corpId, filter))} ORDER BY f.id LIMIT ${limit}`,
       );
       return rows.map((r) => ({ userId: str(r.user_id), externalUserId: str(r.external_user_id) }));
     },
