@@ -44,6 +44,12 @@ export interface DatabaseExtras {
     name: string,
     build: (ex: Executor) => PromiseLike<R> & { prepare(): unknown },
   ): (ex: Executor, params: P) => Promise<R>;
+  /**
+   * A hand-written statement of fixed shape, run often (the queues' claims and settles). `build` receives a function
+   * that stands for a named value (`v('now')`) and must give the same SQL for any values. SQLite turns it into text
+   * once and binds each call's values; PostgreSQL builds it with the values at each call.
+   */
+  compiled<P extends Record<string, unknown>>(build: (v: (name: keyof P & string) => unknown) => SQL): Compiled<P>;
   /** Rows of a hand-written query (named columns as in the SQL), on `ex`. For server/db/ and reporting SQL. */
   rows<T extends Record<string, unknown>>(ex: Executor, query: SQL): Promise<T[]>;
   /** Runs a hand-written statement on `ex`; resolves to the number of rows it changed. */
@@ -55,6 +61,14 @@ export interface DatabaseExtras {
   durable(): Promise<void>;
   /** Closes the connection(s); the database is unusable afterwards. */
   close(): Promise<void>;
+}
+
+/** A statement made by `Database.compiled`. */
+export interface Compiled<P> {
+  /** Its rows (a SELECT, or a write with RETURNING), named as in the SQL. */
+  rows<R extends Record<string, unknown>>(ex: Executor, values: P): Promise<R[]>;
+  /** Runs it; resolves to the number of rows it changed. */
+  exec(ex: Executor, values: P): Promise<number>;
 }
 
 /** The application's database: a plain executor plus the unit of work and dialect helpers. */

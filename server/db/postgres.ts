@@ -4,7 +4,7 @@ import type { SQL } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
-import type { Database, Executor, TxOptions } from './database.js';
+import type { Compiled, Database, Executor, TxOptions } from './database.js';
 import { SerializationFailure, TransactionMisuse, typedDbError } from './errors.js';
 import { migrationsFolder } from './migrations.js';
 import * as tables from './pg-schema.js';
@@ -116,6 +116,14 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
       return (ex, params) => {
         if (ex === (database as unknown)) return (plain ??= prepare(ex)).execute(params);
         return prepare(ex).execute(params);
+      };
+    },
+    compiled<P extends Record<string, unknown>>(build: (v: (name: keyof P & string) => unknown) => SQL): Compiled<P> {
+      // node-postgres sends the text and values apart anyway; building the SQL costs little beside the round trip.
+      const at = (values: P) => build((name) => values[name]);
+      return {
+        rows: (ex, values) => extras.rows(ex, at(values)),
+        exec: (ex, values) => extras.exec(ex, at(values)),
       };
     },
     async rows<R extends Record<string, unknown>>(ex: Executor, q: SQL): Promise<R[]> {

@@ -3,12 +3,12 @@ import { closeSync, fdatasync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import BetterSqlite from 'better-sqlite3';
-import { is, type SQL } from 'drizzle-orm';
+import { fillPlaceholders, is, sql as sqlTag, type SQL } from 'drizzle-orm';
 import { drizzle as drizzleMigrator } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { getTableConfig, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { drizzle, type SqliteRemoteDatabase } from 'drizzle-orm/sqlite-proxy';
-import type { Database, Executor } from './database.js';
+import type { Compiled, Database, Executor } from './database.js';
 import { TransactionMisuse, typedDbError, UniqueViolation } from './errors.js';
 import { Lock } from './lock.js';
 import { migrationsFolder } from './migrations.js';
@@ -192,6 +192,19 @@ export function openSqlite(path: string): Database {
           built.set(ex, query);
         }
         return query.execute(params);
+      };
+    },
+    compiled<P extends Record<string, unknown>>(build: (v: (name: keyof P & string) => unknown) => SQL): Compiled<P> {
+      const q = dialect.sqlToQuery(build((name) => sqlTag.placeholder(name)));
+      const runOn = (ex: Executor) => (ex === (txDb as unknown) ? executeTx : executeRoot);
+      return {
+        async rows<R extends Record<string, unknown>>(ex: Executor, values: P): Promise<R[]> {
+          return (await runOn(ex)(q.sql, fillPlaceholders(q.params, values), 'objects')).rows as R[];
+        },
+        async exec(ex: Executor, values: P): Promise<number> {
+          const result = await runOn(ex)(q.sql, fillPlaceholders(q.params, values), 'run');
+          return (result.rows as { changes: number }).changes;
+        },
       };
     },
     async rows<R extends Record<string, unknown>>(ex: Executor, query: SQL): Promise<R[]> {

@@ -48,11 +48,13 @@ export function createEventRepo(db: Database) {
     // its order (events_fresh, events_due).
     tiers: (c) => [
       {
-        where: (now) => sql`q.received_at >= ${now - WELCOME_FEASIBLE_MS}`,
+        where: (_now, since) => sql`q.received_at >= ${since}`,
+        bound: (now) => now - WELCOME_FEASIBLE_MS,
         order: sql`q.status DESC, q.received_at DESC, q.id DESC`,
       },
       {
-        where: (now) => sql`q.received_at < ${now - WELCOME_FEASIBLE_MS}`,
+        where: (_now, since) => sql`q.received_at < ${since}`,
+        bound: (now) => now - WELCOME_FEASIBLE_MS,
         order: sql`q.status, q.${sql.identifier(c.runAt.name)}, q.id`,
       },
     ],
