@@ -204,12 +204,10 @@ export function createArchiveService(deps: {
           }),
         );
       },
-      async afterContactAdded(corpId: string, e: ExternalContactEvent, eventId: number) {
-        await db.tx((tx) =>
-          deps
-            .consent()
-            .notePairs(tx, corpId, [{ userId: e.userId, externalUserId: e.externalUserId }], `added:${eventId}`),
-        );
+      async afterContactAdded(tx: Executor, corpId: string, e: ExternalContactEvent, eventId: number) {
+        await deps
+          .consent()
+          .notePairs(tx, corpId, [{ userId: e.userId, externalUserId: e.externalUserId }], `added:${eventId}`);
       },
     },
 

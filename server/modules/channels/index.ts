@@ -51,7 +51,6 @@ export function createChannelsModule(
     now: ctx.now,
   });
   const intake = createChannelIntake({
-    db,
     events: deps.events,
     channels: service,
     repo,

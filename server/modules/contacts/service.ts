@@ -1,4 +1,4 @@
-import type { Database } from '../../db/database.js';
+import type { Database, Executor } from '../../db/database.js';
 import type { WecomApi } from '../../wecom/api.js';
 import { WecomApiError } from '../../wecom/errors.js';
 import type { ExternalContact as ExternalContactDetail, FollowUser as ExternalFollowUser } from '../../wecom/types.js';
@@ -45,72 +45,80 @@ export function createContactService(deps: {
     return { contact, followUsers };
   }
 
-  async function store(corpId: string, c: ExternalContactDetail, followUsers: FollowInput[], at: number) {
-    // Read committed: upserts of one customer's rows only (its events run one at a time in their lane).
-    await deps.db.tx(
-      async (tx) => {
-        await deps.repo.upsertContact(
-          tx,
-          {
-            corpId,
-            externalUserId: c.external_userid,
-            name: c.name,
-            avatar: c.avatar ?? '',
-            type: c.type ?? 1,
-            gender: c.gender ?? 0,
-            unionId: c.unionid ?? null,
-            position: c.position ?? '',
-            corpName: c.corp_name ?? '',
-            corpFullName: c.corp_full_name ?? '',
-          },
-          at,
-        );
-        for (const f of followUsers) {
-          await deps.repo.upsertFollow(tx, {
-            corpId,
-            userId: f.userid,
-            externalUserId: c.external_userid,
-            remark: f.remark ?? '',
-            description: f.description ?? '',
-            remarkCorpName: f.remark_corp_name ?? '',
-            remarkMobiles: f.remark_mobiles ?? [],
-            state: f.state ?? '',
-            addWay: f.add_way ?? 0,
-            operUserId: f.oper_userid ?? '',
-            addedAt: (f.createtime ?? Math.floor(at / 1000)) * 1000,
-          });
-          await deps.repo.replaceFollowTags(tx, corpId, f.userid, c.external_userid, f.tagIds);
-        }
+  /** Upserts of one customer's rows only (its events run one at a time in their lane): read committed will do. */
+  async function store(ex: Executor, corpId: string, c: ExternalContactDetail, followUsers: FollowInput[], at: number) {
+    await deps.repo.upsertContact(
+      ex,
+      {
+        corpId,
+        externalUserId: c.external_userid,
+        name: c.name,
+        avatar: c.avatar ?? '',
+        type: c.type ?? 1,
+        gender: c.gender ?? 0,
+        unionId: c.unionid ?? null,
+        position: c.position ?? '',
+        corpName: c.corp_name ?? '',
+        corpFullName: c.corp_full_name ?? '',
       },
-      { isolation: 'read committed' },
+      at,
     );
+    for (const f of followUsers) {
+      await deps.repo.upsertFollow(ex, {
+        corpId,
+        userId: f.userid,
+        externalUserId: c.external_userid,
+        remark: f.remark ?? '',
+        description: f.description ?? '',
+        remarkCorpName: f.remark_corp_name ?? '',
+        remarkMobiles: f.remark_mobiles ?? [],
+        state: f.state ?? '',
+        addWay: f.add_way ?? 0,
+        operUserId: f.oper_userid ?? '',
+        addedAt: (f.createtime ?? Math.floor(at / 1000)) * 1000,
+      });
+      await deps.repo.replaceFollowTags(ex, corpId, f.userid, c.external_userid, f.tagIds);
+    }
   }
 
-  /**
-   * Fetches the customer's profile and follows from WeCom and stores them in one transaction.
-   * Safe to repeat: everything is an upsert.
-   */
-  async function syncContact(corpId: string, externalUserId: string): Promise<SyncedContact> {
+  /** Fetches the customer's profile and follows from WeCom, and makes sure their reps are known (network only). */
+  async function fetchSynced(corpId: string, externalUserId: string): Promise<SyncedContact> {
     const synced = await fetchContact(corpId, externalUserId);
     await deps.directory.ensureReps(
       corpId,
       synced.followUsers.map((f) => f.userid),
     );
+    return synced;
+  }
+
+  /** Stores what fetchSynced returned, in the caller's transaction. Safe to repeat: everything is an upsert. */
+  async function storeSynced(ex: Executor, corpId: string, synced: SyncedContact): Promise<void> {
     const followInputs = synced.followUsers.map((f) => ({
       ...f,
       tagIds: (f.tags ?? []).map((t) => t.tag_id).filter((id): id is string => Boolean(id)),
     }));
-    await store(corpId, synced.contact, followInputs, now());
+    await store(ex, corpId, synced.contact, followInputs, now());
+  }
+
+  /** Fetches the customer's profile and follows from WeCom and stores them in one transaction. */
+  async function syncContact(corpId: string, externalUserId: string): Promise<SyncedContact> {
+    const synced = await fetchSynced(corpId, externalUserId);
+    await deps.db.tx((tx) => storeSynced(tx, corpId, synced), { isolation: 'read committed' });
     return synced;
   }
 
   return {
     syncContact,
 
-    /** As syncContact, but null when WeCom knows no relation with this customer any more (84061). */
-    async syncIfRelated(corpId: string, externalUserId: string): Promise<SyncedContact | null> {
+    storeSynced,
+
+    /**
+     * As fetchSynced, but null when WeCom knows no relation with this customer any more (84061). The caller stores
+     * it (storeSynced) in the transaction that records what follows from it.
+     */
+    async fetchIfRelated(corpId: string, externalUserId: string): Promise<SyncedContact | null> {
       try {
-        return await syncContact(corpId, externalUserId);
+        return await fetchSynced(corpId, externalUserId);
       } catch (err) {
         if (err instanceof WecomApiError && err.errcode === NO_RELATION) return null;
         throw err;
@@ -133,7 +141,9 @@ export function createContactService(deps: {
           const at = now();
           for (const item of page.external_contact_list ?? []) {
             const f = item.follow_info;
-            await store(corpId, item.external_contact, [{ ...f, tagIds: f.tag_id ?? [] }], at);
+            await deps.db.tx((tx) => store(tx, corpId, item.external_contact, [{ ...f, tagIds: f.tag_id ?? [] }], at), {
+              isolation: 'read committed',
+            });
             seen.add(item.external_contact.external_userid);
           }
           cursor = page.next_cursor ?? '';

@@ -18,10 +18,10 @@ export function createMovementRecorder(deps: { db: Database; contacts: Pick<Cont
   const { customerMovements: m } = db.t;
 
   const hooks: EventHooks = {
-    async afterContactAdded(corpId: string, e: ExternalContactEvent, eventId: number) {
-      const follow = await deps.contacts.findFollow(db, corpId, e.userId, e.externalUserId);
+    async afterContactAdded(tx: Executor, corpId: string, e: ExternalContactEvent, eventId: number) {
+      const follow = await deps.contacts.findFollow(tx, corpId, e.userId, e.externalUserId);
       if (!follow) return;
-      await db
+      await tx
         .insert(m)
         .values({
           corpId,

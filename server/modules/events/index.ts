@@ -12,13 +12,13 @@ export function createEventsModule(
   ctx: ModuleContext,
   deps: {
     repo: EventRepo;
-    contacts: Pick<ContactService, 'syncContact' | 'syncIfRelated' | 'loseFollow'>;
+    contacts: Pick<ContactService, 'syncContact' | 'fetchIfRelated' | 'storeSynced' | 'loseFollow'>;
     hooks: EventHooks[];
   },
 ) {
   const { db } = ctx;
   const { repo } = deps;
-  const service = createEventService({ contacts: deps.contacts, hooks: deps.hooks });
+  const service = createEventService({ db, contacts: deps.contacts, hooks: deps.hooks });
   return {
     repo,
     service,

@@ -1,3 +1,4 @@
+import type { Database, Executor } from '../../db/database.js';
 import type { WecomEvent } from '../../wecom/events.js';
 import type { Outcome } from '../../worker/runner.js';
 import type { ContactService } from '../contacts/service.js';
@@ -15,7 +16,12 @@ export interface InboxFacts {
 
 /** Extra work other domains attach to an event (channel codes hook into adds). */
 export interface EventHooks {
+  /**
+   * In the transaction that stores the customer's synced profile (read committed on PostgreSQL: row-level statements
+   * only, keyed so that a replayed event changes nothing). Database work only: no network inside.
+   */
   afterContactAdded?(
+    tx: Executor,
     corpId: string,
     event: ExternalContactEvent,
     eventId: number,
@@ -32,14 +38,15 @@ export interface EventHooks {
 
 /** What the worker does with each inbox event. Throwing hands the decision to the retry policy. */
 export function createEventService(deps: {
-  contacts: Pick<ContactService, 'syncContact' | 'syncIfRelated' | 'loseFollow'>;
+  db: Database;
+  contacts: Pick<ContactService, 'syncContact' | 'fetchIfRelated' | 'storeSynced' | 'loseFollow'>;
   /** Every module's hooks, called in this order. */
   hooks?: EventHooks[];
 }) {
   const hookSets = deps.hooks ?? [];
   const hooks: Required<EventHooks> = {
-    async afterContactAdded(corpId, event, eventId, inbox) {
-      for (const h of hookSets) await h.afterContactAdded?.(corpId, event, eventId, inbox);
+    async afterContactAdded(tx, corpId, event, eventId, inbox) {
+      for (const h of hookSets) await h.afterContactAdded?.(tx, corpId, event, eventId, inbox);
     },
     async afterFollowLost(corpId, event, eventId) {
       for (const h of hookSets) await h.afterFollowLost?.(corpId, event, eventId);
@@ -62,14 +69,28 @@ export function createEventService(deps: {
         // WeCom's profile is the judge: an add it does not confirm (the customer deleted the rep before we asked, or
         // the event names a rep who does not follow this customer) counts nothing — no channel add, no daily cap,
         // no timeline item. Events of a relation run in CreateTime order, so a deletion is applied after its add.
-        const synced = await deps.contacts.syncIfRelated(row.corpId, e.externalUserId);
-        if (!synced?.followUsers.some((f) => f.userid === e.userId)) {
+        const synced = await deps.contacts.fetchIfRelated(row.corpId, e.externalUserId);
+        if (!synced) return { kind: 'ignored', reason: 'WeCom does not confirm that this rep follows the customer' };
+        const confirmed = synced.followUsers.some((f) => f.userid === e.userId);
+        // One commit for the profile and everything the add leads to (the channel's intake, its jobs, the figures).
+        // Row-level statements only (upserts and inserts keyed by source, an atomic counter): correct at read
+        // committed, and the intake of every add of a busy channel touches the same counter and channel rows, which
+        // SERIALIZABLE would abort and rerun under load.
+        await deps.db.tx(
+          async (tx) => {
+            await deps.contacts.storeSynced(tx, row.corpId, synced);
+            if (confirmed) {
+              await hooks.afterContactAdded(tx, row.corpId, e, row.id, {
+                receivedAt: row.receivedAt,
+                idempotencyKey: row.idempotencyKey,
+              });
+            }
+          },
+          { isolation: 'read committed' },
+        );
+        if (!confirmed) {
           return { kind: 'ignored', reason: 'WeCom does not confirm that this rep follows the customer' };
         }
-        await hooks.afterContactAdded(row.corpId, e, row.id, {
-          receivedAt: row.receivedAt,
-          idempotencyKey: row.idempotencyKey,
-        });
         return { kind: 'done' };
       }
       case 'edit_external_contact':
