@@ -83,6 +83,16 @@ async function adds(
   return ids;
 }
 
+async function untakenReport(db: Database, system: Instances, externalUserIds: string[]): Promise<string> {
+  const { events } = db.t;
+  const rows = await db
+    .select({ status: events.status, attempts: events.attempts, error: events.lastError, payload: events.payload })
+    .from(events);
+  const theirs = rows.filter((r) => externalUserIds.some((id) => JSON.stringify(r.payload).includes(id)));
+  const logs = system.servers.map((s, i) => `instance ${i}:\n${s.output().slice(-3000)}`);
+  return JSON.stringify({ events: theirs }) + '\n' + logs.join('\n');
+}
+
 async function settle(emulator: string, path: string, expected: number, timeoutMs: number): Promise<number> {
   const end = Date.now() + timeoutMs;
   let seen = 0;
@@ -146,7 +156,10 @@ describe('several instances on one PostgreSQL database', () => {
       await queuesSettled(db, 120_000);
       // (The corp's existing customers, synced at start, are followed too.)
       const followed = new Set((await db.select({ id: follows.externalUserId }).from(follows)).map((f) => f.id));
-      expect(customers.filter((id) => !followed.has(id))).toEqual([]);
+      const untaken = customers.filter((id) => !followed.has(id));
+      // On a failure, say what became of those customers' events (status, attempts, last error) and the instances' logs.
+      const why = untaken.length === 0 ? '' : await untakenReport(db, system, untaken);
+      expect(untaken, why).toEqual([]);
       const tagged = await json<{ body: { external_userid: string } }[]>(
         await fetch(`${system.emulator}/emulator/_calls?path=${encodeURIComponent(`${EC}/mark_tag`)}`),
       );
