@@ -135,6 +135,8 @@ export function openSqlite(path: string): Database {
   const txDb: SqliteRemoteDatabase = drizzle(
     (text, params, method) => Promise.resolve(executeTx(text, params, method)) as never,
   );
+  /** The transaction's handle runs inside the transaction; any other executor is the plain handle. */
+  const runOn = (ex: Executor) => (ex === (txDb as unknown) ? executeTx : executeRoot);
   const dialect = (root as unknown as { dialect: { sqlToQuery(q: SQL): { sql: string; params: unknown[] } } }).dialect;
 
   let walFd: number | null = null;
@@ -196,7 +198,6 @@ export function openSqlite(path: string): Database {
     },
     compiled<P extends Record<string, unknown>>(build: (v: (name: keyof P & string) => unknown) => SQL): Compiled<P> {
       const q = dialect.sqlToQuery(build((name) => sqlTag.placeholder(name)));
-      const runOn = (ex: Executor) => (ex === (txDb as unknown) ? executeTx : executeRoot);
       return {
         async rows<R extends Record<string, unknown>>(ex: Executor, values: P): Promise<R[]> {
           return (await runOn(ex)(q.sql, fillPlaceholders(q.params, values), 'objects')).rows as R[];
@@ -209,13 +210,11 @@ export function openSqlite(path: string): Database {
     },
     async rows<R extends Record<string, unknown>>(ex: Executor, query: SQL): Promise<R[]> {
       const q = dialect.sqlToQuery(query);
-      const run = ex === (txDb as unknown) ? executeTx : executeRoot;
-      return (await run(q.sql, q.params, 'objects')).rows as R[];
+      return (await runOn(ex)(q.sql, q.params, 'objects')).rows as R[];
     },
     async exec(ex: Executor, query: SQL): Promise<number> {
       const q = dialect.sqlToQuery(query);
-      const run = ex === (txDb as unknown) ? executeTx : executeRoot;
-      return ((await run(q.sql, q.params, 'run')).rows as { changes: number }).changes;
+      return ((await runOn(ex)(q.sql, q.params, 'run')).rows as { changes: number }).changes;
     },
     async durable(): Promise<void> {
       if (!walPath) return;

@@ -70,7 +70,11 @@ export function createEventService(deps: {
         // the event names a rep who does not follow this customer) counts nothing — no channel add, no daily cap,
         // no timeline item. Events of a relation run in CreateTime order, so a deletion is applied after its add.
         const synced = await deps.contacts.fetchIfRelated(row.corpId, e.externalUserId);
-        if (!synced) return { kind: 'ignored', reason: 'WeCom does not confirm that this rep follows the customer' };
+        const unconfirmed = {
+          kind: 'ignored',
+          reason: 'WeCom does not confirm that this rep follows the customer',
+        } as const;
+        if (!synced) return unconfirmed;
         const confirmed = synced.followUsers.some((f) => f.userid === e.userId);
         // One commit for the profile and everything the add leads to (the channel's intake, its jobs, the figures).
         // Row-level statements only (upserts and inserts keyed by source, an atomic counter): correct at read
@@ -88,10 +92,7 @@ export function createEventService(deps: {
           },
           { isolation: 'read committed' },
         );
-        if (!confirmed) {
-          return { kind: 'ignored', reason: 'WeCom does not confirm that this rep follows the customer' };
-        }
-        return { kind: 'done' };
+        return confirmed ? { kind: 'done' } : unconfirmed;
       }
       case 'edit_external_contact':
         await deps.contacts.syncContact(row.corpId, e.externalUserId);
