@@ -22,6 +22,16 @@ describe('learning from the team', () => {
     expect(['learned', 'both']).toContain(top.source);
   });
 
+  it('a remark sharing only an incidental word with what was taught gets nothing; its topic still does', () => {
+    const e = engine();
+    teach(e, '刚交了定金能退吗', 'return', 2);
+    // 刚 (just now) is all 刚吃完饭 shares with the taught message: small talk, not a request.
+    expect(ids(e, '刚吃完饭')).toEqual([]);
+    // 定金 is what the team answered with the returns script: as a statement or a question, it still finds it.
+    expect(ids(e, '刚交完定金')[0]).toBe('return');
+    expect(ids(e, '刚交完定金，能退吗')[0]).toBe('return');
+  });
+
   it('tolerates a wrong pair among right ones', () => {
     const e = engine();
     teach(e, '寄错货了怎么办', 'return', 6);

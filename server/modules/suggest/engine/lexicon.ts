@@ -69,31 +69,3 @@ export const ASKING_CUE = new RegExp(
   ].join('|'),
   'u',
 );
-
-/**
- * Paraphrases of the questions every business gets, whatever it sells (price, duration, place, hours, contact,
- * refund, exchange, discount, payment, invoice, delivery, warranty, breakdown, how-to, booking), and everyday words
- * said two ways (疼/痛, the days of the weekend): everyday Mandarin equivalences, not any company's products. A
- * customer's 多少钱 then also looks for 价格 in the scripts.
- */
-export const PARAPHRASES: readonly (readonly string[])[] = [
-  ['价格', '价钱', '多少钱', '价位', '售价', '报价', '费用', '收费', '怎么卖', '几块钱', '贵不贵', '贵', '价'],
-  ['多久', '多长时间', '几天', '什么时候', '时效', '何时', '多少天'],
-  ['哪里', '在哪', '地址', '位置', '哪儿', '怎么去', '怎么走'],
-  ['几点', '营业时间', '开门', '关门', '上班时间', '营业'],
-  ['电话', '联系方式', '号码', '热线'],
-  ['退货', '退款', '退钱', '退掉', '不想要', '退'],
-  ['换货', '换一个', '调换', '换新'],
-  ['优惠', '折扣', '打折', '便宜', '活动', '优惠券', '券', '减免'],
-  ['分期', '付款', '支付', '付钱'],
-  ['发票', '开票', '专票', '普票', '报销'],
-  ['发货', '快递', '物流', '到货', '送到', '单号', '寄'],
-  ['运费', '邮费', '快递费', '包邮'],
-  ['保修', '质保', '维修', '保修期', '售后'],
-  ['坏了', '故障', '用不了', '没反应', '失灵', '不好使', '不能用'],
-  ['怎么用', '如何使用', '使用方法', '教程', '说明书', '操作'],
-  ['预约', '约时间', '挂号', '排队', '预订'],
-  ['疼', '痛'],
-  ['周日', '星期天', '礼拜天', '星期日', '礼拜日', '周末'],
-  ['周六', '星期六', '礼拜六', '周末'],
-];
