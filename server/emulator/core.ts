@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { CallLog } from './call-log.js';
 import { EmulatorClock } from './clock.js';
 import { Credentials } from './credentials.js';
@@ -55,6 +56,8 @@ export class EmulatorCore {
   private requestSeq = 0;
 
   constructor(private readonly options: CoreOptions) {
+    // Every delivery waiting to retry and every delayed answer listens to it: hundreds at once in a burst is normal.
+    setMaxListeners(0, this.shutdown.signal);
     this.corp = Object.freeze({ ...options.corp });
     this.clock = new EmulatorClock(options.now);
     this.credentials = new Credentials(() => this.clock.nowMs());
