@@ -250,15 +250,15 @@ export function printWelcome(r: BenchWelcomeResult): boolean {
     `${'target'.padEnd(34)}${pad('welcomed', 14)}${pad('p50', 8)}${pad('p99', 8)}${pad('max', 8)}${pad('CPU ms/add', 12)}  tag dup/miss, welcome dup/miss`,
   );
   for (const t of r.targets) {
-    const db = med(t, (x) => x.dbCpuMsPerAdd);
+    const db = med(t, (x) => x.dbCpuMsPerAdd).toFixed(2);
     console.log(
       `${t.label.padEnd(34)}${pad(`${sum(t, (x) => x.welcomesSent)}/${sum(t, (x) => x.adds)}`, 14)}${pad(
         Math.round(med(t, (x) => x.p50Ms)),
         8,
       )}${pad(Math.round(med(t, (x) => x.p99Ms)), 8)}${pad(Math.round(med(t, (x) => x.maxMs)), 8)}${pad(
-        med(t, (x) => x.cpuMsPerAdd),
+        ` ${med(t, (x) => x.cpuMsPerAdd).toFixed(2)}`,
         12,
-      )}${db > 0 ? ` +${db} db` : ''}  ${sum(t, (x) => x.tagDuplicates)}/${sum(t, (x) => x.tagMisses)}, ${sum(t, (x) => x.welcomeDuplicates)}/${sum(t, (x) => x.welcomeMisses)}`,
+      )}${t.runs.some((x) => x.dbCpuMsPerAdd > 0) ? ` +${db} db` : ''}  ${sum(t, (x) => x.tagDuplicates)}/${sum(t, (x) => x.tagMisses)}, ${sum(t, (x) => x.welcomeDuplicates)}/${sum(t, (x) => x.welcomeMisses)}`,
     );
     console.log(
       `    runs: ${t.runs.map((x) => `${x.inWindow} in 20 s, p99 ${x.p99Ms} ms, ${x.cpuMsPerAdd} ms/add, load ${x.load}`).join(' | ')}`,
