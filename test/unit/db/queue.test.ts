@@ -87,6 +87,19 @@ describe('durable queue: leases and lanes', () => {
     expect(await keys([rest!])).toEqual(['late']);
   });
 
+  it('one claim fills its limit tier by tier: expired leases, then deadlines, then the rest in order', async () => {
+    await enqueue('p1', null);
+    await enqueue('p2', null);
+    await enqueue('d1', null, { deadlineAt: now + 20_000 });
+    expect((await keys(await repo.queue.claim('A', now, 2, 1_000))).sort()).toEqual(['d1', 'p1']);
+    await enqueue('d2', null, { deadlineAt: now + 20_000 });
+    // A's two leases expired: they fill the limit before the waiting deadline job and the plain one.
+    expect((await keys(await repo.queue.claim('B', now + 1_001, 2, 1_000))).sort()).toEqual(['d1', 'p1']);
+    expect(await keys(await repo.queue.claim('B', now + 1_002, 1, 1_000))).toEqual(['d2']);
+    expect(await keys(await repo.queue.claim('B', now + 1_003, 5, 1_000))).toEqual(['p2']);
+    expect(await repo.queue.claim('B', now + 1_004, 5, 1_000)).toEqual([]);
+  });
+
   it('two instances claiming at once never take the same job or two jobs of one lane', async () => {
     const other = await openDatabase(config);
     try {
