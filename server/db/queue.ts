@@ -60,9 +60,10 @@ const EXPIRED_LOOK_MS = 1_000;
  *
  * Items are claimed with a lease (owner, expiry) by atomic statements: `UPDATE … WHERE id IN (SELECT … ORDER BY …
  * LIMIT n) RETURNING id`, one per tier on SQLite (whose one writer claims alone); on PostgreSQL one statement for all
- * tiers, each a CTE `… FOR UPDATE SKIP LOCKED`, so instances claiming at once take different rows. An item whose lease expired (its instance died) is due again for anyone, looked for at
- * most once a second per instance (on PostgreSQL the `running` index range holds every item that ran since the last
- * vacuum, and reading it at every claim cost 2 ms); nothing is requeued at boot. Lanes keep order across instances:
+ * tiers, each a CTE `… FOR UPDATE SKIP LOCKED`, so instances claiming at once take different rows. An item whose
+ * lease expired (its instance died) is due again for anyone, looked for at most once a second per instance (on
+ * PostgreSQL the `running` index range holds every item that ran since the last vacuum, and reading it at every
+ * claim cost 2 ms); nothing is requeued at boot. Lanes keep order across instances:
  * only the first unfinished item of a lane can be claimed, and none while another item of the lane is leased.
  * Settling checks the lease is still ours, so a late finisher cannot overwrite a takeover.
  */
